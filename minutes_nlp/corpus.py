@@ -224,12 +224,11 @@ def _check_sentences(c: _Checker, seg: dict, where: str, span: tuple[int, int] |
         if not isinstance(sent, dict):
             c.add("field-type", f"{here}: must be an object")
             continue
-        if "label" not in sent:
-            c.add("missing-field", f"{here}: label is required")
-        elif sent["label"] not in LABELS:
-            c.add("sentence-label", f"{here}: label {sent['label']!r} is not one of {', '.join(LABELS)}",
-                  (sent.get("start"), sent.get("end")) if _is_int(sent.get("start")) else None)
         s = c.span(sent, here)
+        if "label" not in sent:
+            c.add("missing-field", f"{here}: label is required", s)
+        elif sent["label"] not in LABELS:
+            c.add("sentence-label", f"{here}: label {sent['label']!r} is not one of {', '.join(LABELS)}", s)
         if s is None:
             continue
         if span and not (span[0] <= s[0] and s[1] <= span[1]):

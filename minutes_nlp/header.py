@@ -61,7 +61,7 @@ _DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:1
 _TIME = re.compile(
     r"(?<![\d/])(\d{1,2})\s*(?:giờ|g|h|:)\s*(\d{1,2})?\s*(?:phút|p)?(?:\s*(?:\(|,)?\s*(sáng|trưa|chiều|tối|đêm))?(?![\d/])",
     re.IGNORECASE)
-_DAYPART_BEFORE = re.compile(r"(sáng|trưa|chiều|tối)\s*(?:ngày|nay|hôm|cùng)?[^\n]{0,3}$", re.IGNORECASE)
+_DAYPART_BEFORE = re.compile(r"\b(sáng|trưa|chiều|tối)\b(?!.*\b(?:sáng|trưa|chiều|tối)\b)[^\n]{0,60}$", re.IGNORECASE)
 _END_TIME = re.compile(
     r"(?:kết thúc|bế mạc)[^\n.]{0,25}?(?:lúc|hồi|vào)?\s*(?=\d)", re.IGNORECASE)
 _START_CUE = re.compile(r"(?:thời gian|hôm nay|vào lúc|vào hồi|bắt đầu|lúc|hồi|khai mạc|sáng|chiều|tối)", re.IGNORECASE)

@@ -125,10 +125,12 @@ def is_capitals_font(font: str | None) -> bool:
 
 _TONE_MARKS = {_ACUTE, _GRAVE, _HOOK, _TILDE, _DOT}
 _INITIALS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx]"
-# Nuclei that can end a syllable, and those that need a final consonant (ăn, biết, xoong).
-_OPEN = "a e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iu oa oe oi ôi ơi ua uê ui uơ uy ưa ưi ưu " \
+# Nuclei by what may follow: a final or nothing (an, a), nothing (ai, iêu), a final (ăn, biết, xoong).
+_FREE = "a e ê i o ô ơ u ư y oa oe uê uy"
+_OPEN = "ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui uơ ưa ưi ưu " \
         "iêu oai oao oay oeo uây uôi uya uyu ươi ươu yêu"
 _CLOSED = "ă â iê yê oo oă uâ uô ươ uyê"
+_FINAL = "ch|nh|ng|c|m|n|p|t"
 
 
 def _alternation(words: str) -> str:
@@ -136,23 +138,69 @@ def _alternation(words: str) -> str:
 
 
 _SYLLABLE = re.compile(
-    rf"^(?:{_INITIALS})?(?:(?:{_alternation(_OPEN)})(ch|nh|ng|c|m|n|p|t)?"
-    rf"|(?:{_alternation(_CLOSED)})(ch|nh|ng|c|m|n|p|t))$"
+    rf"^(?P<initial>{_INITIALS})?(?:(?P<free>{_alternation(_FREE)})(?P<f1>{_FINAL})?"
+    rf"|(?P<open>{_alternation(_OPEN)})|(?P<closed>{_alternation(_CLOSED)})(?P<f2>{_FINAL}))$"
 )
+_MARKED = set("ăâêôơư")
+
+
+def _tone_slots(nucleus: str, final: bool) -> set[int]:
+    """Return where a tone may sit in the nucleus, old (hóa) or new (hoá) style."""
+    marked = [i for i, ch in enumerate(nucleus) if ch in _MARKED]
+    if marked:
+        return {marked[-1]}
+    if len(nucleus) == 1:
+        return {0}
+    if final or len(nucleus) == 3:
+        return {1}
+    return {0, 1} if nucleus in ("oa", "oe", "uy") else {0}
+
+
+def _spelling_ok(match: re.Match) -> bool:
+    """Check the spelling rules that tie initial and vowel: ca/ke, ga/ghe, nga/nghe, qua not cua."""
+    initial = match.group("initial") or ""
+    nucleus = next(match.group(g) for g in ("free", "open", "closed") if match.group(g))
+    front = nucleus[0] in "eêiy"
+    if initial == "c":
+        return not front and not nucleus.startswith(("uy", "uâ", "uê", "uơ", "oa", "oe", "oă"))
+    if initial == "k":
+        return front
+    if initial in ("gh", "ngh"):
+        return nucleus[0] in "eêi"
+    if initial in ("g", "ng"):
+        return nucleus[0] not in "eê"
+    return True
 
 
 def is_vietnamese_syllable(word: str) -> bool:
-    """Return True when word spells one Vietnamese syllable (at most one tone; c/ch/p/t take only sắc or nặng)."""
-    decomposed = unicodedata.normalize("NFD", word.lower())
-    tones = [ch for ch in decomposed if ch in _TONE_MARKS]
+    """Return True when word spells one Vietnamese syllable.
+
+    At most one tone, on a vowel that can carry it, and c/ch/p/t finals take
+    only sắc or nặng: strict enough that a legacy-encoded word rarely passes.
+    """
+    letters: list[str] = []
+    tones: list[tuple[str, int]] = []
+    for ch in unicodedata.normalize("NFD", word.lower()):
+        if ch in _TONE_MARKS:
+            tones.append((ch, len(letters) - 1))
+        elif unicodedata.combining(ch) and letters:
+            letters[-1] += ch
+        else:
+            letters.append(ch)
     if len(tones) > 1:
         return False
-    base = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONE_MARKS))
+    base = "".join(unicodedata.normalize("NFC", letter) for letter in letters)
     match = _SYLLABLE.match(base)
-    if not match:
+    if not match or len(base) != len(letters) or not _spelling_ok(match):
         return False
-    stop = (match.group(1) or match.group(2)) in ("c", "ch", "p", "t")
-    return not (stop and tones and tones[0] not in (_ACUTE, _DOT))
+    if not tones:
+        return True
+    tone, index = tones[0]
+    final = match.group("f1") or match.group("f2")
+    if final in ("c", "ch", "p", "t") and tone not in (_ACUTE, _DOT):
+        return False
+    group = next(g for g in ("free", "open", "closed") if match.group(g))
+    return index - match.start(group) in _tone_slots(match.group(group), bool(final))
 
 
 def _candidates(text: str) -> list[str]:

@@ -48,15 +48,19 @@ def read(path: str | os.PathLike) -> Document:
         raise ReadError(p, f"cannot be read ({exc.strerror or exc})") from None
     source.path = str(p)
     text = _repair(text, source)
-    text = _tidy(normalize(text))
+    text = _tidy(normalize(_drop_controls(text)))
     if not text.strip():
         raise ReadError(p, "contains no text (the file is empty)", "check that this is the right file")
     return Document(text=unwrap(text), source=source)
 
 
+def _drop_controls(text: str) -> str:
+    """Remove control characters (NUL and the like from damaged files); before normalize, which sees words."""
+    return "".join(ch for ch in text if ch in "\t\n\r" or unicodedata.category(ch) != "Cc")
+
+
 def _tidy(text: str) -> str:
-    """Drop control characters and runs of blank lines: layout noise, not content."""
-    text = "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch) != "Cc")
+    """Collapse runs of blank lines and trim the ends: layout noise, not content."""
     text = re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", text)
     return text.strip("\n")
 

@@ -43,6 +43,7 @@ _JOINT = re.compile(
     r"\s*(?:[-+*•]\s*)?(?:Các|các) (?:đồng chí|đ/c)\s+((?:" + _NAME_WORD + r")(?: " + _NAME_WORD + r")*"
     r"(?:\s*(?:,|và)\s*(?:" + _NAME_WORD + r")(?: " + _NAME_WORD + r")*)+)\s*(?:\([^)]*\))?\s*:?\s*")
 _BULLET_START = re.compile(r"[-+*•►–—]\s")
+_INLINE_HEADING = re.compile(r"\s*([^:\n]{1,40}):\s+")
 _SENTENCE_START = re.compile(r"(?<=[.!?…;])[\"”’)]?\s+(?=\S)")
 _GUEST_ROLE = re.compile(r"đại biểu|khách mời|quần chúng|cảm tình|ứng viên|người được|phụ trách chi bộ|"
                          r"đảng ủy viên|đảng uỷ viên|thường vụ|thường trực đảng|đại diện (?:đảng|ubnd|mặt trận)|"
@@ -117,9 +118,14 @@ def _line_marker(text: str, start: int, end: int) -> Marker | None:
 
 
 def _mid_line_markers(text: str, start: int, end: int) -> list[Marker]:
+    """Turns that start inside a line: after a sentence end, or after a heading such as 'Thảo luận:'."""
     found = []
-    for m in _SENTENCE_START.finditer(text, start, end):
-        mk = parse_marker(text, m.end(), end, require_title=True) or _joint_marker(text, m.end(), end)
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, start, end)]
+    lead = _INLINE_HEADING.match(text, start, end)
+    if lead and _HEADING_WORDS.search(lead.group(1)):
+        starts.insert(0, lead.end())
+    for pos in starts:
+        mk = parse_marker(text, pos, end, require_title=True) or _joint_marker(text, pos, end)
         if mk and mk.speaker and (mk.verb or mk.colon):
             found.append(mk)
     return found

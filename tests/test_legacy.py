@@ -165,6 +165,8 @@ def test_detect_does_not_fire_on_unicode_english_or_mojibake(text):
     ("nghiêng", True), ("khuya", True), ("quyết", True), ("gìn", True), ("được", True),
     ("thuở", True), ("xoong", True), ("tốt", True), ("tòt", False), ("café", False),
     ("néi", False), ("hoaø", False), ("bé", True), ("meeting", False),
+    ("lẽo", True), ("leõ", False), ("hóa", True), ("hoá", True), ("thúy", True), ("thuý", True),
+    ("hoàng", True), ("hòang", False), ("người", True), ("ngứơi", False), ("ăn", True), ("ă", False),
 ])
 def test_is_vietnamese_syllable(word, ok):
     assert is_vietnamese_syllable(word) is ok
@@ -182,6 +184,7 @@ def _encoder(table: dict[str, str]) -> dict[str, str]:
     for legacy, letter in sorted(table.items(), key=lambda kv: len(kv[0])):
         # VNI spells a capital with capital base and modifier; TCVN3 glyph codes have no case.
         same_case = table is TCVN3 or all(ch.islower() == letter.islower() for ch in legacy)
+        if same_case:
             inverse.setdefault(letter, legacy)
     return inverse
 
@@ -200,6 +203,6 @@ def test_legacy_round_trip_and_detection(words):
         assert to_unicode(legacy, encoding) == text
         # never the wrong encoding; certain once three words read as Vietnamese only after conversion
         assert detect_legacy(legacy) in (encoding, None)
-        evidence = [w for w in legacy.split() if w.isascii() is False and not is_vietnamese_syllable(w)]
+        evidence = [w for w in legacy.split() if not w.isascii() and not is_vietnamese_syllable(w)]
         if len(evidence) >= 3 and len(evidence) >= 0.3 * len(words):
             assert detect_legacy(legacy) == encoding

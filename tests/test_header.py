@@ -1,0 +1,77 @@
+"""Header facts from hand-written headers in the styles of formats.md."""
+import pytest
+
+from minutes_nlp.header import parse_header, parse_number
+from minutes_nlp.text import normalize
+
+
+def header(text):
+    return parse_header(normalize(text))
+
+
+@pytest.mark.parametrize("line, total, present, absent, exempt", [
+    ("Tổng số đảng viên: 41; có mặt: 33; vắng: 08 (có lý do 06, miễn sinh hoạt 02).", 41, 33, 8, 2),
+    ("Chi bộ có mặt 19/21 đảng viên.", 21, 19, 2, None),
+    ("Tham dự đầy đủ 29 đồng chí, trong đó chính thức 27, dự bị 02, đạt tỷ lệ 100%.", 29, 29, 0, None),
+    ("Tổng số ĐV: 15 đ/c, có mặt 14 đ/c, vắng 01đ/c (MSH).", 15, 14, 1, None),
+    ("Tổng số đảng viên: hai mươi mốt đồng chí; có mặt: mười chín đồng chí; vắng: hai đồng chí.", 21, 19, 2, None),
+    ("Tổng số đảng viên của chi bộ: 12 đồng chí. Có mặt: 10 đồng chí. Vắng: 02 đồng chí, trong đó miễn sinh hoạt: 01.", 12, 10, 2, 1),
+    ("Với sự tham dự đầy đủ của các đồng chí đảng viên trong chi bộ.", None, None, None, None),
+    ("Tổng số đảng viên: ……đ/c; có mặt: ……đ/c; vắng: ……đ/c.", None, None, None, None),
+])
+def test_header_attendance_styles(line, total, present, absent, exempt):
+    h = header("CHI BỘ TỔ DÂN PHỐ 6\nBIÊN BẢN SINH HOẠT CHI BỘ\n" + line + "\n")
+    assert (h.members_total, h.members_present, h.members_absent, h.members_exempt) == (total, present, absent, exempt)
+
+
+def test_header_absent_with_and_without_reason():
+    h = header("Tổng số: 30 đảng viên, có mặt 26, vắng 04 (có lý do: 03, không lý do: 01).\n")
+    assert (h.members_absent, h.members_absent_with_reason, h.members_absent_without_reason) == (4, 3, 1)
+
+
+def test_header_flattened_two_column_title_and_roles():
+    h = header(
+        "ĐẢNG BỘ PHƯỜNG 5            ĐẢNG CỘNG SẢN VIỆT NAM\nCHI BỘ KHU PHỐ 3\n*\nBIÊN BẢN\n"
+        "SINH HOẠT CHI BỘ THƯỜNG KỲ (ĐỊNH KỲ) THÁNG 5 NĂM 2024\n"
+        "Hôm nay, vào lúc 19 giờ 30 phút, ngày 08 tháng 5 năm 2024, tại nhà văn hóa khu phố 3.\n"
+        "Chủ trì: đồng chí Đoàn Văn Lợi - Bí thư chi bộ.\nThư ký: đ/c Mạc Thị Yến.\n"
+        "Đại biểu: đồng chí Kiều Văn Nam - Đảng ủy viên; đồng chí Hà Thị Liên - Chủ tịch Hội Phụ nữ.\n"
+        "Cuộc họp kết thúc vào hồi 21 giờ 15 phút cùng ngày.\n")
+    assert h.committee == "ĐẢNG BỘ PHƯỜNG 5"
+    assert h.cell == "CHI BỘ KHU PHỐ 3"
+    assert h.meeting_type == "thuong_ky"
+    assert (h.date, h.start_time, h.end_time) == ("2024-05-08", "19:30", "21:15")
+    assert h.place == "nhà văn hóa khu phố 3"
+    assert (h.chair, h.secretary) == ("Đoàn Văn Lợi", "Mạc Thị Yến")
+    assert h.guests == ["Kiều Văn Nam", "Hà Thị Liên"]
+
+
+@pytest.mark.parametrize("title, kind", [
+    ("SINH HOẠT CHUYÊN ĐỀ QUÝ III NĂM 2022", "chuyen_de"),
+    ("HỌP CHI BỘ THÁNG 7/2019", "thuong_ky"),
+    ("BIÊN BẢN HỘI NGHỊ KIỂM ĐIỂM, ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG NĂM 2021", "kiem_diem"),
+    ("BIÊN BẢN LỄ KẾT NẠP ĐẢNG VIÊN", "ket_nap"),
+])
+def test_header_meeting_type(title, kind):
+    assert header("CHI BỘ TRƯỜNG THCS HÒA LẠC\nBIÊN BẢN\n" + title + "\n").meeting_type == kind
+
+
+def test_header_evening_time_and_short_date():
+    h = header("Tối ngày 03/4/2021, lúc 7 giờ 30, tại nhà văn hóa tổ dân phố, chi bộ họp thường kỳ.\n")
+    assert (h.date, h.start_time) == ("2021-04-03", "19:30")
+
+
+def test_header_cited_document_date_is_not_the_meeting_date():
+    h = header("Căn cứ Hướng dẫn 12-HD/BTCTW ngày 06/7/2018 của Ban Tổ chức Trung ương.\nThời gian: 14 giờ, ngày 15/3/2023.\n")
+    assert h.date == "2023-03-15"
+
+
+def test_header_unknown_facts_stay_null():
+    h = header("BIÊN BẢN\nChi bộ họp bàn công tác tháng.\n")
+    assert (h.date, h.start_time, h.chair, h.members_total, h.members_present) == (None, None, None, None, None)
+
+
+@pytest.mark.parametrize("words, value", [("08", 8), ("hai mươi mốt", 21), ("mười lăm", 15), ("ba mươi tư", 34),
+                                          ("một trăm linh năm", 105), ("chín", 9)])
+def test_parse_number_digits_and_words(words, value):
+    assert parse_number(words) == value
