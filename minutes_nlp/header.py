@@ -88,11 +88,17 @@ def _attendance(text: str, h: Header) -> None:
         ln, re.IGNORECASE))
     if not att:
         return
-    frac = re.search(rf"(?:có mặt|hiện diện|tham dự|dự họp|tham gia)[^\d\n]{{0,20}}?(\d{{1,3}})\s*/\s*(\d{{1,3}})", att, re.IGNORECASE)
+    frac = re.search(rf"(?:có mặt|hiện diện|tham dự|dự họp|tham gia)[^\d\n]{{0,20}}?(\d{{1,3}})\s*/\s*(\d{{1,3}})", att, re.IGNORECASE) \
+        or re.search(r"(\d{1,3})\s*/\s*(\d{1,3})\s*(?:đồng chí|đ/c|đảng viên|ĐV)?\s*(?:có mặt|hiện diện|tham dự|dự họp)", att, re.IGNORECASE)
     if frac:
         h.members_present, h.members_total = int(frac.group(1)), int(frac.group(2))
-    total = _number_after(r"(?:tổng số(?: đảng viên| ĐV)?(?: của chi bộ| chi bộ| trong chi bộ)?|chi bộ (?:hiện )?có(?: tổng số)?|tổng cộng)", att)
-    if total is not None:
+    total = _number_after(r"(?:tổng số(?: đảng viên| ĐV)?(?: của chi bộ| chi bộ| trong chi bộ)?|chi bộ (?:hiện )?có(?: tổng số)?|"
+                          r"tổng cộng|quân số(?: đảng viên)?|(?:^|\n|[-+*•]\s*)đảng viên(?: của| trong)?(?: chi bộ)?\s*:)", att)
+    if total is None:
+        parts = re.search(rf"chính thức\s*:?\s*({NUM})[^\n\d]{{0,12}}?dự bị\s*:?\s*({NUM})", att, re.IGNORECASE)
+        if parts and not re.search(r"(?:có mặt|tham dự|hiện diện)[^\n]{0,40}$", att[:parts.start()], re.IGNORECASE):
+            total = (parse_number(parts.group(1)) or 0) + (parse_number(parts.group(2)) or 0)
+    if total is not None and not (frac and total == h.members_present):
         h.members_total = total
     if h.members_present is None:
         m = re.search(rf"(?:có mặt|hiện diện|dự họp|tham dự(?: đầy đủ)?|tham gia)\s*(?:là|:|-)?\s*(?:đủ\s+)?({NUM})(?!\s*/)", att, re.IGNORECASE)
@@ -107,7 +113,7 @@ def _attendance(text: str, h: Header) -> None:
     h.members_absent_without_reason = _number_after(r"không (?:có )?lý do", att)
     h.members_exempt = _number_after(r"(?:miễn sinh hoạt|MSH|miễn SH|được miễn(?: sinh hoạt)?)", att)
     if h.members_exempt is None:
-        m = re.search(rf"({NUM})\s*(?:đ/c|đồng chí|ĐV|đảng viên)?\s*(?:được )?(?:miễn sinh hoạt|MSH)", att, re.IGNORECASE)
+        m = re.search(rf"({NUM})\s*(?:đ/c|đồng chí|ĐV|đảng viên)?[^;()\n\d]{{0,60}}?(?:được )?(?:miễn sinh hoạt|MSH)", att, re.IGNORECASE)
         if m:
             h.members_exempt = parse_number(m.group(1))
     full = re.search(r"100\s*%|đầy đủ", att, re.IGNORECASE)

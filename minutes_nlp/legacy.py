@@ -84,6 +84,13 @@ def _convert_word(word: str, encoding: str) -> str:
     return _VNI_PATTERN.sub(lambda m: VNI[m.group()], word)
 
 
+def _typed_in_capitals(line: str) -> bool:
+    """True when every ASCII letter is a capital and some word has two (CHI Bé, not Lª Hå Vò)."""
+    letters = [ch for ch in line if ch.isascii() and ch.isalpha()]
+    words = (sum(ch.isascii() and ch.isalpha() for ch in w) for w in line.split())
+    return len(letters) >= 3 and all(ch.isupper() for ch in letters) and max(words, default=0) >= 2
+
+
 def to_unicode(text: str, encoding: str) -> str:
     """Return text converted from ``"tcvn3"`` or ``"vni"`` to Unicode (NFC).
 
@@ -97,8 +104,7 @@ def to_unicode(text: str, encoding: str) -> str:
     for line in text.split("\n"):
         out = _TOKEN.sub(lambda m: _convert_word(m.group(), encoding), line)
         if encoding == "tcvn3" and out != line:
-            letters = [ch for ch in line if ch.isascii() and ch.isalpha()]
-            if len(letters) >= 3 and all(ch.isupper() for ch in letters):
+            if _typed_in_capitals(line):
                 out = out.upper()
         lines.append(out)
     return unicodedata.normalize("NFC", "\n".join(lines))

@@ -14,16 +14,17 @@ from dataclasses import dataclass
 TITLES = ("đồng chí", "đ/c", "đc", "đ.c", "ông", "bà")
 # Capitalised words that start a role, never a name, when they follow a name.
 ROLE_WORDS = {
-    "phó", "bí", "chi", "chủ", "trưởng", "tổ", "đảng", "giám", "ủy", "kế", "bác", "điều", "giáo",
+    "phó", "bí", "chủ", "trưởng", "tổ", "đảng", "giám", "ủy", "kế", "bác", "điều", "giáo",
     "ban", "khu", "ấp", "thôn", "phòng", "ubnd", "mttq", "bt", "pbt", "cuv", "đuv", "cán", "quần",
     "kỹ", "dược", "cựu", "nguyên", "buôn", "xã", "phường", "ccb", "đội", "trợ", "tp", "phụ",
     "quản", "trực", "đồn", "giảng", "cảm", "xưởng", "bộ", "sở", "viện", "trạm", "kho", "lái",
-    "sĩ", "thượng", "thiếu", "hiệu", "ủy", "uỷ", "chỉ", "tiểu", "trung", "đại", "thư",
+    "thượng", "thiếu", "hiệu", "ủy", "uỷ", "chỉ", "tiểu", "trung", "đại", "thư",
 }
 # Words that are given names too ("Thư", "Trung", "Đại") are role words only before these.
 _NAME_OR_ROLE = {
     "thư": {"ký"}, "trung": {"úy", "tá", "đội", "đoàn", "tâm", "sĩ"}, "đại": {"úy", "tá", "biểu", "đội", "diện", "sứ"},
-    "hiệu": {"trưởng", "phó"}, "tiểu": {"đội", "đoàn", "ban", "khu"}, "chỉ": {"huy"},
+    "hiệu": {"trưởng", "phó"}, "chi": {"ủy", "uỷ", "bộ", "hội", "đoàn", "đội", "nhánh", "cục"},
+    "sĩ": {"quan"}, "tiểu": {"đội", "đoàn", "ban", "khu"}, "chỉ": {"huy"},
 }
 _ROLE_BIGRAMS = {
     "công": {"an", "đoàn", "nhân", "chức"}, "chính": {"trị"}, "nhân": {"viên", "dân"}, "bảo": {"vệ"},
@@ -48,22 +49,27 @@ SPEECH_VERBS = (
     "thông báo", "kể", "trình bày thêm", "giải thích", "nhận", "đăng ký", "tâm sự", "chia sẻ thêm",
     "đề đạt", "kiến nghị thêm", "bổ sung thêm", "tán thành", "báo cáo thêm", "hoan nghênh",
 )
-PRESENTING_VERBS = ("trình bày", "triển khai", "thông qua", "quán triệt", "thông tin",
-                    "phổ biến", "đọc", "giới thiệu", "truyền đạt", "tóm tắt", "báo cáo")
+# Verbs that present a document: always a report before the discussion.
+PRESENTING_VERBS = ("triển khai", "thông qua", "quán triệt", "phổ biến", "đọc", "truyền đạt")
+# Verbs that present only with a document or the unit's results as object.
+REPORTING_VERBS = ("trình bày", "thông tin", "giới thiệu", "tóm tắt", "báo cáo", "thông báo", "đánh giá")
 ROLE_FIRST = (
     "phó bí thư chi bộ", "phó bí thư", "bí thư chi bộ", "bí thư", "chi ủy viên", "chi uỷ viên",
     "đảng viên", "đại biểu", "thư ký", "chủ trì", "chủ tọa", "ủy viên", "cuv", "pbt", "bt",
-    "quần chúng", "đối tượng", "cảm tình đảng",
+    "quần chúng", "đối tượng", "cảm tình đảng", "tổ trưởng", "tổ phó", "trưởng thôn", "trưởng ấp",
+    "trưởng khoa", "phó trưởng khoa", "trưởng phòng", "phó trưởng phòng", "giám đốc", "phó giám đốc",
+    "hiệu trưởng", "phó hiệu trưởng", "chủ tịch", "phó chủ tịch", "bác sĩ", "giáo viên", "chuyên viên",
+    "kế toán", "chi hội trưởng", "trưởng ban", "phó ban", "đội trưởng", "quản đốc", "trưởng khu phố",
 )
-_BULLET = re.compile(r"\s*(?:[-+*•►–—·]+\s*|[IVX]{1,4}[.)]\s+|\(?\d{1,2}[.)]\s*(?!\d)|\(\d{1,2}\)\s*|[a-zđ][.)]\s+)?")
+_BULLET = re.compile(r"\s*(?:[-+*•►–—·]+\s*|[IVX]{1,4}[.)/]\s+|\d{1,2}/\s+|\(?\d{1,2}[.)]\s*(?!\d)|\(\d{1,2}\)\s*|[a-zđ][.)]\s+)?")
 _LEADS = re.compile(
     r"(?:(?!(?:đồng chí|đ/c|đc|ông|bà|chi ủy viên|phó bí thư|bí thư|đảng viên)\s)[^,.:;\n]{1,70},\s+(?=(?:đồng chí|đ/c|ĐC|đảng viên|quần chúng|chi ủy viên|phó bí thư|bí thư)\s)|theo\s+(?=(?:đồng chí|đ/c)\s)|ý kiến (?:tham gia |phát biểu |góp ý )?(?:của )?|tham gia ý kiến,?\s+|tiếp (?:đó|theo),?\s+"
     r"|sau đó,?\s+|cuối cùng,?\s+|cũng tại buổi \w+(?: \w+)?,?\s+|phát biểu[^,.:;\n]{0,60},\s+"
     r"|góp ý[^,.:;\n]{0,40},\s+|thảo luận[^,.:;\n]{0,40},\s+|về [^,.:;\n]{1,50},\s+|đồng thời,?\s+|ngoài ra,?\s+)",
     re.IGNORECASE,
 )
-_QUALIFIER = re.compile(r"(?:\s+(?:dự bị|chính thức|chi bộ|phụ trách|kiêm|trưởng|phó|tổ|thư ký|[a-zđà-ỹ]{1,7}(?= [a-zđà-ỹ]))){1,4}(?=\s+(?:[A-ZĐÀ-Ỹ]|đồng chí|đ/c))")
-_RANK = re.compile(r"(?:Thiếu|Trung|Thượng|Đại) (?:úy|uý|tá|tướng)\s+|(?:Binh nhất|Binh nhì|Hạ sĩ|Trung sĩ|Thượng sĩ)\s+|"
+_QUALIFIER = re.compile(r"(?:\s+[a-zđà-ỹ0-9][^\s:,]*){1,4}(?=\s+(?:[A-ZĐÀ-Ỹ]|đồng chí|đ/c))")
+_RANK = re.compile(r"(?:Thiếu|Trung|Thượng|Đại) (?:úy|uý|tá|tướng)\s+(?:QNCN\s+)?|(?:Binh nhất|Binh nhì|Hạ sĩ|Trung sĩ|Thượng sĩ)\s+(?:QNCN\s+)?|"
                    r"(?:Bác sĩ|BS|Thầy|Cô|Kỹ sư|KS|Ths\.?|TS\.?|Th\.S)\s+(?=[A-ZĐÀ-Ỹ])")
 _DASH_CONTENT = re.compile(r"\s*[-–—]\s+")
 _COLON_AFTER_VERB = re.compile(r"[^.;!?:\n]{0,30}?:")
@@ -181,6 +187,11 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
             r_end = q.end()
         role_first = text[pos:r_end].lower()
         pos = _skip_spaces(text, r_end, end)
+        sep = re.compile(r"[,–-]\s*").match(text, pos, end)
+        r2 = _match_words(text, sep.end(), ROLE_FIRST) if sep else -1
+        if r2 > 0:  # "Chi ủy viên, thư ký Huỳnh Thị Nga:"
+            role_first += " " + text[sep.end():r2].lower()
+            pos = _skip_spaces(text, r2, end)
         if pos < end and text[pos] in "-–,":
             pos = _skip_spaces(text, pos + 1, end)
     t_end = _match_words(text, pos, TITLES)

@@ -48,10 +48,25 @@ def read(path: str | os.PathLike) -> Document:
         raise ReadError(p, f"cannot be read ({exc.strerror or exc})") from None
     source.path = str(p)
     text = _repair(text, source)
-    text = _tidy(normalize(_drop_controls(text)))
+    text = _tidy(_normalized(_drop_controls(text)))
     if not text.strip():
         raise ReadError(p, "contains no text (the file is empty)", "check that this is the right file")
     return Document(text=unwrap(text), source=source)
+
+
+def _normalized(text: str) -> str:
+    """Return normalize(text), repeated until stable.
+
+    A stray combining mark after a moved tone ("eù" + U+0303 in a damaged
+    cp1258 file) leaves one pass of normalize() un-composed; the second pass
+    settles it, so Document.text is always a fixed point of normalize().
+    """
+    for _ in range(3):
+        again = normalize(text)
+        if again == text:
+            break
+        text = again
+    return text
 
 
 def _drop_controls(text: str) -> str:
@@ -119,7 +134,8 @@ def _read_txt(path: Path) -> tuple[str, Source]:
     if data.startswith(b"PK\x03\x04"):
         raise ReadError(path, "is a zip package (probably a Word .docx) with a .txt name", "rename it to .docx")
     text, encoding = decode_bytes(data)
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
+    # C0 controls mark binary data; C1 ones (U+0080-U+009F) also come from garbled UTF-8, repaired later
+    controls = sum(1 for ch in text if ord(ch) < 0x20 and ch not in "\t\n\r\f")
     if controls > max(2, 0.05 * len(text)):
         raise ReadError(path, "does not look like a text file (binary content)",
                         "open it in Word and save it as .docx or .txt (UTF-8)")
@@ -139,6 +155,14 @@ _ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "x
 
 def _attr(el, name: str) -> str | None:
     return None if el is None else el.get(f"{_W}{name}")
+
+
+def _int(value: str | None, default: int) -> int:
+    """Parse a numbering attribute; a damaged numbering part must not stop the reading."""
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
 
 
 def _roman(n: int) -> str:
@@ -189,10 +213,10 @@ class _Docx:
             abstract = {}
             for an in numbering.iter(f"{_W}abstractNum"):
                 abstract[_attr(an, "abstractNumId")] = {
-                    int(_attr(lvl, "ilvl") or 0): (
+                    _int(_attr(lvl, "ilvl"), 0): (
                         _attr(lvl.find(f"{_W}numFmt"), "val") or "decimal",
                         _attr(lvl.find(f"{_W}lvlText"), "val") or "",
-                        int(_attr(lvl.find(f"{_W}start"), "val") or 1),
+                        _int(_attr(lvl.find(f"{_W}start"), "val"), 1),
                     )
                     for lvl in an.iter(f"{_W}lvl")
                 }
@@ -200,9 +224,9 @@ class _Docx:
                 levels = dict(abstract.get(_attr(num.find(f"{_W}abstractNumId"), "val"), {}))
                 for ov in num.iter(f"{_W}lvlOverride"):
                     start = _attr(ov.find(f"{_W}startOverride"), "val")
-                    ilvl = int(_attr(ov, "ilvl") or 0)
+                    ilvl = _int(_attr(ov, "ilvl"), 0)
                     if start and ilvl in levels:
-                        levels[ilvl] = (levels[ilvl][0], levels[ilvl][1], int(start))
+                        levels[ilvl] = (levels[ilvl][0], levels[ilvl][1], _int(start, 1))
                 self.levels[_attr(num, "numId")] = levels
 
     def _style_chain(self, sid: str | None):
@@ -237,7 +261,7 @@ class _Docx:
                 break
         if not num_id or num_id == "0":
             return ""
-        level = int(ilvl or 0)
+        level = min(max(_int(ilvl, 0), 0), 8)
         levels = self.levels.get(num_id, {})
         fmt, text, start = levels.get(level, ("decimal", f"%{level + 1}.", 1))
         if fmt == "bullet":

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .errors import NoSpeakers
 from .header import NUM, parse_header, parse_number
-from .markers import PRESENTING_VERBS, Marker, _read_name, parse_marker
+from .markers import PRESENTING_VERBS, REPORTING_VERBS, TITLES, Marker, _read_name, _skip_spaces, parse_marker
 from .sentences import split_sentences
 from .types import Header, Segment, SegmentedDocument
 
@@ -43,6 +43,9 @@ _JOINT = re.compile(
     r"\s*(?:[-+*•]\s*)?(?:Các|các) (?:đồng chí|đ/c)\s+((?:" + _NAME_WORD + r")(?: " + _NAME_WORD + r")*"
     r"(?:\s*(?:,|và)\s*(?:" + _NAME_WORD + r")(?: " + _NAME_WORD + r")*)+)\s*(?:\([^)]*\))?\s*:?\s*")
 _BULLET_START = re.compile(r"[-+*•►–—]\s")
+_CONCLUSION_LINE = re.compile(
+    r"\s*(?:[IVX]{1,4}[./)]|\d{1,2}[./)]|[*+•-])?\s*(kết luận(?: của| hội nghị| buổi| cuộc| chung|,)?)[^:\n]{0,60}?[:,]?\s+\S",
+    re.IGNORECASE)
 _INLINE_HEADING = re.compile(r"\s*([^:\n]{1,40}):\s+")
 _SENTENCE_START = re.compile(r"(?<=[.!?…;])[\"”’)]?\s+(?=\S)")
 _GUEST_ROLE = re.compile(r"đại biểu|khách mời|quần chúng|cảm tình|ứng viên|người được|phụ trách chi bộ|"
@@ -51,7 +54,7 @@ _GUEST_ROLE = re.compile(r"đại biểu|khách mời|quần chúng|cảm tình|
 _COMMITTEE_ROLE = re.compile(r"phó bí thư|\bpbt\b|chi ủy viên|chi uỷ viên|\bcuv\b|ủy viên chi ủy|cấp ủy viên", re.IGNORECASE)
 _CHAIR_ROLE = re.compile(r"(?<!phó )bí thư|^bt\b|\bbt chi bộ|chủ trì|chủ tọa", re.IGNORECASE)
 _SECRETARY_ROLE = re.compile(r"thư ký|thư kí", re.IGNORECASE)
-_REPORT_OBJECT = re.compile(r"\s*(?:lại |sơ lược |tóm tắt |nhanh |toàn văn |các |những |nội dung |bản )?(?:dự thảo|nghị quyết|kế hoạch|báo cáo|chuyên đề|phương hướng|chương trình|văn bản|"
+_REPORT_OBJECT = re.compile(r"\s*(?:lại |sơ lược |tóm tắt |nhanh |toàn văn |các |những |nội dung |bản |một số |về )?(?:dự thảo|quá trình|hồ sơ|đơn|quyết định|công điện|thông tư|hướng dẫn|lý lịch|mục đích|tờ trình|nghị định|luật|nghị quyết|kế hoạch|báo cáo|chuyên đề|phương hướng|chương trình|văn bản|"
                             r"chỉ thị|quy định|kết quả|tình hình|thời sự|nội dung)", re.IGNORECASE)
 
 
@@ -117,12 +120,12 @@ def _line_marker(text: str, start: int, end: int) -> Marker | None:
     return parse_marker(text, start, end) or _joint_marker(text, start, end)
 
 
-def _mid_line_markers(text: str, start: int, end: int) -> list[Marker]:
+def _mid_line_markers(text: str, start: int, end: int, inline_heading: bool = True) -> list[Marker]:
     """Turns that start inside a line: after a sentence end, or after a heading such as 'Thảo luận:'."""
     found = []
     starts = [m.end() for m in _SENTENCE_START.finditer(text, start, end)]
     lead = _INLINE_HEADING.match(text, start, end)
-    if lead and _HEADING_WORDS.search(lead.group(1)):
+    if inline_heading and lead and _HEADING_WORDS.search(lead.group(1)):
         starts.insert(0, lead.end())
     for pos in starts:
         mk = parse_marker(text, pos, end, require_title=True) or _joint_marker(text, pos, end)
@@ -187,15 +190,32 @@ def _kind(m: Marker, role: str, in_discussion: bool, after_conclusion_heading: b
     verb = m.verb or ""
     if "kết luận" in verb or (after_conclusion_heading and role == "chair"):
         return "chair_conclusion"
-    if verb in PRESENTING_VERBS or verb in ("đánh giá", "thông báo"):
+    if verb in PRESENTING_VERBS or verb in REPORTING_VERBS:
         tail = text[m.start:m.start + 250]
         at = tail.lower().find(verb)
         presents = at >= 0 and bool(_REPORT_OBJECT.match(tail, at + len(verb)))
-        if presents and (not in_discussion or role in ("chair", "committee")):
+        leading = role in ("chair", "committee")
+        if not in_discussion and (verb in PRESENTING_VERBS or presents or leading):
+            return "chair_report"
+        if in_discussion and presents and leading and verb in PRESENTING_VERBS:
             return "chair_report"
     if not in_discussion and m.role_only:
         return "chair_report"
     return "discussion"
+
+
+def _conclusion_line(text: str, start: int, end: int, chair: str | None) -> Segment | None:
+    """A line opening the chair's conclusion: "3. Kết luận của đồng chí chủ trì: …", "Kết luận, đồng chí X …"."""
+    m = _CONCLUSION_LINE.match(text, start, end)
+    if not m:
+        return None
+    speaker = chair
+    t = re.compile(r"(?:" + "|".join(TITLES) + r")\s+", re.IGNORECASE).search(text, m.start(1), min(end, m.end() + 40))
+    if t:
+        name, _ = _read_name(text, _skip_spaces(text, t.end(), end), end)
+        if name:
+            speaker = name
+    return Segment(start, end, "chair_conclusion", speaker, "chair")
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -229,6 +249,9 @@ def segment(text: str, source: str = "<text>") -> SegmentedDocument:
             line_kind.append("blank")
             continue
         mk = _line_marker(text, a, b)
+        if _CONCLUSION_LINE.match(text, a, b) and not _is_heading(raw) and not (mk and mk.colon):
+            line_kind.append("concl")
+            continue
         if mk and _is_caption(text, mk, b):
             line_kind.append("proc")
             continue
@@ -236,7 +259,7 @@ def segment(text: str, source: str = "<text>") -> SegmentedDocument:
             line_kind.append("proc")
             continue
         found = [_Turn(mk, i, False)] if mk else []
-        found += [_Turn(x, i, True) for x in _mid_line_markers(text, a, b)]
+        found += [_Turn(x, i, True) for x in _mid_line_markers(text, a, b, inline_heading=mk is None)]
         if found:
             turns[i] = found
             line_kind.append("turn")
@@ -298,6 +321,14 @@ def segment(text: str, source: str = "<text>") -> SegmentedDocument:
             count = _REMARK_COUNT.search(raw) if kind == "agg" or _DISCUSSION_HEADING.search(raw) else None
             if count:
                 stated = parse_number(count.group(1))
+            continue
+        if kind == "concl":
+            close_open(a)
+            close_proc(a)
+            open_seg = _conclusion_line(text, a, b, header.chair)
+            contents[id(open_seg)] = a
+            after_conclusion = True
+            conclusion_pending = False
             continue
         if kind == "cont":
             pending, conclusion_pending = conclusion_pending, False

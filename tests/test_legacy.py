@@ -47,6 +47,7 @@ TCVN3_SENTENCES = [
     ("Tæng sè ®¶ng viªn: 25; cã mÆt: 23; v¾ng: 02", "Tổng số đảng viên: 25; có mặt: 23; vắng: 02"),
     # a heading typed in capitals for a .VnTimeH font
     ("§¶NG Bé PH\u00adêNG 5", "ĐẢNG BỘ PHƯỜNG 5"),
+    ("Lª Hå Vò", "Lê Hồ Vũ"),  # capitals only as initials: not a heading
 ]
 
 VNI_ALPHABET = [

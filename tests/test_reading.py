@@ -97,11 +97,18 @@ def test_utf8_txt_holding_legacy_font_characters_is_converted(tmp_path, legacy, 
 
 
 def test_mojibake_is_repaired(tmp_path):
-    garbled = MINUTES.encode("utf-8").decode("cp1252", errors="replace")
-    assert "Há»™i" not in garbled or True  # the shape "Há»‡ thá»‘ng" of formats.md
     doc = read(_write(tmp_path, "loi-font.txt", "Há»‡ thá»‘ng chÃ­nh trá»‹ cÆ¡ sá»Ÿ"))
     assert doc.text == "Hệ thống chính trị cơ sở"
     assert doc.source.repaired_mojibake
+
+
+def test_mojibake_of_a_whole_document_is_repaired(tmp_path):
+    import ftfy.bad_codecs  # noqa: F401  registers sloppy-windows-1252, the way Windows tools garble
+
+    garbled = MINUTES.encode("utf-8").decode("sloppy-windows-1252")
+    assert "LÃª VÄƒn Thuáº" in garbled
+    doc = read(_write(tmp_path, "loi-font.txt", garbled))
+    assert doc.text == MINUTES and doc.source.repaired_mojibake
 
 
 def test_binary_doc_read_as_text_is_left_as_it_is(tmp_path):
@@ -169,21 +176,31 @@ def test_docx_keeps_body_order_tables_and_list_numbers(tmp_path):
     assert "đầu trang" not in doc.text and "Trang 1" not in doc.text
 
 
+_NUMBERING = """<w:abstractNum %s w:abstractNumId="90">
+  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperRoman"/><w:lvlText w:val="%%1."/></w:lvl>
+  <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%%2."/></w:lvl>
+  <w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="%%3)"/></w:lvl>
+</w:abstractNum>"""
+
+
 def test_docx_direct_numbering_counts_per_list_and_level(tmp_path):
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
     d = docx.Document()
     numbering = d.part.numbering_part.element
-    num_id = next(n.get(qn("w:numId")) for n in numbering.iter(qn("w:num"))
-                  if any(lvl.find(qn("w:numFmt")).get(qn("w:val")) == "decimal"
-                         for an in numbering.iter(qn("w:abstractNum"))
-                         if an.get(qn("w:abstractNumId")) == n.find(qn("w:abstractNumId")).get(qn("w:val"))
-                         for lvl in an.iter(qn("w:lvl")) if lvl.find(qn("w:numFmt")) is not None))
-    for text, level in (("Phần thủ tục", 0), ("Báo cáo tình hình", 0), ("Ý kiến thảo luận", 0)):
-        _numbered(d.add_paragraph(text), int(num_id), level)
+    numbering.insert(0, parse_xml(_NUMBERING % nsdecls("w")))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for text, level in (("PHẦN THỦ TỤC", 0), ("NỘI DUNG", 0), ("Báo cáo tình hình", 1),
+                        ("Ý kiến thảo luận", 1), ("về an ninh", 2), ("về vệ sinh", 2),
+                        ("Kết luận", 1), ("BIỂU QUYẾT", 0), ("Thông qua biên bản", 1)):
+        _numbered(d.add_paragraph(text), 90, level)
     path = tmp_path / "so.docx"
     d.save(path)
-    lines = read(path).text.split("\n")
-    assert [line.split(" ", 1)[1] for line in lines] == ["Phần thủ tục", "Báo cáo tình hình", "Ý kiến thảo luận"]
-    assert [line.split(" ", 1)[0].rstrip(".)") for line in lines] == ["1", "2", "3"]
+    assert read(path).text.split("\n") == [
+        "I. PHẦN THỦ TỤC", "II. NỘI DUNG", "1. Báo cáo tình hình", "2. Ý kiến thảo luận",
+        "a) về an ninh", "b) về vệ sinh", "3. Kết luận", "III. BIỂU QUYẾT", "1. Thông qua biên bản",
+    ]
 
 
 def test_docx_vntime_runs_are_converted_and_vntimeh_upper_cased(tmp_path):
