@@ -70,6 +70,128 @@ def segment(files: tuple[Path, ...], fmt: str) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.option("--classifier", "name", required=True, help="Registered classifier name: rules, linear, spacy or a plug-in.")
+@click.option("--corpus", "corpus_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Corpus JSONL (default: corpora/minutes/minutes.jsonl).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Model directory to write.")
+@click.option("--seed", type=int, default=13, show_default=True, help="Random seed; same seed, same model.")
+@click.option("--split", "train_split", default="train", show_default=True,
+              help="Split(s) to train on, e.g. train or train+dev.")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Classifier parameter (JSON value), repeatable.")
+def train(name: str, corpus_path: Path | None, out: Path, seed: int, train_split: str, params: tuple[str, ...]) -> None:
+    """Train a sentence classifier on the corpus and write a model directory (model, card, metrics)."""
+    from .train import DEFAULT_CORPUS, train as train_model
+
+    parsed = {}
+    for p in params:
+        key, sep, value = p.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected KEY=VALUE, got {p!r}", param_hint="--param")
+        try:
+            parsed[key] = json.loads(value)
+        except ValueError:
+            parsed[key] = value
+    try:
+        results = train_model(name, corpus_path or DEFAULT_CORPUS, out, seed=seed, params=parsed, train_split=train_split)
+    except (MinutesError, KeyError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for split, m in results.items():
+        click.echo(f"{split}: macro-F1 {m['macro_f1']:.3f}, accuracy {m['accuracy']:.3f} ({m['n']} sentences)")
+    click.echo(f"model written to {out}")
+
+
+@main.command()
+@click.option("--model", "model_dir", default="default", show_default=True, help="Model name or directory.")
+@click.option("--corpus", "corpus_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Corpus JSONL (default: corpora/minutes/minutes.jsonl).")
+@click.option("--split", type=click.Choice(["dev", "test", "train"]), default="test", show_default=True)
+@click.option("--cv", "folds", type=int, default=0, help="Also cross-validate with this many folds grouped by meeting.")
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the confusion matrix PNG here.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def evaluate(model_dir: str, corpus_path: Path | None, split: str, folds: int, png: Path | None, fmt: str) -> None:
+    """Score a model on a corpus split: per-label precision/recall/F1, macro-F1, accuracy, confusions."""
+    from sklearn.base import clone
+
+    from .classify import sentence_items
+    from .corpus import load as load_corpus
+    from .evaluate import confusion_table, cross_validate, metrics, plot_confusion, report_table
+    from .sentence_labels import load_model
+    from .train import DEFAULT_CORPUS
+
+    try:
+        estimator = load_model(model_dir)
+        records = load_corpus(corpus_path or DEFAULT_CORPUS)
+    except MinutesError as exc:
+        raise click.ClickException(str(exc)) from None
+    items, labels, _ = sentence_items(records, split)
+    if not items:
+        raise click.ClickException(f"no labelled sentences in split {split!r}")
+    result = {"split": split, **metrics(labels, list(estimator.predict(items)))}
+    if folds:
+        x, y, groups = [], [], []
+        for s in ("train", "dev"):
+            a, b, c = sentence_items(records, s)
+            x, y, groups = x + a, y + b, groups + c
+        result["cv"] = cross_validate(clone(estimator), x, y, groups, folds=folds)
+    if png:
+        plot_confusion(result, png, f"{model_dir}: {split}")
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{model_dir} on {split} ({result['n']} sentences)")
+    click.echo(report_table(result))
+    click.echo("\n" + confusion_table(result))
+    if folds:
+        cv = result["cv"]
+        click.echo(f"\n{folds}-fold CV by meeting (train+dev): macro-F1 {cv['macro_f1_mean']:.3f} ± {cv['macro_f1_std']:.3f}")
+
+
+@main.command()
+@click.argument("model_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True)
+def compare(model_dirs: tuple[Path, ...], split: str) -> None:
+    """Print a leaderboard of model directories by macro-F1 (from their metrics.json)."""
+    rows = []
+    for d in model_dirs:
+        try:
+            m = json.loads((d / "metrics.json").read_text(encoding="utf-8"))[split]
+            card = json.loads((d / "card.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError):
+            click.echo(f"minutes-nlp: {d}: no {split} metrics (train it with 'minutes-nlp train')", err=True)
+            continue
+        rows.append((m["macro_f1"], m["accuracy"], d, card.get("classifier", "?"), m["per_label"]))
+    rows.sort(key=lambda r: -r[0])
+    labels = ("proposal", "complaint", "report", "agreement", "other")
+    click.echo(f"{'#':<3}{'model':<28}{'classifier':<12}{'macro-F1':>9}{'acc':>7}" + "".join(f"{lab[:8]:>10}" for lab in labels))
+    for i, (f1, acc, d, name, per) in enumerate(rows, 1):
+        click.echo(f"{i:<3}{str(d)[-27:]:<28}{name:<12}{f1:>9.3f}{acc:>7.3f}"
+                   + "".join(f"{per.get(lab, {}).get('f1', 0):>10.3f}" for lab in labels))
+
+
+@main.command()
+@click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
+@click.option("--model", "model_dir", default="default", show_default=True, help="Model name or directory.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
+@click.option("--explain", is_flag=True, help="Add the features that drove each decision.")
+def classify(source, model_dir: str, fmt: str, explain: bool) -> None:
+    """Label sentences, one per line of SOURCE (a file or - for stdin)."""
+    from .sentence_labels import classify as classify_sentences
+    from .text import normalize
+
+    lines = [normalize(line.strip()) for line in source if line.strip()]
+    try:
+        results = classify_sentences(lines, model_dir, explain=explain)
+    except MinutesError as exc:
+        raise click.ClickException(str(exc)) from None
+    for row in results:
+        if fmt == "jsonl":
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            extra = f"  [{'; '.join(row['explain'])}]" if explain else ""
+            click.echo(f"{row['label']:<10}{row['confidence']:.2f}  {row['text']}{extra}")
+
+
 main.add_command(corpus)
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ _INITIALS = (
     "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr",
     "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
 )
-_WORD = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
 _SPACE_LIKE = re.compile("[\u00a0\u2007\u202f\u2000-\u200a\u3000]")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _TRAILING = re.compile(r"[ \t]+\n")
@@ -85,7 +85,7 @@ def normalize(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = _SPACE_LIKE.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
-    text = normalize_tones(text)
+    text = unicodedata.normalize("NFC", normalize_tones(text))
     text = _TRAILING.sub("\n", text)
     return text.rstrip(" \t")
 

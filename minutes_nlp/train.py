@@ -1,0 +1,46 @@
+"""Train a sentence classifier on the corpus and write a model directory."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .classify import get_classifier, sentence_items
+from .corpus import load as load_corpus
+from .evaluate import metrics, plot_confusion
+from .model_store import file_sha256, save
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "corpora" / "minutes" / "minutes.jsonl"
+
+
+def train(classifier: str, corpus: str | Path = DEFAULT_CORPUS, out: str | Path = "models/default",
+          seed: int = 13, params: dict | None = None, train_split: str = "train") -> dict:
+    """Fit the named classifier on the corpus' train split, score dev and test, save to out; return metrics."""
+    corpus = Path(corpus)
+    records = load_corpus(corpus)
+    params = dict(params or {})
+    estimator = get_classifier(classifier, **params)
+    if "seed" in estimator.get_params():
+        estimator.set_params(seed=seed)
+    splits = train_split.split("+")
+    items, labels = [], []
+    for split in splits:
+        x, y, _ = sentence_items(records, split)
+        items += x
+        labels += y
+    started = time.perf_counter()
+    estimator.fit(items, labels)
+    seconds = round(time.perf_counter() - started, 2)
+    results = {}
+    for split in ("dev", "test"):
+        x, y, _ = sentence_items(records, split)
+        if x:
+            results[split] = metrics(y, list(estimator.predict(x)))
+    card = {"name": Path(out).name, "classifier": classifier, "params": estimator.get_params(), "seed": seed,
+            "corpus": str(corpus), "corpus_sha256": file_sha256(corpus), "train_split": train_split,
+            "train_sentences": len(items), "train_meetings": len({r["id"] for r in records
+                                                                 if r["meta"].get("split") in splits}),
+            "train_seconds": seconds}
+    out = save(estimator, out, card, results)
+    for split, m in results.items():
+        plot_confusion(m, out / f"confusion-{split}.png", f"{classifier}: {split}")
+    return results
