@@ -1,0 +1,166 @@
+"""Sentence classifiers: the estimator contract, the rules, the linear model, and model directories."""
+import json
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import cross_val_score
+from sklearn.utils import estimator_checks as checks
+
+from minutes_nlp import model_store
+from minutes_nlp.classify import available, get_classifier, primary_label
+from minutes_nlp.classify.linear import LinearClassifier
+from minutes_nlp.classify.rules import RuleClassifier, rule_label
+from minutes_nlp.model_store import ModelError
+
+# Hand-written training sentences, labelled by the codebook.
+TRAIN = [
+    ("Đề nghị chi bộ phân công đảng viên phụ trách từng tổ để vận động đóng quỹ.", "proposal"),
+    ("Tôi đề xuất tổ chức đối thoại với hộ kinh doanh trước khi ra quân.", "proposal"),
+    ("Chi bộ nên đưa chỉ tiêu kết nạp đảng viên mới vào nghị quyết quý III.", "proposal"),
+    ("Kiến nghị Đảng ủy xã sớm có văn bản chỉ đạo xử lý dứt điểm.", "proposal"),
+    ("Cần bổ sung vào dự thảo giải pháp về chuyển đổi số.", "proposal"),
+    ("Đề nghị khu phố làm văn bản gửi phường về đèn chiếu sáng.", "proposal"),
+    ("Tình trạng xả rác ra kênh vẫn còn diễn ra, bà con rất bức xúc.", "complaint"),
+    ("Hẻm 42 ngập nặng mỗi khi mưa lớn, đến nay chưa được khắc phục.", "complaint"),
+    ("Thủ tục cấp phép còn rườm rà, người dân phải đi lại nhiều lần.", "complaint"),
+    ("Một số đảng viên chưa gương mẫu đóng đảng phí đúng hạn.", "complaint"),
+    ("Việc triển khai phần mềm mới còn chậm, gây khó khăn cho bộ phận một cửa.", "complaint"),
+    ("Đèn đường đầu ngõ hỏng cả tháng nay vẫn chưa ai thay.", "complaint"),
+    ("Trong tháng, tổ 3 đã vận động 12 hộ đăng ký gia đình văn hóa.", "report"),
+    ("Bản thân tôi đã hoàn thành 100% hồ sơ được giao trước thời hạn.", "report"),
+    ("Phòng Kế toán đã quyết toán xong quý II, thu đạt 96% kế hoạch.", "report"),
+    ("Khu phố đã tổ chức hai đợt ra quân làm sạch môi trường.", "report"),
+    ("Tháng tới tôi sẽ hoàn thành hồ sơ đất đai còn tồn.", "report"),
+    ("Tổ 5 đã thu quỹ vì người nghèo được 4.500.000 đồng.", "report"),
+    ("Tôi thống nhất với dự thảo báo cáo do đồng chí Bí thư trình bày.", "agreement"),
+    ("Nhất trí cao với đánh giá của chi ủy về kết quả tháng qua.", "agreement"),
+    ("Tôi không có ý kiến bổ sung.", "agreement"),
+    ("Hoàn toàn đồng ý với ý kiến của đồng chí Hùng.", "agreement"),
+    ("Báo cáo chuẩn bị công phu, đánh giá sát thực tế.", "agreement"),
+    ("Thống nhất với phương hướng tháng tới.", "agreement"),
+    ("Xin cảm ơn chi bộ.", "other"),
+    ("Đồng chí cho hỏi kế hoạch tháng sau đã gửi cho các tổ chưa?", "other"),
+    ("Tôi xin tiếp thu ý kiến của các đồng chí.", "other"),
+    ("Tôi sẽ cố gắng hơn.", "other"),
+    ("Mời đồng chí Lan phát biểu.", "other"),
+    ("Em xin cảm ơn các anh chị đã giúp đỡ.", "other"),
+]
+X = [t for t, _ in TRAIN]
+Y = [lab for _, lab in TRAIN]
+
+
+@pytest.mark.parametrize("text, label", [
+    ("Đường Lê Lợi xuống cấp, đề nghị phường sớm sửa chữa.", "proposal"),  # codebook §4.2
+    ("Tôi thống nhất với dự thảo, tuy nhiên đề nghị bổ sung chỉ tiêu phát triển đảng viên.", "proposal"),  # §4.1
+    ("Nhất trí đề nghị kết nạp quần chúng Lê Văn A.", "agreement"),  # §4.8
+    ("Xã đã có văn bản đề nghị huyện hỗ trợ.", "report"),  # §4.8
+    ("Đề nghị các đồng chí góp ý thẳng vào từng người.", "other"),  # §4.12
+    ("Hẻm 42 ngập nặng, bà con bức xúc.", "complaint"),
+    ("Tôi thống nhất với báo cáo.", "agreement"),
+    ("Xin cảm ơn chi bộ.", "other"),
+])
+def test_rules_follow_codebook_precedence_and_hard_cases(text, label):
+    assert rule_label(text) == label
+
+
+def test_registry_has_builtins_and_builds_by_name():
+    assert {"rules", "linear", "spacy"} <= set(available())
+    assert isinstance(get_classifier("linear", C=0.3), LinearClassifier)
+    with pytest.raises(KeyError, match="unknown classifier"):
+        get_classifier("nope")
+
+
+@pytest.mark.parametrize("estimator", [RuleClassifier(), LinearClassifier()], ids=["rules", "linear"])
+@pytest.mark.parametrize("check", [
+    checks.check_no_attributes_set_in_init, checks.check_get_params_invariance, checks.check_set_params,
+    checks.check_parameters_default_constructible, checks.check_estimator_cloneable, checks.check_estimator_repr,
+    checks.check_do_not_raise_errors_in_init_or_set_params,
+], ids=lambda c: c.__name__)
+def test_sklearn_estimator_checks_that_apply_to_text(estimator, check):
+    check(type(estimator).__name__, estimator)
+
+
+@pytest.mark.parametrize("estimator", [RuleClassifier(), LinearClassifier(min_df=1)], ids=["rules", "linear"])
+def test_contract_fit_predict_proba(estimator):
+    fitted = estimator.fit(X, Y)
+    assert fitted is estimator
+    proba = estimator.predict_proba(X)
+    assert proba.shape == (len(X), len(estimator.classes_))
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    pred = estimator.predict(X)
+    assert list(pred) == [estimator.classes_[i] for i in proba.argmax(axis=1)]
+    # dict items with context are accepted too
+    items = [{"text": t, "prev": "", "position": 0, "n": 1, "role": "member"} for t in X]
+    assert len(estimator.predict(items)) == len(X)
+
+
+def test_linear_learns_and_generalises_to_paraphrases():
+    model = LinearClassifier().fit(X, Y)
+    assert (model.predict(X) == np.array(Y)).mean() > 0.9
+    unseen = ["Đề nghị ban điều hành sớm sửa chữa cống thoát nước.", "Tôi hoàn toàn thống nhất với dự thảo nghị quyết."]
+    assert list(model.predict(unseen)) == ["proposal", "agreement"]
+    assert model.explain(unseen[:1])[0], "explanations name the features behind the decision"
+
+
+def test_linear_is_deterministic_with_a_seed():
+    a = LinearClassifier(seed=3).fit(X, Y).predict_proba(X)
+    b = LinearClassifier(seed=3).fit(X, Y).predict_proba(X)
+    assert np.allclose(a, b)
+
+
+def test_linear_works_inside_sklearn_cross_validation():
+    scores = cross_val_score(LinearClassifier(), X * 2, Y * 2, cv=2)
+    assert len(scores) == 2
+
+
+def test_model_directory_round_trip(tmp_path):
+    model = LinearClassifier().fit(X, Y)
+    model_store.save(model, tmp_path / "m", {"classifier": "linear", "seed": 13}, {"dev": {}})
+    card = json.loads((tmp_path / "m" / "card.json").read_text())
+    assert card["storage"] == "skops" and "scikit-learn" in card["libraries"]
+    loaded = model_store.load(tmp_path / "m")
+    assert np.allclose(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_model_directory_refuses_tampered_file(tmp_path):
+    model_store.save(RuleClassifier().fit(X, Y), tmp_path / "m", {"classifier": "rules"})
+    with open(tmp_path / "m" / "model.skops", "ab") as fh:
+        fh.write(b"tampered")
+    with pytest.raises(ModelError, match="changed after training"):
+        model_store.load(tmp_path / "m")
+
+
+def test_model_directory_refuses_untrusted_types(tmp_path):
+    import datetime
+
+    import skops.io as sio
+
+    model_store.save(RuleClassifier().fit(X, Y), tmp_path / "m", {"classifier": "rules"})
+    sio.dump({"when": datetime.timedelta(days=1)}, tmp_path / "m" / "model.skops")
+    card = json.loads((tmp_path / "m" / "card.json").read_text())
+    card["model_sha256"] = model_store._tree_sha256(tmp_path / "m")  # an attacker who also rewrites the card
+    (tmp_path / "m" / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="outside the allow-list"):
+        model_store.load(tmp_path / "m")
+
+
+def test_model_directory_refuses_other_format_version_and_missing_card(tmp_path):
+    model_store.save(RuleClassifier().fit(X, Y), tmp_path / "m", {"classifier": "rules"})
+    card = json.loads((tmp_path / "m" / "card.json").read_text())
+    card["format_version"] = 99
+    (tmp_path / "m" / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="model format 99"):
+        model_store.load(tmp_path / "m")
+    with pytest.raises(ModelError, match="no card.json"):
+        model_store.load(tmp_path)
+
+
+def test_primary_label_by_precedence():
+    assert primary_label(["report", "proposal", "other"]) == "proposal"
+    assert primary_label(["other"]) == "other"
+    assert primary_label(["agreement", "complaint"]) == "complaint"
+
+
+def test_clone_keeps_parameters():
+    assert clone(LinearClassifier(C=0.3, context=False)).get_params()["C"] == 0.3
