@@ -29,11 +29,17 @@ class Sentence:
     start: int
     end: int
     label: str | None = None
+    confidence: float | None = None
+    specific: bool | None = None  # set on proposals only
 
     def to_dict(self) -> dict:
-        d = {"start": self.start, "end": self.end}
+        d: dict = {"start": self.start, "end": self.end}
         if self.label is not None:
             d["label"] = self.label
+        if self.confidence is not None:
+            d["confidence"] = round(self.confidence, 4)
+        if self.specific is not None:
+            d["specific"] = self.specific
         return d
 
 
@@ -46,10 +52,24 @@ class Segment:
     role: str | None = None
     sentences: list[Sentence] = field(default_factory=list)
 
+    @property
+    def labels(self) -> list[str]:
+        """The labels of this contribution's sentences other than 'other', in precedence order (codebook §5)."""
+        order = ("proposal", "complaint", "report", "agreement")
+        found = {s.label for s in self.sentences}
+        return [lab for lab in order if lab in found]
+
+    @property
+    def primary_label(self) -> str:
+        return self.labels[0] if self.labels else "other"
+
     def to_dict(self) -> dict:
         d = {"start": self.start, "end": self.end, "kind": self.kind,
              "speaker": self.speaker, "role": self.role}
         if self.kind == "discussion":
+            if any(s.label for s in self.sentences):
+                d["labels"] = self.labels
+                d["primary_label"] = self.primary_label
             d["sentences"] = [s.to_dict() for s in self.sentences]
         return d
 
@@ -98,3 +118,42 @@ class SegmentedDocument:
         meta = {k: v for k, v in self.header.to_dict().items() if v not in (None, [])}
         return {"id": record_id, "text": self.text, "meta": meta,
                 "segments": [s.to_dict() for s in self.segments]}
+
+
+@dataclass
+class Flag:
+    """A finding a supervisor should see; ``code`` is a stable identifier (docs/flags.md)."""
+
+    code: str
+    severity: str  # "warning" or "info"
+    message: str  # Vietnamese, with the numbers
+    evidence: list[dict] = field(default_factory=list)  # {"start", "end", "text"} or {"note"}
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Meeting:
+    """One analysed meeting; ``to_dict()`` is report-contract.md."""
+
+    id: str
+    text: str
+    meta: dict
+    segments: list[Segment]
+    metrics: dict
+    score: dict
+    flags: list[Flag]
+    criteria: dict
+    model: dict
+    source_file: str | None = None
+
+    @property
+    def contributions(self) -> list[Segment]:
+        return [s for s in self.segments if s.kind == "discussion"]
+
+    def to_dict(self) -> dict:
+        return {"schema_version": 1, "id": self.id, "source_file": self.source_file, "text": self.text,
+                "meta": self.meta, "segments": [s.to_dict() for s in self.segments], "metrics": self.metrics,
+                "score": self.score, "flags": [f.to_dict() for f in self.flags], "criteria": self.criteria,
+                "model": self.model}
