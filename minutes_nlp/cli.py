@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -190,6 +191,80 @@ def classify(source, model_dir: str, fmt: str, explain: bool) -> None:
         else:
             extra = f"  [{'; '.join(row['explain'])}]" if explain else ""
             click.echo(f"{row['label']:<10}{row['confidence']:.2f}  {row['text']}{extra}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "html", "xlsx"]), default="table",
+              show_default=True, help="table: Vietnamese summary; json/jsonl: report-contract.md; html/xlsx: files.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Output file (xlsx) or folder (html, one report per file); html of one file goes to stdout without it.")
+@click.option("--model", default="default", show_default=True, help="Model name or directory.")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="TOML file overriding score weights and flag thresholds (see minutes_nlp/analysis.toml).")
+@click.option("--profile", default="hd12-2018", show_default=True,
+              help="Official-criteria profile: a name in minutes_nlp/profiles or a TOML path.")
+def analyze(files: tuple[Path, ...], fmt: str, out: Path | None, model: str, config: Path | None, profile: str) -> None:
+    """Analyse minutes FILES: contributions and labels, measures, score, flags, official criteria.
+
+    A file that cannot be read is reported on stderr and the others continue;
+    the exit code is 1 if any failed.
+    """
+    from .analyzer import Analyzer
+    from .report_text import summary
+
+    try:
+        analyzer = Analyzer(model, config=config, profile=profile)
+    except MinutesError as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError("--format xlsx needs --out FILE.xlsx")
+    meetings, failed = [], 0
+    show = len(files) > 1 and sys.stderr.isatty()
+    with click.progressbar(files, label="Đang phân tích", file=sys.stderr if show else open(os.devnull, "w")) as bar:
+        for path in bar:
+            try:
+                meeting = analyzer(path)
+            except MinutesError as exc:
+                failed += 1
+                click.echo(f"minutes-nlp: {exc}", err=True)
+                continue
+            if fmt == "table":
+                click.echo(summary(meeting))
+            elif fmt == "jsonl":
+                click.echo(json.dumps(meeting.to_dict(), ensure_ascii=False))
+            elif fmt == "json" and len(files) > 1:
+                meetings.append(meeting.to_dict())
+            elif fmt == "json":
+                click.echo(json.dumps(meeting.to_dict(), ensure_ascii=False, indent=2))
+            else:
+                meetings.append(meeting)
+    if fmt == "json" and meetings:
+        click.echo(json.dumps(meetings, ensure_ascii=False, indent=2))
+    if fmt in ("html", "xlsx") and meetings:
+        _write_reports(meetings, fmt, out)
+    if failed:
+        sys.exit(1)
+
+
+def _write_reports(meetings: list, fmt: str, out: Path | None) -> None:
+    if fmt == "xlsx":
+        from .report_xlsx import write_xlsx
+
+        write_xlsx(meetings, out)
+        click.echo(f"{len(meetings)} biên bản → {out}", err=True)
+        return
+    from .report_html import render_html
+
+    if out is None and len(meetings) == 1:
+        click.echo(render_html(meetings[0]))
+        return
+    folder = out or Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    for m in meetings:
+        target = folder / f"{Path(m.source_file or m.id).stem}.html"
+        target.write_text(render_html(m), encoding="utf-8")
+        click.echo(f"→ {target}", err=True)
 
 
 main.add_command(corpus)

@@ -15,16 +15,17 @@ TITLES = ("đồng chí", "đ/c", "đc", "đ.c", "ông", "bà")
 # Capitalised words that start a role, never a name, when they follow a name.
 ROLE_WORDS = {
     "phó", "bí", "chủ", "trưởng", "tổ", "đảng", "giám", "ủy", "kế", "bác", "điều", "giáo",
-    "ban", "khu", "ấp", "thôn", "phòng", "ubnd", "mttq", "bt", "pbt", "cuv", "đuv", "cán", "quần",
-    "kỹ", "dược", "cựu", "nguyên", "buôn", "xã", "phường", "ccb", "đội", "trợ", "tp", "phụ",
-    "quản", "trực", "đồn", "giảng", "cảm", "xưởng", "bộ", "sở", "viện", "trạm", "kho", "lái",
+    "khu", "ấp", "thôn", "phòng", "ubnd", "mttq", "bt", "pbt", "cuv", "đuv", "cán", "quần",
+    "kỹ", "dược", "cựu", "buôn", "xã", "phường", "ccb", "đội", "trợ", "tp", "phụ",
+    "trực", "đồn", "giảng", "cảm", "xưởng", "bộ", "sở", "viện", "trạm", "kho", "lái",
     "thượng", "thiếu", "hiệu", "ủy", "uỷ", "chỉ", "tiểu", "trung", "đại", "thư",
 }
 # Words that are given names too ("Thư", "Trung", "Đại") are role words only before these.
 _NAME_OR_ROLE = {
     "thư": {"ký"}, "trung": {"úy", "tá", "đội", "đoàn", "tâm", "sĩ"}, "đại": {"úy", "tá", "biểu", "đội", "diện", "sứ"},
     "hiệu": {"trưởng", "phó"}, "chi": {"ủy", "uỷ", "bộ", "hội", "đoàn", "đội", "nhánh", "cục"},
-    "sĩ": {"quan"}, "tiểu": {"đội", "đoàn", "ban", "khu"}, "chỉ": {"huy"},
+    "sĩ": {"quan"}, "quản": {"đốc", "lý", "trị", "giáo", "ca"},
+    "nguyên": {"bí", "chủ", "giám", "trưởng", "phó", "hiệu", "chánh", "cán"}, "ban": {"chỉ", "giám", "điều", "quản", "thường"}, "tiểu": {"đội", "đoàn", "ban", "khu"}, "chỉ": {"huy"},
 }
 _ROLE_BIGRAMS = {
     "công": {"an", "đoàn", "nhân", "chức"}, "chính": {"trị"}, "nhân": {"viên", "dân"}, "bảo": {"vệ"},

@@ -1,0 +1,141 @@
+"""Score the whole analysis against the annotated corpus, calibrate the score, and time a batch.
+
+Usage:
+  python benchmarks/analysis.py [--corpus corpora/minutes/minutes.jsonl] [--split test]
+  python benchmarks/analysis.py --calibrate      # fit score weights on the dev split, print TOML
+
+Reports contribution primary-label macro-F1 (predicted contributions matched
+to gold ones by span overlap >= 50%), has-proposal accuracy, participation-rate
+mean absolute error (meetings whose header gives members present), Spearman
+correlation of the substantive score with the human rating, throughput
+(meetings/s, one process) and peak RSS for a 200-meeting batch, and the cost
+of the whole analysis as a multiple of underthesea word segmentation alone.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+from scipy.optimize import nnls  # noqa: E402
+from scipy.stats import spearmanr  # noqa: E402
+from sklearn.metrics import f1_score  # noqa: E402
+from underthesea import word_tokenize  # noqa: E402
+
+from minutes_nlp.analyzer import Analyzer  # noqa: E402
+from minutes_nlp.classify.inputs import primary_label  # noqa: E402
+from minutes_nlp.measures import MEMBER_ROLES, member_speakers  # noqa: E402
+from minutes_nlp.score import components  # noqa: E402
+
+COMPONENTS = ("participation", "engagement", "proposals", "specific", "problems", "uptake")
+
+
+def gold_view(rec: dict) -> dict:
+    contribs = [s for s in rec["segments"] if s["kind"] == "discussion"]
+    prim = [primary_label([x["label"] for x in s["sentences"]]) for s in contribs]
+    present = rec["meta"].get("members_present")
+    speakers = member_speakers([s for s in contribs if s["role"] in MEMBER_ROLES])
+    return {"contribs": contribs, "primary": prim, "has_proposal": "proposal" in prim,
+            "participation": (min(len(speakers) / present, 1.0) if present else None)}
+
+
+def overlap(a, b) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    return inter / max(a[1] - a[0], b[1] - b[0], 1)
+
+
+def evaluate(records: list[dict], analyzer: Analyzer) -> dict:
+    gold_prim, pred_prim, hp_ok, part_err, scores, ratings = [], [], 0, [], [], []
+    matched = total = 0
+    for rec in records:
+        g = gold_view(rec)
+        m = analyzer(rec["text"], rec["id"])
+        preds = m.contributions
+        for gs, gp in zip(g["contribs"], g["primary"]):
+            total += 1
+            best = max(preds, key=lambda p: overlap((gs["start"], gs["end"]), (p.start, p.end)), default=None)
+            if best is not None and overlap((gs["start"], gs["end"]), (best.start, best.end)) >= 0.5:
+                matched += 1
+                gold_prim.append(gp)
+                pred_prim.append(best.primary_label)
+        hp_ok += g["has_proposal"] == m.metrics["has_proposal"]
+        if g["participation"] is not None:
+            pred = m.metrics["participation_rate"]
+            part_err.append(abs((pred if pred is not None else 0.0) - g["participation"]))
+        if rec.get("rating"):
+            scores.append(m.score["substantive"])
+            ratings.append(rec["rating"]["substantive"])
+    return {
+        "meetings": len(records),
+        "contributions_matched": round(matched / max(total, 1), 4),
+        "primary_label_macro_f1": round(f1_score(gold_prim, pred_prim, average="macro"), 4),
+        "has_proposal_accuracy": round(hp_ok / max(len(records), 1), 4),
+        "participation_mae": round(float(np.mean(part_err)), 4) if part_err else None,
+        "participation_meetings": len(part_err),
+        "score_spearman": round(float(spearmanr(scores, ratings).statistic), 4) if len(scores) > 2 else None,
+    }
+
+
+def calibrate(records: list[dict], analyzer: Analyzer) -> dict:
+    """Non-negative least squares of rating/100 on the score components (plus the agreement-only share)."""
+    rows, target = [], []
+    cfg = analyzer.config["score"]
+    for rec in records:
+        if not rec.get("rating"):
+            continue
+        m = analyzer(rec["text"], rec["id"])
+        comps = components(m.metrics, cfg)
+        agree = m.metrics["label_shares"]["agreement"] + m.metrics["label_shares"]["other"]
+        rows.append([comps[c] for c in COMPONENTS] + [-agree])
+        target.append(rec["rating"]["substantive"] / 100)
+    coef, _ = nnls(np.array(rows), np.array(target))
+    weights = {c: round(float(w), 3) for c, w in zip(COMPONENTS, coef[:-1])}
+    return {"weights": weights, "agreement_penalty": round(float(coef[-1]), 3)}
+
+
+def timing(records: list[dict], analyzer: Analyzer, batch: int = 200) -> dict:
+    texts = [records[i % len(records)]["text"] for i in range(batch)]
+    t0 = time.perf_counter()
+    for i, t in enumerate(texts):
+        analyzer(t, f"m{i}")
+    total = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for t in texts:
+        for line in t.split("\n"):
+            if line.strip():
+                word_tokenize(line)
+    seg = time.perf_counter() - t0
+    return {"batch": batch, "meetings_per_s": round(batch / total, 2), "seconds": round(total, 1),
+            "word_segmentation_seconds": round(seg, 1), "cost_vs_word_segmentation": round(total / seg, 2),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", default="corpora/minutes/minutes.jsonl")
+    ap.add_argument("--split", default="test")
+    ap.add_argument("--model", default="default")
+    ap.add_argument("--calibrate", action="store_true", help="fit score weights on the dev split and print them")
+    ap.add_argument("--no-timing", action="store_true")
+    args = ap.parse_args()
+    with open(args.corpus, encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh if line.strip()]
+    analyzer = Analyzer(args.model)
+    if args.calibrate:
+        print(json.dumps(calibrate([r for r in records if r["meta"].get("split") == "dev"], analyzer), indent=2))
+        return
+    chosen = [r for r in records if r["meta"].get("split") == args.split]
+    result = evaluate(chosen, analyzer)
+    if not args.no_timing:
+        result.update(timing(chosen, analyzer))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""For supervisors: gather many minutes (files, folders, zip archives), rank them by flags, survey them.
+
+    >>> items = collect(["bien-ban/", "thang-5.zip"])      # [(name, Path or bytes), ...]
+    >>> meetings, failures = analyze_items(Analyzer(), items)
+    >>> flag_rows(meetings)                                 # worst first
+    >>> survey(meetings, by="cell_type")                    # the HCMC survey's figures, overall and by group
+
+Zip archives are read in memory and checked before anything is extracted:
+a member name that climbs out of the archive ("../x.txt") or is absolute,
+more than ``MAX_UNCOMPRESSED`` bytes in all, or a member compressed more than
+``MAX_RATIO`` times (a zip bomb) refuses the whole archive with a message
+naming it.
+"""
+from __future__ import annotations
+
+import re
+import tempfile
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from . import flags as flags_module
+from .errors import MinutesError, ReadError
+from .reading import SUPPORTED
+from .types import Meeting
+
+MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes, all members of one archive together
+MAX_RATIO = 100  # uncompressed / compressed size of one member
+LEVELS = ("tot", "kha", "trung_binh", "kem")
+LABELS = ("proposal", "complaint", "report", "agreement", "other")
+GROUPINGS = ("cell_type", "committee", "month")
+UNKNOWN_GROUP = "(không rõ)"
+
+# The flag codes are documented once, in the table of flags.py's docstring.
+FLAG_CODES = tuple(re.findall(r"^\| ([A-Z_]+) \|", flags_module.__doc__ or "", re.MULTILINE))
+
+Item = tuple[str, "Path | bytes"]
+
+
+class UnsafeArchive(ReadError):
+    """A zip archive refused before extraction: path traversal or zip bomb."""
+
+
+# ---------------------------------------------------------------- collecting
+
+def collect(paths: Iterable[str | Path], errors: list[MinutesError] | None = None) -> list[Item]:
+    """Return (name, Path or bytes) for every minutes file under paths: files, folders (recursive) and .zip archives.
+
+    A file given by name is kept whatever its extension (reading reports an
+    unsupported one); inside folders and archives only SUPPORTED extensions
+    are taken. Zip members come back as bytes named "archive.zip/member".
+    A missing path raises ReadError and a refused archive UnsafeArchive; with
+    an errors list they are appended to it instead and the rest is collected.
+    """
+    items: list[Item] = []
+    for raw in paths:
+        path = Path(raw)
+        try:
+            if path.is_dir():
+                for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                    if child.suffix.lower() == ".zip":
+                        items += collect([child], errors)
+                    elif child.suffix.lower() in SUPPORTED and not child.name.startswith("~$"):
+                        items.append((str(child), child))
+            elif path.suffix.lower() == ".zip" and path.is_file():
+                items += read_zip(path)
+            elif path.exists():
+                items.append((str(path), path))
+            else:
+                raise ReadError(path, "không tìm thấy tệp hoặc thư mục", "kiểm tra lại đường dẫn")
+        except MinutesError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+    return items
+
+
+def _unsafe_name(name: str) -> bool:
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return True
+    return ".." in re.split(r"[/\\]", name)
+
+
+def read_zip(path: str | Path) -> list[Item]:
+    """Return the supported members of a zip archive as (name, bytes), after the safety checks of the module."""
+    path = Path(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ReadError(path, f"không mở được tệp nén zip ({exc})", "nén lại các biên bản bằng định dạng .zip") from None
+    with archive:
+        infos = archive.infolist()
+        bad = [i.filename for i in infos if _unsafe_name(i.filename)]
+        if bad:
+            raise UnsafeArchive(path, f"tệp nén có tên tệp vượt ra ngoài thư mục hoặc đường dẫn tuyệt đối ({bad[0]!r}); "
+                                      "đã từ chối toàn bộ tệp nén", "nén lại các biên bản với tên tệp thông thường")
+        total = sum(i.file_size for i in infos)
+        if total > MAX_UNCOMPRESSED:
+            raise UnsafeArchive(path, f"tệp nén giải nén ra {total // 2**20} MB, vượt giới hạn "
+                                      f"{MAX_UNCOMPRESSED // 2**20} MB (nghi là bom nén); đã từ chối",
+                                "chia thành nhiều tệp nén nhỏ hơn")
+        for i in infos:
+            if i.file_size > MAX_RATIO * max(i.compress_size, 1):
+                raise UnsafeArchive(path, f"tệp {i.filename!r} trong tệp nén có tỷ lệ nén "
+                                          f"{i.file_size // max(i.compress_size, 1)}:1, vượt {MAX_RATIO}:1 "
+                                          "(nghi là bom nén); đã từ chối", "gửi các biên bản không nén")
+        items: list[Item] = []
+        left = MAX_UNCOMPRESSED
+        for i in sorted(infos, key=lambda x: x.filename):
+            name = PurePosixPath(i.filename.replace("\\", "/"))
+            if i.is_dir() or name.suffix.lower() not in SUPPORTED or "__MACOSX" in name.parts or name.name.startswith("~$"):
+                continue
+            # The sizes in the header can lie: never read more than they declare, nor past the total limit.
+            try:
+                with archive.open(i) as member:
+                    data = member.read(min(i.file_size, left) + 1)
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError, zlib.error) as exc:
+                raise ReadError(path, f"không giải nén được tệp {i.filename!r} ({exc})",
+                                "kiểm tra tệp nén có bị hỏng hoặc đặt mật khẩu không") from None
+            if len(data) > i.file_size or len(data) > left:
+                raise UnsafeArchive(path, f"tệp {i.filename!r} lớn hơn kích thước khai báo trong tệp nén; đã từ chối")
+            left -= len(data)
+            items.append((f"{path}/{name}", data))
+    return items
+
+
+# ---------------------------------------------------------------- analysing
+
+def analyze_items(analyzer, items: Iterable[Item]) -> tuple[list[Meeting], list[MinutesError]]:
+    """Analyse every item; return the meetings and the errors of the items that could not be read.
+
+    Bytes (zip members) are written to a temporary file with their own name so
+    that reading sees the extension; the meeting's source_file is the item name.
+    """
+    meetings: list[Meeting] = []
+    failures: list[MinutesError] = []
+    for name, source in items:
+        try:
+            if isinstance(source, bytes):
+                with tempfile.TemporaryDirectory(prefix="minutes-nlp-") as tmp:
+                    target = Path(tmp) / PurePosixPath(name).name
+                    target.write_bytes(source)
+                    try:
+                        meeting = analyzer(target, PurePosixPath(name).stem)
+                    except MinutesError as exc:
+                        raise MinutesError(name, exc.reason, exc.fix) from None
+            else:
+                meeting = analyzer(source)
+        except MinutesError as exc:
+            failures.append(exc)
+            continue
+        meeting.source_file = name
+        meetings.append(meeting)
+    return meetings, failures
+
+
+# ---------------------------------------------------------------- flag
+
+def warning_count(meeting: Meeting, only: Iterable[str] = ()) -> int:
+    """Number of warning flags of a meeting (among the codes in only, when given)."""
+    keep = set(only)
+    return sum(f.severity == "warning" and (not keep or f.code in keep) for f in meeting.flags)
+
+
+def flag_rows(meetings: Iterable[Meeting], only: Iterable[str] = ()) -> list[dict]:
+    """One row per meeting, worst first: most warning flags, then lowest score, then file name.
+
+    With only, a meeting is kept when it raises one of those codes, and its row
+    shows only those codes.
+    """
+    keep = {c.upper() for c in only}
+    rows = []
+    for m in meetings:
+        codes = [f.code for f in m.flags if not keep or f.code in keep]
+        if keep and not codes:
+            continue
+        rows.append({"file": m.source_file or m.id, "cell": m.meta.get("cell"), "date": m.meta.get("date"),
+                     "score": m.score["substantive"], "level": m.score["level"], "flags": codes,
+                     "warnings": warning_count(m, keep)})
+    rows.sort(key=lambda r: (-r["warnings"], r["score"], r["file"]))
+    return rows
+
+
+def unknown_codes(codes: Iterable[str]) -> list[str]:
+    """The codes in codes that are not documented flag codes."""
+    return [c for c in codes if c.upper() not in FLAG_CODES]
+
+
+# ---------------------------------------------------------------- survey
+
+def group_of(meeting: Meeting, by: str) -> str:
+    """The group a meeting falls in: its cell type, its committee, or the month (YYYY-MM) of its date."""
+    if by == "month":
+        value = (meeting.meta.get("date") or "")[:7]
+    else:
+        value = meeting.meta.get(by)
+    return str(value) if value else UNKNOWN_GROUP
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def survey_stats(meetings: list[Meeting]) -> dict:
+    """The HCMC survey's figures (codebook §1) for a set of meetings.
+
+        level_shares[l]    = meetings at level l / meetings
+        half_spoke_share   = meetings with participation_rate > 0.5 / meetings whose attendance is written
+        label_shares[l]    = contributions with primary label l / contributions (all meetings pooled)
+        no_proposal_share  = meetings without any proposal / meetings
+        mean_score         = mean substantive score
+    A share over nothing is None.
+    """
+    n = len(meetings)
+    levels = Counter(m.score["level"] for m in meetings)
+    rated = [m.metrics["participation_rate"] for m in meetings if m.metrics.get("participation_rate") is not None]
+    labels = Counter(c.primary_label for m in meetings for c in m.contributions)
+    contributions = sum(labels.values())
+    return {
+        "meetings": n,
+        "level_shares": {lv: _share(levels[lv], n) for lv in LEVELS},
+        "meetings_with_attendance": len(rated),
+        "half_spoke_share": _share(sum(r > 0.5 for r in rated), len(rated)),
+        "contributions": contributions,
+        "label_shares": {lab: _share(labels[lab], contributions) for lab in LABELS},
+        "no_proposal_share": _share(sum(not m.metrics["has_proposal"] for m in meetings), n),
+        "mean_score": sum(m.score["substantive"] for m in meetings) / n if n else None,
+    }
+
+
+def survey(meetings: list[Meeting], by: str | None = None) -> dict:
+    """Return {"by", "overall": stats, "groups": {group: stats}} (groups empty without by); stats as survey_stats."""
+    if by is not None and by not in GROUPINGS:
+        raise ValueError(f"by must be one of {GROUPINGS}, not {by!r}")
+    groups: dict[str, list[Meeting]] = {}
+    if by:
+        for m in meetings:
+            groups.setdefault(group_of(m, by), []).append(m)
+    return {"by": by, "overall": survey_stats(meetings),
+            "groups": {g: survey_stats(ms) for g, ms in sorted(groups.items())}}
