@@ -121,12 +121,13 @@ def main() -> None:
     ap.add_argument("--corpus", default="corpora/minutes/minutes.jsonl")
     ap.add_argument("--split", default="test")
     ap.add_argument("--model", default="default")
+    ap.add_argument("--config", help="TOML file overriding score weights (as minutes-nlp analyze --config)")
     ap.add_argument("--calibrate", action="store_true", help="fit score weights on the dev split and print them")
     ap.add_argument("--no-timing", action="store_true")
     args = ap.parse_args()
     with open(args.corpus, encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh if line.strip()]
-    analyzer = Analyzer(args.model)
+    analyzer = Analyzer(args.model, config=args.config)
     if args.calibrate:
         print(json.dumps(calibrate([r for r in records if r["meta"].get("split") == "dev"], analyzer), indent=2))
         return

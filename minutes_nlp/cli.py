@@ -80,7 +80,10 @@ def segment(files: tuple[Path, ...], fmt: str) -> None:
 @click.option("--split", "train_split", default="train", show_default=True,
               help="Split(s) to train on, e.g. train or train+dev.")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Classifier parameter (JSON value), repeatable.")
-def train(name: str, corpus_path: Path | None, out: Path, seed: int, train_split: str, params: tuple[str, ...]) -> None:
+@click.option("--baseline", "baselines", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Another model directory whose test scores the card lists beside this model; repeatable.")
+def train(name: str, corpus_path: Path | None, out: Path, seed: int, train_split: str, params: tuple[str, ...],
+          baselines: tuple[Path, ...]) -> None:
     """Train a sentence classifier on the corpus and write a model directory (model, card, metrics)."""
     from .train import DEFAULT_CORPUS, train as train_model
 
@@ -94,7 +97,8 @@ def train(name: str, corpus_path: Path | None, out: Path, seed: int, train_split
         except ValueError:
             parsed[key] = value
     try:
-        results = train_model(name, corpus_path or DEFAULT_CORPUS, out, seed=seed, params=parsed, train_split=train_split)
+        results = train_model(name, corpus_path or DEFAULT_CORPUS, out, seed=seed, params=parsed, train_split=train_split,
+                              baselines=list(baselines))
     except (MinutesError, KeyError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     for split, m in results.items():
@@ -267,6 +271,9 @@ def _write_reports(meetings: list, fmt: str, out: Path | None) -> None:
         click.echo(f"→ {target}", err=True)
 
 
+from .supervise_cli import flag, survey  # noqa: E402
+main.add_command(flag)
+main.add_command(survey)
 main.add_command(corpus)
 
 if __name__ == "__main__":

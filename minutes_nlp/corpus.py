@@ -476,6 +476,7 @@ def stats(records: list[dict], splits: dict[str, str] | None = None, threshold: 
     pairs["split_a"] = [split_of.get(x) for x in pairs["meeting_a"]]
     pairs["split_b"] = [split_of.get(x) for x in pairs["meeting_b"]]
     pairs["train_test"] = [{a, b} == {"train", "test"} for a, b in zip(pairs["split_a"], pairs["split_b"])]
+    pairs["stock_formula"] = _stock_formulas(pairs)
 
     meetings = len(records)
     totals = {
@@ -487,6 +488,8 @@ def stats(records: list[dict], splits: dict[str, str] | None = None, threshold: 
         "share_without_proposal": round(n_without_proposal / meetings, 4) if meetings else 0.0,
         "near_duplicate_pairs": len(pairs),
         "near_duplicate_pairs_train_test": int(pairs["train_test"].sum()),
+        "near_duplicate_pairs_train_test_beyond_stock_formulas":
+            int((pairs["train_test"] & ~pairs["stock_formula"]).sum()),
     }
     def meta(key: str):
         return lambda record: (record.get("meta") or {}).get(key)
@@ -505,6 +508,35 @@ def stats(records: list[dict], splits: dict[str, str] | None = None, threshold: 
 
 
 # --- near-duplicate sentences ---------------------------------------------------
+
+STOCK_MAX_WORDS = 12
+STOCK_MIN_MEETINGS = 3
+
+
+def _stock_formulas(pairs: pd.DataFrame) -> list[bool]:
+    """Mark pairs of stock formulas: short sentences (< STOCK_MAX_WORDS words) whose group of
+    near-duplicates (connected through the pairs) spans at least STOCK_MIN_MEETINGS meetings
+    ("Nhất trí với báo cáo.", "Tôi tự xếp loại hoàn thành nhiệm vụ."). Real minutes repeat these
+    everywhere, so they are reported but not counted as train/test leakage."""
+    parent: dict = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    nodes = list(zip(zip(pairs["meeting_a"], pairs["start_a"]), zip(pairs["meeting_b"], pairs["start_b"])))
+    for a, b in nodes:
+        parent[find(a)] = find(b)
+    meetings: dict = defaultdict(set)
+    for a, b in nodes:
+        meetings[find(a)] |= {a[0], b[0]}
+    short = [len(ta.split()) < STOCK_MAX_WORDS and len(tb.split()) < STOCK_MAX_WORDS
+             for ta, tb in zip(pairs["text_a"], pairs["text_b"])]
+    return [ok and len(meetings[find(a)]) >= STOCK_MIN_MEETINGS for ok, (a, _) in zip(short, nodes)]
+
 
 def shingles(sentence: str, n: int = 5) -> set[str]:
     """Return the character n-grams of the sentence, lower-cased with spaces collapsed."""

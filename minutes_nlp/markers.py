@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .text import LOWER, UPPER
+
 TITLES = ("đồng chí", "đ/c", "đc", "đ.c", "ông", "bà")
 # Capitalised words that start a role, never a name, when they follow a name.
 ROLE_WORDS = {
-    "phó", "bí", "chủ", "trưởng", "tổ", "đảng", "giám", "ủy", "kế", "bác", "điều", "giáo",
+    "bí", "chủ", "trưởng", "tổ", "đảng", "giám", "ủy", "kế", "bác", "điều", "giáo",
     "khu", "ấp", "thôn", "phòng", "ubnd", "mttq", "bt", "pbt", "cuv", "đuv", "cán", "quần",
     "kỹ", "dược", "cựu", "buôn", "xã", "phường", "ccb", "đội", "trợ", "tp", "phụ",
     "trực", "đồn", "giảng", "cảm", "xưởng", "bộ", "sở", "viện", "trạm", "kho", "lái",
@@ -23,7 +25,10 @@ ROLE_WORDS = {
 # Words that are given names too ("Thư", "Trung", "Đại") are role words only before these.
 _NAME_OR_ROLE = {
     "thư": {"ký"}, "trung": {"úy", "tá", "đội", "đoàn", "tâm", "sĩ"}, "đại": {"úy", "tá", "biểu", "đội", "diện", "sứ"},
-    "hiệu": {"trưởng", "phó"}, "chi": {"ủy", "uỷ", "bộ", "hội", "đoàn", "đội", "nhánh", "cục"},
+    "hiệu": {"trưởng", "phó"},
+    "phó": {"bí", "chủ", "giám", "trưởng", "hiệu", "ban", "tổng", "chánh", "chỉ", "đội", "khoa", "phòng", "giáo", "viện",
+            "thủ", "quản", "chính", "trạm", "tiểu", "trung", "đại", "ấp", "thôn", "khu", "bản", "tổ", "hội", "chi", "đoàn",
+            "văn", "cục", "công", "bt", "ct", "gđ", "trưởng"}, "chi": {"ủy", "uỷ", "bộ", "hội", "đoàn", "đội", "nhánh", "cục"},
     "sĩ": {"quan"}, "quản": {"đốc", "lý", "trị", "giáo", "ca"},
     "nguyên": {"bí", "chủ", "giám", "trưởng", "phó", "hiệu", "chánh", "cán"}, "ban": {"chỉ", "giám", "điều", "quản", "thường"}, "tiểu": {"đội", "đoàn", "ban", "khu"}, "chỉ": {"huy"},
 }
@@ -49,6 +54,7 @@ SPEECH_VERBS = (
     "cảm ơn", "trả lời", "nói thêm", "hứa", "cam kết", "mong", "đồng tình", "phát biểu thêm",
     "thông báo", "kể", "trình bày thêm", "giải thích", "nhận", "đăng ký", "tâm sự", "chia sẻ thêm",
     "đề đạt", "kiến nghị thêm", "bổ sung thêm", "tán thành", "báo cáo thêm", "hoan nghênh",
+    "liên hệ", "tự liên hệ", "chúc mừng", "nhận khuyết điểm", "nhận trách nhiệm", "phê bình", "đặt câu hỏi",
 )
 # Verbs that present a document: always a report before the discussion.
 PRESENTING_VERBS = ("triển khai", "thông qua", "quán triệt", "phổ biến", "đọc", "truyền đạt")
@@ -62,21 +68,25 @@ ROLE_FIRST = (
     "hiệu trưởng", "phó hiệu trưởng", "chủ tịch", "phó chủ tịch", "bác sĩ", "giáo viên", "chuyên viên",
     "kế toán", "chi hội trưởng", "trưởng ban", "phó ban", "đội trưởng", "quản đốc", "trưởng khu phố",
 )
-_BULLET = re.compile(r"\s*(?:[-+*•►–—·]+\s*|[IVX]{1,4}[.)/]\s+|\d{1,2}/\s+|\(?\d{1,2}[.)]\s*(?!\d)|\(\d{1,2}\)\s*|[a-zđ][.)]\s+)?")
+_BULLET = re.compile(r"\s*(?:[-+*•►–—·]+\s*|\d{1,2}(?:\.\d{1,2})+\.?\s+|[IVX]{1,4}[.)/]\s+|\d{1,2}/\s+|\(?\d{1,2}[.)]\s*(?!\d)|\(\d{1,2}\)\s*|[a-zđ][.)]\s+)?")
 _LEADS = re.compile(
     r"(?:(?!(?:đồng chí|đ/c|đc|ông|bà|chi ủy viên|phó bí thư|bí thư|đảng viên)\s)[^,.:;\n]{1,70},\s+(?=(?:đồng chí|đ/c|ĐC|đảng viên|quần chúng|chi ủy viên|phó bí thư|bí thư)\s)|theo\s+(?=(?:đồng chí|đ/c)\s)|ý kiến (?:tham gia |phát biểu |góp ý )?(?:của )?|tham gia ý kiến,?\s+|tiếp (?:đó|theo),?\s+"
     r"|sau đó,?\s+|cuối cùng,?\s+|cũng tại buổi \w+(?: \w+)?,?\s+|phát biểu[^,.:;\n]{0,60},\s+"
     r"|góp ý[^,.:;\n]{0,40},\s+|thảo luận[^,.:;\n]{0,40},\s+|về [^,.:;\n]{1,50},\s+|đồng thời,?\s+|ngoài ra,?\s+)",
     re.IGNORECASE,
 )
-_QUALIFIER = re.compile(r"(?:\s+[a-zđà-ỹ0-9][^\s:,]*){1,4}(?=\s+(?:[A-ZĐÀ-Ỹ]|đồng chí|đ/c))")
+_QUALIFIER = re.compile(r"(?:\s+(?:" + LOWER + r"|\d)[^\s:,]*){1,4}(?=\s+(?:" + UPPER + r"|đồng chí|đ/c))")
 _RANK = re.compile(r"(?:Thiếu|Trung|Thượng|Đại) (?:úy|uý|tá|tướng)\s+(?:QNCN\s+)?|(?:Binh nhất|Binh nhì|Hạ sĩ|Trung sĩ|Thượng sĩ)\s+(?:QNCN\s+)?|"
-                   r"(?:Bác sĩ|BS|Thầy|Cô|Kỹ sư|KS|Ths\.?|TS\.?|Th\.S)\s+(?=[A-ZĐÀ-Ỹ])")
+                   r"(?:Bác sĩ|BS|Thầy|Cô|Kỹ sư|KS|Ths\.?|TS\.?|Th\.S)\s+(?=" + UPPER + ")")
+# "Đ/c Phạm Quang Vịnh thanh tra viên, tự kiểm điểm:": up to four lower-case role words, then ',' or ':'.
+_NOT_ROLE = r"(?:cần|phải|đã|sẽ|đang|không|chưa|được|có|là|rất|cũng|luôn|vẫn|mới|còn|và|với|thì|đi|về|xin|nói)\b"
+_LOWER_ROLE = re.compile(r"(?!" + _NOT_ROLE + r")(?:" + LOWER + r"[^\s:,.;]*\s*){1,4}[,:]")
+_ADVERB = re.compile(r"(?:cũng|đã|lại|tiếp tục|thì|còn|liền|nghiêm túc)\s+")
 _DASH_CONTENT = re.compile(r"\s*[-–—]\s+")
 _COLON_AFTER_VERB = re.compile(r"[^.;!?:\n]{0,30}?:")
 _ROLE_THEN_TITLE = re.compile(r"([^:.;\n]{1,50}?)\s*[-–,]?\s*(?=(?:đồng chí|đ/c|Đồng chí|Đ/c|ĐC)\s)")
 CHAIR_ROLES = ("bí thư", "chủ trì", "chủ tọa", "thư ký")
-_WORD = re.compile(r"[^\W\d_][^\W_]*|\d+", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’](?=[^\W\d_]))*|\d+", re.UNICODE)
 
 
 @dataclass
@@ -95,7 +105,8 @@ class Marker:
 
 def _is_name_word(word: str, next_word: str) -> bool:
     """A capitalised word that is part of a name, not the first word of a role."""
-    if not (word[:1].isupper() and word.isalpha()) or (len(word) > 2 and word[1:].isupper()):
+    plain = word.replace("'", "").replace("’", "")
+    if not (word[:1].isupper() and plain.isalpha()) or (len(plain) > 2 and plain[1:].isupper()):
         return False
     low, nxt = word.lower(), next_word.lower()
     if low in _NAME_OR_ROLE:
@@ -196,7 +207,7 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
         if pos < end and text[pos] in "-–,":
             pos = _skip_spaces(text, pos + 1, end)
     t_end = _match_words(text, pos, TITLES)
-    if t_end < 0 and role_first:
+    if t_end < 0 and role_first and _read_name(text, pos, end)[0] is None:
         # "Đại biểu Đảng ủy phường - đồng chí Lê Văn Tám:"
         m = _ROLE_THEN_TITLE.match(text, pos, end)
         if m:
@@ -238,8 +249,13 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
             return None
         role_parts.append(text[scan + 1:close].lower())
         scan = _skip_spaces(text, close + 1, end)
-    verb, v_end = _find_verb(text, scan, end)
+    adverb = _ADVERB.match(text, scan, end)
+    verb, v_end = _find_verb(text, adverb.end() if adverb else scan, end)
     colon = scan < end and text[scan] == ":"
+    if verb is None and lead and lead.group().lower().startswith("theo") and name:
+        # "Theo đồng chí Lan, tình hình …": the whole sentence is her remark
+        return Marker(start=start, content=start, speaker=name, role_text=" ".join(role_parts), verb="theo",
+                      colon=False, has_title=has_title)
     dash = _DASH_CONTENT.match(text, scan, end)
     if not colon and verb is None and name and dash and not _role_follows(text, dash.end(), end):
         # "1) đ/c Bình – Tôi thấy ...": the dash ends the marker.
@@ -253,7 +269,7 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
         limit = min(end, probe + 90)
         first = _WORD.match(text, probe, end)
         if first is None or (first.group().lower() not in ROLE_WORDS and not first.group().isupper()
-                             and text[scan] not in "-–,"):
+                             and text[scan] not in "-–," and not _LOWER_ROLE.match(text, probe, end)):
             return None
         cur = probe
         while cur < limit:

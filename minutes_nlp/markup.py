@@ -23,6 +23,7 @@ STR_FIELDS = ("cell", "cell_type", "date", "meeting_type", "province", "layout",
               "committee", "chair", "secretary", "start_time", "end_time")
 
 _MARK = re.compile(r"\[\[([^\[\]]*)\]\]|\{(proposal|complaint|report|agreement|other)\}")
+_TRAILING_BULLET = re.compile(r"\n[ \t]*(?:[-+*•►–—·]+|\(?\d{1,2}[.)]|[a-zđ][.)])[ \t]*$")
 _STRAY = re.compile(r"\[\[|\]\]|\{[a-z_]+\}")
 
 
@@ -112,6 +113,9 @@ def parse_markup(source: str, path: str = "<markup>") -> dict:
             sents = []
             for (s_start, label), s_end in zip(current.sentences, bounds[1:]):
                 a, b = _trim(text, s_start, s_end)
+                tail = _TRAILING_BULLET.search(text, a, b)
+                if tail:  # the next item's bullet ("…tháng 9.\n-") belongs to no sentence
+                    a, b = _trim(text, a, tail.start())
                 if a == b:
                     raise MarkupError(f"{path}: empty {label} sentence in {current.speaker!r}'s remark")
                 sents.append({"start": a, "end": b, "label": label})

@@ -9,18 +9,19 @@ import re
 from collections import Counter
 
 from .classify.inputs import LABELS, primary_label
+from .text import UPPER
 
 MEMBER_ROLES = ("chair", "secretary", "committee", "member")
 _ACTOR = re.compile(
     r"\b(?:chi bộ|chi ủy|ban (?:điều hành|chỉ huy|giám hiệu|giám đốc|quản lý|nhân dân|công tác mặt trận)|tổ \d+|các tổ|"
     r"tổ (?:dân phố|trưởng|công đoàn)|khu phố|ấp|thôn|phường|xã|huyện|quận|ubnd|ủy ban|đảng ủy|công an|đoàn thanh niên|"
     r"chi đoàn|hội (?:phụ nữ|cựu chiến binh|nông dân)|chi hội|nhà trường|khoa|phòng|công ty|nhà máy|phân xưởng|"
-    r"đơn vị|bệnh viện|trạm|mỗi (?:đảng viên|chi ủy viên|tổ|hộ)|(?:đồng chí|đ/c) [A-ZĐÀ-Ỹ]\w*|cấp trên|ngành)",
+    r"đơn vị|bệnh viện|trạm|mỗi (?:đảng viên|chi ủy viên|tổ|hộ)|(?:đồng chí|đ/c) " + UPPER + r"\w*|cấp trên|ngành)",
     re.IGNORECASE)
 _WHEN_OR_MEASURE = re.compile(
     r"(?:trong (?:tháng|tuần|quý|năm|đợt)|trước (?:ngày|tháng|tết|mùa|khi|\d)|ngay|chậm nhất|hạn chót|"
     r"\d+\s*(?:%|hộ|người|triệu|tỷ|đồng|m|km|buổi|lần|ngày|tuần|tháng|suất|tấn|ca|học sinh|bệnh nhân|đảng viên)|"
-    r"\d{1,2}/\d{1,2}|hẻm \d+|số \d+|đường [A-ZĐÀ-Ỹ]|quý [IV]+|\bmỗi\b)",
+    r"\d{1,2}/\d{1,2}|hẻm \d+|số \d+|đường " + UPPER + r"|quý [IV]+|\bmỗi\b)",
     re.IGNORECASE)
 _VAGUE = re.compile(r"\b(?:quan tâm(?: hơn)?|chú ý|lưu ý|tạo điều kiện|có giải pháp|xem xét|tăng cường|đẩy mạnh|"
                     r"nâng cao|phát huy|tiếp tục|quyết liệt|sát sao)\b", re.IGNORECASE)

@@ -24,7 +24,8 @@ CELL_TYPES_VI = {"residential": "Khu dân cư", "school": "Trường học", "he
 KINDS_VI = {"procedural": "Thủ tục", "chair_report": "Báo cáo, quán triệt", "discussion": "Thảo luận",
             "chair_conclusion": "Kết luận của chủ trì"}
 SEVERITY_VI = {"warning": "Cảnh báo", "info": "Lưu ý"}
-COMPONENTS_VI = {"participation": "Đảng viên phát biểu", "proposals": "Ý kiến đề xuất",
+COMPONENTS_VI = {"participation": "Đảng viên phát biểu", "engagement": "Ý kiến có nội dung (không chỉ thống nhất)",
+                 "proposals": "Ý kiến đề xuất",
                  "specific": "Đề xuất cụ thể", "problems": "Phản ánh vấn đề",
                  "uptake": "Kết luận tiếp thu đề xuất", "agreement_only": "Ý kiến chỉ thống nhất (trừ điểm)"}
 # Where a flag without evidence spans points to: the part of the page that shows what it is about.
@@ -202,3 +203,59 @@ def _criterion_value(row: dict) -> str:
 def render_html(meeting: Meeting) -> str:
     """Return the meeting's report as one self-contained HTML page (Vietnamese, printable)."""
     return environment().get_template("meeting.html.j2").render(**context(meeting))
+
+
+def survey_charts(result: dict) -> list[tuple[str, str]]:
+    """Return (title, base64 PNG) bar charts of the survey: levels, speaking and proposals, labels; by group."""
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .supervise import LABELS, LEVELS
+
+    columns = ["Toàn bộ"] + list(result["groups"])
+    stats = [result["overall"]] + list(result["groups"].values())
+    figures = [
+        ("Tỷ lệ cuộc họp theo mức điểm", [(LEVELS_VI[lv], [s["level_shares"][lv] for s in stats]) for lv in LEVELS]),
+        ("Phát biểu và đề xuất", [("Trên 50% đảng viên có mặt phát biểu", [s["half_spoke_share"] for s in stats]),
+                                  ("Không có ý kiến đề xuất", [s["no_proposal_share"] for s in stats])]),
+        ("Cơ cấu ý kiến theo nhãn chính", [(LABELS_VI[lab], [s["label_shares"][lab] for s in stats]) for lab in LABELS]),
+    ]
+    hatches = ["", "//", "..", "xx", "\\\\"]  # so the bars stay apart when printed in black and white
+    out = []
+    for title, series in figures:
+        fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(columns) * len(series) / 2 + 3), 3.6), dpi=110)
+        width = 0.8 / len(series)
+        for k, (name, values) in enumerate(series):
+            xs = [i + (k - (len(series) - 1) / 2) * width for i in range(len(columns))]
+            ys = [100 * v if v is not None else 0 for v in values]
+            bars = ax.bar(xs, ys, width, label=name, hatch=hatches[k % len(hatches)], edgecolor="black", linewidth=0.5)
+            ax.bar_label(bars, labels=[f"{y:.0f}%" if v is not None else "-" for y, v in zip(ys, values)], fontsize=7)
+        ax.set_xticks(range(len(columns)), [str(c) for c in columns], fontsize=8, rotation=15 if len(columns) > 4 else 0)
+        ax.set_ylabel("%")
+        ax.set_ylim(0, 110)
+        ax.set_title(title, fontsize=10)
+        ax.legend(fontsize=7, loc="upper right", ncol=min(len(series), 3))
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        plt.close(fig)
+        out.append((title, base64.b64encode(buf.getvalue()).decode("ascii")))
+    return out
+
+
+def render_survey_html(result: dict, charts: bool = True) -> str:
+    """Return the survey (supervise.survey) as one self-contained HTML page with its charts embedded."""
+    from .supervise import GROUPINGS_VI, show, survey_rows
+
+    columns, rows = survey_rows(result)
+    table = [(name, [show(v, kind) for v in values]) for name, kind, values in rows]
+    by = result.get("by")
+    return environment().get_template("survey.html.j2").render(
+        columns=columns, table=table, by_name=GROUPINGS_VI.get(by, by) if by else None,
+        charts=survey_charts(result) if charts else [], n=result["overall"]["meetings"])

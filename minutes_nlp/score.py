@@ -2,7 +2,7 @@
 
     participation = min(participation_rate / participation_full, 1)
                     (or member_speakers / speakers_full when attendance is not written)
-    engagement    = share of contributions that report, raise a problem or propose (not only agree)
+    engagement    = min(share of contributions that report, raise a problem or propose / engagement_full, 1)
     proposals     = min(share of contributions with primary label proposal / proposals_full, 1)
     specific      = min(specific proposals / specific_full, 1)
     problems      = min(share of contributions with primary label complaint / problems_full, 1)
@@ -32,7 +32,7 @@ def components(metrics: dict, cfg: dict) -> dict[str, float]:
     uptake = metrics["conclusion_uptake"]
     return {
         "participation": participation,
-        "engagement": shares["proposal"] + shares["complaint"] + shares["report"],
+        "engagement": min((shares["proposal"] + shares["complaint"] + shares["report"]) / cfg["engagement_full"], 1.0),
         "proposals": min(shares["proposal"] / cfg["proposals_full"], 1.0),
         "specific": min(metrics["specific_proposal_count"] / cfg["specific_full"], 1.0),
         "problems": min(shares["complaint"] / cfg["problems_full"], 1.0),

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from .errors import NoSpeakers
 from .header import NUM, parse_header, parse_number
-from .markers import PRESENTING_VERBS, REPORTING_VERBS, TITLES, Marker, _read_name, _skip_spaces, parse_marker
+from .markers import _BULLET as _MARKER_BULLET
+from .markers import PRESENTING_VERBS, REPORTING_VERBS, TITLES, Marker, _read_name, _skip_spaces, parse_marker, verb_after
 from .sentences import split_sentences
+from .text import UPPER
 from .types import Header, Segment, SegmentedDocument
 
 _HEADING_WORDS = re.compile(
@@ -38,10 +40,14 @@ _AGGREGATE = re.compile(
     r"tất cả (?:các )?đảng viên|(?:100\s*%|toàn thể) (?:đảng viên|đồng chí))",
     re.IGNORECASE)
 _REMARK_COUNT = re.compile(r"(" + NUM + r")\s*(?:lượt )?(?:ý kiến|lượt phát biểu)", re.IGNORECASE)
-_NAME_WORD = r"[A-ZĐÀ-Ỹ][^\W\d_]*"
+_NAME_WORD = UPPER + r"[^\W\d_]*"
+_NAMES = r"(?:" + _NAME_WORD + r")(?: " + _NAME_WORD + r")*"
+_TITLE = r"(?:đồng chí|đ/c|ĐC|Đồng chí|Đ/c)"
+# "Các đồng chí Hùng, Lan, Minh thống nhất…", "Đ/c Loan, đ/c Mai: …", "Đ/c Thông và đ/c Lựu nhất trí…"
 _JOINT = re.compile(
-    r"\s*(?:[-+*•]\s*)?(?:Các|các) (?:đồng chí|đ/c)\s+((?:" + _NAME_WORD + r")(?: " + _NAME_WORD + r")*"
-    r"(?:\s*(?:,|và)\s*(?:" + _NAME_WORD + r")(?: " + _NAME_WORD + r")*)+)\s*(?:\([^)]*\))?\s*:?\s*")
+    r"(?:(?:Các|các) " + _TITLE + r"\s+(" + _NAMES + r"(?:\s*(?:,|và)\s*" + _NAMES + r")+)"
+    r"|" + _TITLE + r"\s+(" + _NAMES + r"(?:\s*(?:,|và)\s*" + _TITLE + r"\s+" + _NAMES + r")+))"
+    r"\s*(?:\([^)]*\))?\s*(:)?\s*")
 _BULLET_START = re.compile(r"[-+*•►–—]\s")
 _CONCLUSION_LINE = re.compile(
     r"\s*(?:[IVX]{1,4}[./)]|\d{1,2}[./)]|[*+•-])?\s*(kết luận(?: của| hội nghị| buổi| cuộc| chung|,)?)[^:\n]{0,60}?[:,]?\s+\S",
@@ -105,19 +111,23 @@ def _is_caption(text: str, m: Marker, line_end: int) -> bool:
 
 
 def _joint_marker(text: str, start: int, end: int) -> Marker | None:
-    m = _JOINT.match(text, start, end)
+    """A remark attributed jointly by name (codebook §2): one segment, speakers separated by ', '."""
+    pos = _MARKER_BULLET.match(text, start, end).end()
+    m = _JOINT.match(text, pos, end)
     if not m:
         return None
-    names = [n.strip() for n in re.split(r",|\bvà\b", m.group(1)) if n.strip()]
-    if len(names) < 2:
+    raw = m.group(1) or m.group(2)
+    names = [re.sub(r"^" + _TITLE + r"\s+", "", n.strip()) for n in re.split(r",|\bvà\b", raw) if n.strip()]
+    colon = bool(m.group(3))
+    verb = None if colon else verb_after(text, m.end(), end)
+    if len(names) < 2 or (not colon and verb is None):
         return None
-    colon = text[start:m.end()].rstrip().endswith(":")
     return Marker(start=start, content=m.end() if colon else start, speaker=", ".join(names), role_text="",
-                  verb=None if colon else "nhất trí", colon=colon, has_title=True)
+                  verb=verb, colon=colon, has_title=True)
 
 
 def _line_marker(text: str, start: int, end: int) -> Marker | None:
-    return parse_marker(text, start, end) or _joint_marker(text, start, end)
+    return _joint_marker(text, start, end) or parse_marker(text, start, end)
 
 
 def _mid_line_markers(text: str, start: int, end: int, inline_heading: bool = True) -> list[Marker]:
@@ -128,7 +138,7 @@ def _mid_line_markers(text: str, start: int, end: int, inline_heading: bool = Tr
     if inline_heading and lead and _HEADING_WORDS.search(lead.group(1)):
         starts.insert(0, lead.end())
     for pos in starts:
-        mk = parse_marker(text, pos, end, require_title=True) or _joint_marker(text, pos, end)
+        mk = _joint_marker(text, pos, end) or parse_marker(text, pos, end, require_title=True)
         if mk and mk.speaker and (mk.verb or mk.colon):
             found.append(mk)
     return found

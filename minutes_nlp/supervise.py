@@ -13,6 +13,7 @@ naming it.
 """
 from __future__ import annotations
 
+import csv
 import re
 import tempfile
 import zipfile
@@ -24,6 +25,8 @@ from pathlib import Path, PurePosixPath
 from . import flags as flags_module
 from .errors import MinutesError, ReadError
 from .reading import SUPPORTED
+from .report_html import CELL_TYPES_VI
+from .report_text import LABELS_VI, LEVELS_VI
 from .types import Meeting
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes, all members of one archive together
@@ -110,7 +113,8 @@ def read_zip(path: str | Path) -> list[Item]:
         left = MAX_UNCOMPRESSED
         for i in sorted(infos, key=lambda x: x.filename):
             name = PurePosixPath(i.filename.replace("\\", "/"))
-            if i.is_dir() or name.suffix.lower() not in SUPPORTED or "__MACOSX" in name.parts or name.name.startswith("~$"):
+            junk = "__MACOSX" in name.parts or name.name.startswith("~$")  # Mac resource forks, Word lock files
+            if i.is_dir() or junk or name.suffix.lower() not in SUPPORTED:
                 continue
             # The sizes in the header can lie: never read more than they declare, nor past the total limit.
             try:
@@ -144,8 +148,8 @@ def analyze_items(analyzer, items: Iterable[Item]) -> tuple[list[Meeting], list[
                     target.write_bytes(source)
                     try:
                         meeting = analyzer(target, PurePosixPath(name).stem)
-                    except MinutesError as exc:
-                        raise MinutesError(name, exc.reason, exc.fix) from None
+                    except MinutesError as exc:  # name the member, not the temporary file
+                        raise type(exc)(name, exc.reason, exc.fix) from None
             else:
                 meeting = analyzer(source)
         except MinutesError as exc:
@@ -191,9 +195,11 @@ def unknown_codes(codes: Iterable[str]) -> list[str]:
 # ---------------------------------------------------------------- survey
 
 def group_of(meeting: Meeting, by: str) -> str:
-    """The group a meeting falls in: its cell type, its committee, or the month (YYYY-MM) of its date."""
+    """The group of a meeting: its cell type (Vietnamese name), its committee, or the month (YYYY-MM) of its date."""
     if by == "month":
         value = (meeting.meta.get("date") or "")[:7]
+    elif by == "cell_type":
+        value = CELL_TYPES_VI.get(meeting.meta.get("cell_type") or "", meeting.meta.get("cell_type"))
     else:
         value = meeting.meta.get(by)
     return str(value) if value else UNKNOWN_GROUP
@@ -240,3 +246,80 @@ def survey(meetings: list[Meeting], by: str | None = None) -> dict:
             groups.setdefault(group_of(m, by), []).append(m)
     return {"by": by, "overall": survey_stats(meetings),
             "groups": {g: survey_stats(ms) for g, ms in sorted(groups.items())}}
+
+
+GROUPINGS_VI = {"cell_type": "loại chi bộ", "committee": "đảng bộ", "month": "tháng"}
+
+
+def survey_rows(result: dict) -> tuple[list[str], list[tuple[str, str, list]]]:
+    """The survey as a table: column names, and rows of (figure name, kind "pct"|"int"|"num", values by column).
+
+    The first column is all meetings, then one per group.
+    """
+    columns = ["Toàn bộ"] + list(result["groups"])
+    stats = [result["overall"]] + list(result["groups"].values())
+    rows: list[tuple[str, str, list]] = [("Số cuộc họp", "int", [s["meetings"] for s in stats])]
+    for lv in LEVELS:
+        rows.append((f"Tỷ lệ cuộc họp mức {LEVELS_VI[lv]}", "pct", [s["level_shares"][lv] for s in stats]))
+    rows.append(("Số cuộc họp ghi số đảng viên có mặt", "int", [s["meetings_with_attendance"] for s in stats]))
+    rows.append(("Tỷ lệ cuộc họp có trên 50% đảng viên có mặt phát biểu", "pct", [s["half_spoke_share"] for s in stats]))
+    rows.append(("Số ý kiến thảo luận", "int", [s["contributions"] for s in stats]))
+    for lab in LABELS:
+        rows.append((f"Tỷ lệ ý kiến {LABELS_VI[lab]}", "pct", [s["label_shares"][lab] for s in stats]))
+    rows.append(("Tỷ lệ cuộc họp không có ý kiến đề xuất", "pct", [s["no_proposal_share"] for s in stats]))
+    rows.append(("Điểm thực chất bình quân", "num", [s["mean_score"] for s in stats]))
+    return columns, rows
+
+
+def show(value, kind: str) -> str:
+    """A survey value as text: '57,3%' style percentages with one decimal, '-' for None."""
+    if value is None:
+        return "-"
+    if kind == "pct":
+        return f"{100 * value:.1f}%"
+    if kind == "num":
+        return f"{value:.1f}"
+    return str(value)
+
+
+def survey_table(result: dict) -> str:
+    """The survey as a plain-text table for the terminal."""
+    columns, rows = survey_rows(result)
+    cells = [["Chỉ số"] + columns] + [[name] + [show(v, kind) for v in values] for name, kind, values in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
+    lines = []
+    for k, r in enumerate(cells):
+        lines.append("  ".join(r[0].ljust(widths[0]) if i == 0 else r[i].rjust(widths[i]) for i in range(len(r))))
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def flag_table(rows: list[dict]) -> str:
+    """The flag rows as a plain-text table for the terminal."""
+    head = ["Tệp", "Chi bộ", "Ngày", "Điểm", "Mức", "Cảnh báo"]
+    cells = [head] + [[r["file"], r["cell"] or "-", r["date"] or "-", f"{r['score']:.1f}",
+                       LEVELS_VI.get(r["level"], r["level"]), ", ".join(r["flags"]) or "-"] for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(5)]
+    lines = ["  ".join(c[i].ljust(widths[i]) for i in range(5)) + "  " + c[5] for c in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths) + "  " + "-" * 8)
+    return "\n".join(lines)
+
+
+FLAG_HEADERS = {"file": "Tệp", "cell": "Chi bộ", "date": "Ngày họp", "score": "Điểm thực chất", "level": "Mức",
+                "warnings": "Số cảnh báo", "flags": "Cảnh báo"}
+
+
+def flag_records(rows: list[dict]) -> list[dict]:
+    """The flag rows with Vietnamese column names and values, as written to CSV and Excel."""
+    return [{FLAG_HEADERS["file"]: r["file"], FLAG_HEADERS["cell"]: r["cell"], FLAG_HEADERS["date"]: r["date"],
+             FLAG_HEADERS["score"]: r["score"], FLAG_HEADERS["level"]: LEVELS_VI.get(r["level"], r["level"]),
+             FLAG_HEADERS["warnings"]: r["warnings"], FLAG_HEADERS["flags"]: ", ".join(r["flags"])} for r in rows]
+
+
+def write_flag_csv(rows: list[dict], path: str | Path) -> None:
+    """Write the flag rows as CSV (UTF-8 with BOM, so Excel shows Vietnamese correctly)."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(FLAG_HEADERS.values()))
+        writer.writeheader()
+        writer.writerows(flag_records(rows))

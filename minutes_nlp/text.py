@@ -17,6 +17,16 @@ _INITIALS = (
     "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr",
     "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
 )
+def _vietnamese_letters() -> tuple[str, str]:
+    base = "aăâeêioôơuưy"
+    lower = {unicodedata.normalize("NFC", b + t) for b in base for t in ["", *_TONES]} | set("bcdđghklmnpqrstvxfjwz")
+    return "".join(sorted(lower)), "".join(sorted(c.upper() for c in lower))
+
+
+LOWER_LETTERS, UPPER_LETTERS = _vietnamese_letters()
+LOWER = f"[{LOWER_LETTERS}]"  # one lower-case Vietnamese letter (character class)
+UPPER = f"[{UPPER_LETTERS}]"  # one upper-case Vietnamese letter
+
 _WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
 _SPACE_LIKE = re.compile("[\u00a0\u2007\u202f\u2000-\u200a\u3000]")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")

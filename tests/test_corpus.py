@@ -230,7 +230,25 @@ def test_stats_totals_counted_by_hand():
         "meetings": 3, "contributions": 7, "labelled_sentences": 12, "rated_meetings": 2,
         "meetings_without_proposal": 1, "share_without_proposal": 0.3333,
         "near_duplicate_pairs": 1, "near_duplicate_pairs_train_test": 1,
+        # the planted pair occurs in two meetings only, so it is not a stock formula
+        "near_duplicate_pairs_train_test_beyond_stock_formulas": 1,
     }
+
+
+def test_stock_formulas_are_short_sentences_repeated_in_three_meetings():
+    import pandas as pd
+
+    short, long_ = "Tôi nhất trí với báo cáo.", ("Đề nghị chi bộ giao tổ 2 vận động các hộ còn nợ quỹ "
+                                                 "khuyến học hoàn thành trước ngày 30 tháng 6 năm nay.")
+    pairs = pd.DataFrame([
+        {"meeting_a": "m1", "start_a": 0, "meeting_b": "m2", "start_b": 0, "text_a": short, "text_b": short},
+        {"meeting_a": "m2", "start_a": 0, "meeting_b": "m3", "start_b": 5, "text_a": short, "text_b": short},
+        {"meeting_a": "m4", "start_a": 0, "meeting_b": "m5", "start_b": 0, "text_a": "Thống nhất cao.",
+         "text_b": "Thống nhất cao."},
+        {"meeting_a": "m6", "start_a": 0, "meeting_b": "m7", "start_b": 0, "text_a": long_, "text_b": long_},
+        {"meeting_a": "m7", "start_a": 0, "meeting_b": "m8", "start_b": 0, "text_a": long_, "text_b": long_},
+    ])
+    assert corpus._stock_formulas(pairs) == [True, True, False, False, False]
 
 
 def test_stats_labels_counted_by_hand():

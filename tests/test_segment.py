@@ -36,6 +36,16 @@ def contributions(text):
     ("Ý kiến đ/c Hùng (Tổ 5): Tổ 5 đã hoàn thành kế hoạch.", "Hùng"),
     ("Đồng chí Thiếu tá Ma Văn Lực: Tôi nhất trí với báo cáo.", "Ma Văn Lực"),
     ("Đảng viên dự bị Lò Thị Xuân: Em xin cảm ơn chi bộ.", "Lò Thị Xuân"),
+    ("3.4. Quần chúng Trần Minh Quang: Em xin cảm ơn chi bộ.", "Trần Minh Quang"),
+    ("III. Đ/c Ngô Văn Tiến: Tôi nhất trí.", "Ngô Văn Tiến"),
+    ("3/ Đ/c Lương Thị Gái: Tổ 2 thu quỹ đạt 90%.", "Lương Thị Gái"),
+    ("Theo đồng chí H'Nga Byă, Đội trưởng Đội sản xuất số 3, nắng hạn làm cà phê rụng quả.", "H'Nga Byă"),
+    ("Đồng chí Phó Đức Long hỏi quần chúng đã xong hồ sơ chưa.", "Phó Đức Long"),
+    ("Đ/c Phạm Quang Vịnh thanh tra viên, tự kiểm điểm: Năm nay tôi thanh tra 6 vụ.", "Phạm Quang Vịnh"),
+    ("Chi ủy viên, thư ký Huỳnh Thị Thanh Nga: Tôi nhất trí với báo cáo.", "Huỳnh Thị Thanh Nga"),
+    ("Tổ trưởng tổ dân phố Nguyễn Văn Lự: Trong tháng tổ đã thu quỹ.", "Nguyễn Văn Lự"),
+    ("Đảng viên Đậu Văn Bình, kế toán: Kinh phí đã quyết toán xong.", "Đậu Văn Bình"),
+    ("Trong phần thảo luận, đồng chí Lò Văn Thiêm cũng tự liên hệ: năm qua bản thân còn chậm.", "Lò Văn Thiêm"),
 ])
 def test_segment_every_speaker_marker(line, speaker):
     text = HEADER + "II. Thảo luận:\n" + line + "\nBiểu quyết: 21/21 đồng chí tán thành.\n"
@@ -80,6 +90,22 @@ def test_segment_given_name_resolves_to_full_name_for_role():
 def test_segment_member_speaking_twice_gives_two_contributions():
     text = HEADER + ("Thảo luận:\n- Đ/c Sơn: Hẻm 7 ngập.\n- Đ/c Thủy: Nhất trí.\n- Đ/c Sơn: Đề nghị nạo vét cống.\n")
     assert [f[0] for f in contributions(text)] == ["Sơn", "Thủy", "Sơn"]
+
+
+@pytest.mark.parametrize("line, speaker", [
+    ("Các đồng chí Hùng, Lan, Minh thống nhất với dự thảo.", "Hùng, Lan, Minh"),
+    ("13. Các đồng chí Hằng, Toại, Lan: Thống nhất với đề nghị kết nạp.", "Hằng, Toại, Lan"),
+    ("- Đ/c Loan, đ/c Mai: Thống nhất với ý kiến đ/c Trung.", "Loan, Mai"),
+    ("12. Đ/c Phạm Văn Thông và đ/c Lê Thị Lựu nhất trí với báo cáo.", "Phạm Văn Thông, Lê Thị Lựu"),
+])
+def test_segment_joint_remark_layouts(line, speaker):
+    text = HEADER + "Thảo luận:\n- Đ/c Sơn: Hẻm 7 ngập.\n" + line + "\n"
+    assert [f[0] for f in contributions(text)] == ["Sơn", speaker]
+
+
+def test_segment_names_of_people_together_are_not_a_turn_without_speech():
+    text = HEADER + "Thảo luận:\n- Đ/c Sơn: Hẻm 7 ngập.\nCác đồng chí Khánh, Quyên xây dựng kế hoạch khắc phục trong tháng.\n"
+    assert [f[0] for f in contributions(text)] == ["Sơn"]
 
 
 def test_segment_joint_remark_lists_every_name():

@@ -58,6 +58,26 @@ def _identity(tokens):
     return tokens
 
 
+class CompactTfidf(TfidfVectorizer):
+    """A TfidfVectorizer whose vocabulary is saved as two arrays, not a dict of 100k entries,
+    so the skops model file stays small and loads fast."""
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        vocab = state.pop("vocabulary_", None)
+        state.pop("stop_words_", None)
+        if vocab is not None:
+            terms = sorted(vocab, key=vocab.__getitem__)
+            state["vocabulary_terms_"] = np.array(terms, dtype=str)
+        return state
+
+    def __setstate__(self, state):
+        terms = state.pop("vocabulary_terms_", None)
+        super().__setstate__(state)
+        if terms is not None:
+            self.vocabulary_ = {str(t): i for i, t in enumerate(terms)}
+
+
 class LinearClassifier(ClassifierMixin, BaseEstimator):
     """Word + syllable + character n-grams and context into a calibrated linear model.
 
@@ -66,22 +86,24 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, model: str = "svm", C: float = 0.5, context: bool = True, char_ngrams: tuple = (2, 5),
-                 min_df: int = 1, seed: int = 13):
+                 min_df: int = 2, max_char_features: int = 40000, seed: int = 13):
         self.model = model
         self.C = C
         self.context = context
         self.char_ngrams = char_ngrams
         self.min_df = min_df
+        self.max_char_features = max_char_features
         self.seed = seed
 
     def _features(self, items: list[dict], fit: bool):
         token_lists = [sentence_tokens(it, self.context) for it in items]
         texts = [it["text"].lower() for it in items]
         if fit:
-            self.tokens_ = TfidfVectorizer(analyzer=_identity, min_df=self.min_df, sublinear_tf=True)
-            self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
-                                          min_df=max(self.min_df, 2), sublinear_tf=True, max_features=200000)
-            return hstack([self.tokens_.fit_transform(token_lists), self.chars_.fit_transform(texts)]).tocsr()
+            self.tokens_ = CompactTfidf(analyzer=_identity, min_df=self.min_df, sublinear_tf=True)
+            self.chars_ = CompactTfidf(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
+                                          min_df=max(self.min_df, 2), sublinear_tf=True, max_features=self.max_char_features)
+            features = hstack([self.tokens_.fit_transform(token_lists), self.chars_.fit_transform(texts)]).tocsr()
+            return features
         return hstack([self.tokens_.transform(token_lists), self.chars_.transform(texts)]).tocsr()
 
     def fit(self, X, y):
