@@ -1,17 +1,22 @@
-"""minutes_nlp: read Vietnamese party-cell meeting minutes and cut them into contributions.
+"""minutes_nlp: read Vietnamese party-cell meeting minutes, cut them into contributions,
+label what each contribution does, and score how substantive the discussion was.
 
     >>> import minutes_nlp
-    >>> doc = minutes_nlp.read("bien-ban.docx")        # text, normalised, with source facts
-    >>> seg = minutes_nlp.segment(doc.text)            # header facts and segments with offsets
-    >>> [s.speaker for s in seg.contributions]
+    >>> meeting = minutes_nlp.analyze("bien-ban.docx")     # Meeting; .to_dict() is report-contract.md
+    >>> meeting.score["level"], [f.code for f in meeting.flags]
+    >>> minutes_nlp.segment(minutes_nlp.read("bien-ban.docx").text).contributions
+    >>> minutes_nlp.classify(["Đề nghị chi bộ sớm sửa đèn đường."])
 """
+from .analyzer import Analyzer, analyze, contributions_frame, meetings_frame
 from .errors import MinutesError, NoSpeakers, ReadError
 from .header import parse_header
 from .pipeline import segment_document, segment_file
 from .reading import read
 from .segment import segment
+from .sentence_labels import classify, load_model
 from .text import normalize
 
-__all__ = ["read", "segment", "parse_header", "normalize", "segment_document", "segment_file",
+__all__ = ["read", "segment", "parse_header", "normalize", "segment_document", "segment_file", "analyze",
+           "Analyzer", "classify", "load_model", "contributions_frame", "meetings_frame",
            "MinutesError", "ReadError", "NoSpeakers"]
 __version__ = "0.1.0"

@@ -86,12 +86,13 @@ def stats(file: Path, fmt: str, threshold: float, show: int) -> None:
         click.echo(frame.to_string() if len(frame) else "(none)")
         click.echo("")
     pairs = tables["near_duplicates"]
+    leaks = pairs["train_test"] & ~pairs["stock_formula"]
     click.echo(f"== near_duplicates (Jaccard >= {threshold}): {len(pairs)} pairs, "
-               f"{int(pairs['train_test'].sum())} across train/test ==")
+               f"{int(pairs['train_test'].sum())} across train/test, {int(leaks.sum())} of them beyond stock formulas ==")
     if len(pairs) and show > 0:
-        shown = pairs.sort_values(["train_test", "jaccard"], ascending=False).head(show)
+        shown = pairs.assign(leak=leaks).sort_values(["leak", "train_test", "jaccard"], ascending=False).head(show)
         for row in shown.itertuples(index=False):
-            cross = "  TRAIN/TEST" if row.train_test else ""
+            cross = ("  TRAIN/TEST" + ("" if row.leak else " (stock formula)")) if row.train_test else ""
             click.echo(f"{row.jaccard:.2f}  {row.meeting_a}@{row.start_a} ({row.split_a})  "
                        f"{row.meeting_b}@{row.start_b} ({row.split_b}){cross}")
             click.echo(f"      {row.text_a[:100]}")

@@ -164,3 +164,22 @@ def test_primary_label_by_precedence():
 
 def test_clone_keeps_parameters():
     assert clone(LinearClassifier(C=0.3, context=False)).get_params()["C"] == 0.3
+
+
+def test_plugin_registered_by_entry_point_is_found_by_name(tmp_path, monkeypatch):
+    """A researcher's package declares [project.entry-points."minutes_nlp.classifiers"]; we find it by name."""
+    (tmp_path / "my_minutes_plugin.py").write_text(
+        "from minutes_nlp.classify.rules import RuleClassifier\n\n"
+        "class AlwaysAgree(RuleClassifier):\n"
+        "    def predict(self, X):\n"
+        "        import numpy as np\n"
+        "        return np.array(['agreement'] * len(list(X)))\n", encoding="utf-8")
+    dist = tmp_path / "my_minutes_plugin-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: my-minutes-plugin\nVersion: 0.1\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text("[minutes_nlp.classifiers]\nalways = my_minutes_plugin:AlwaysAgree\n",
+                                           encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert "always" in available()
+    model = get_classifier("always").fit(X, Y)
+    assert set(model.predict(X)) == {"agreement"}

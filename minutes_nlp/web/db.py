@@ -1,0 +1,174 @@
+"""The database: units, users, API tokens, stored uploads (documents) and their versioned analyses.
+
+A document is one uploaded minutes file (its bytes live in the storage folder,
+named by SHA-256); an analysis is the report JSON of one model version over a
+document. Re-analysis adds a row and moves ``current``; nothing is deleted.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, create_engine,
+                        event)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+
+ROLES = ("secretary", "supervisor", "researcher", "admin")
+UNIT_KINDS = ("committee", "cell")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Unit(Base):
+    """A party committee (đảng bộ, may contain committees and cells) or a party cell (chi bộ)."""
+
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    parent: Mapped[Unit | None] = relationship(remote_side="Unit.id")
+    __table_args__ = (UniqueConstraint("parent_id", "name", name="uq_units_parent_name"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    unit: Mapped[Unit | None] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token; only the SHA-256 of the token is kept, the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    user: Mapped[User] = relationship()
+
+
+class Document(Base):
+    """One uploaded minutes file of one cell; the same bytes are stored once per cell."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    original_name: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(10))  # sniffed: docx, pdf, doc, html, txt
+    size: Mapped[int] = mapped_column(Integer)
+    archive_sha256: Mapped[str | None] = mapped_column(String(64))  # the zip it came in, also stored
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, index=True)
+    unit: Mapped[Unit] = relationship()
+    uploader: Mapped[User] = relationship()
+    __table_args__ = (UniqueConstraint("unit_id", "sha256", name="uq_documents_unit_sha256"),)
+
+
+class Analysis(Base):
+    """The report JSON (report-contract.md) of one model version over a document, with columns to filter on."""
+
+    __tablename__ = "analyses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    model_name: Mapped[str | None] = mapped_column(String(100))
+    model_version: Mapped[str] = mapped_column(String(64))
+    current: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    meeting_date: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD as the minutes state it
+    month: Mapped[str | None] = mapped_column(String(7), index=True)
+    level: Mapped[str | None] = mapped_column(String(20), index=True)
+    score: Mapped[float | None] = mapped_column(Float)
+    report: Mapped[dict] = mapped_column(JSON)
+    document: Mapped[Document] = relationship()
+    flags: Mapped[list[AnalysisFlag]] = relationship(cascade="all, delete-orphan")
+    __table_args__ = (UniqueConstraint("document_id", "model_version", name="uq_analyses_document_version"),)
+
+
+class AnalysisFlag(Base):
+    __tablename__ = "analysis_flags"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id"), index=True)
+    code: Mapped[str] = mapped_column(String(50), index=True)
+    severity: Mapped[str] = mapped_column(String(10))
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for url; SQLite gets WAL and a busy timeout so concurrent uploads wait instead of failing."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # noqa: ANN001
+            cur = dbapi_connection.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(url: str):
+    """The Alembic configuration of the migration scripts shipped inside the package."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def migrate(url: str, revision: str = "head") -> str | None:
+    """Upgrade the database at url to revision; return the revision it is at afterwards."""
+    from alembic import command
+
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), revision)
+    return schema_revision(url)
+
+
+def schema_revision(url: str) -> str | None:
+    """The Alembic revision the database at url is at (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

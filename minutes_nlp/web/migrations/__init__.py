@@ -1,0 +1,1 @@
+"""Alembic migration scripts of the web service's database (run with ``minutes-nlp admin migrate``)."""
