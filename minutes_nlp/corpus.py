@@ -21,17 +21,10 @@ import pandas as pd
 from .errors import CorpusError
 from .text import normalize
 
-LABELS = ("proposal", "complaint", "report", "agreement", "other")
-KINDS = ("procedural", "chair_report", "discussion", "chair_conclusion")
-ROLES = ("chair", "secretary", "committee", "member", "guest")
-CELL_TYPES = ("residential", "agency", "enterprise", "school", "health", "armed", "other")
+from .codebook import CELL_TYPES, KINDS, LABELS, LEVEL_BANDS, ROLES, primary_label
 SOURCES = ("written", "real", "converted")
 SPLITS = ("train", "dev", "test")
 SPLIT_SHARES = {"train": 0.70, "dev": 0.15, "test": 0.15}
-# Codebook §6 anchors for the holistic rating: level -> inclusive score band.
-LEVEL_BANDS = {"tot": (75, 100), "kha": (40, 74), "trung_binh": (20, 39), "kem": (0, 19)}
-# Codebook §3/§5: the label that wins when a contribution has several.
-PRECEDENCE = ("proposal", "complaint", "report", "agreement", "other")
 
 MEMBER_FIELDS = ("members_total", "members_present", "members_absent", "members_exempt")
 META_STR_FIELDS = ("cell", "date", "meeting_type", "province", "layout", "committee",
@@ -404,12 +397,6 @@ def write_splits(splits: dict[str, str], path: str | Path) -> None:
 
 
 # --- statistics -----------------------------------------------------------------
-
-def primary_label(labels: list[str]) -> str:
-    """Return the highest non-other label by codebook precedence, or ``other`` (codebook §5)."""
-    present = set(labels)
-    return next((label for label in PRECEDENCE if label in present and label != "other"), "other")
-
 
 def _contributions(record: dict) -> list[dict]:
     return [s for s in record.get("segments", []) if s.get("kind") == "discussion"]

@@ -14,10 +14,7 @@ from pathlib import Path
 
 from .text import normalize
 
-LABELS = ("proposal", "complaint", "report", "agreement", "other")
-KINDS = ("procedural", "chair_report", "discussion", "chair_conclusion")
-ROLES = ("chair", "secretary", "committee", "member", "guest")
-LEVELS = ("tot", "kha", "trung_binh", "kem")
+from .codebook import KINDS, LABELS, LEVELS, ROLES
 INT_FIELDS = ("members_total", "members_present", "members_absent", "members_exempt")
 STR_FIELDS = ("cell", "cell_type", "date", "meeting_type", "province", "layout",
               "committee", "chair", "secretary", "start_time", "end_time")

@@ -8,10 +8,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .classify.inputs import LABELS, primary_label
+from .codebook import LABELS, MEMBER_ROLES, primary_label
 from .text import UPPER
 
-MEMBER_ROLES = ("chair", "secretary", "committee", "member")
 _ACTOR = re.compile(
     r"\b(?:chi bộ|chi ủy|ban (?:điều hành|chỉ huy|giám hiệu|giám đốc|quản lý|nhân dân|công tác mặt trận)|tổ \d+|các tổ|"
     r"tổ (?:dân phố|trưởng|công đoàn)|khu phố|ấp|thôn|phường|xã|huyện|quận|ubnd|ủy ban|đảng ủy|công an|đoàn thanh niên|"

@@ -28,11 +28,10 @@ from .reading import SUPPORTED
 from .report_html import CELL_TYPES_VI
 from .report_text import LABELS_VI, LEVELS_VI
 from .types import Meeting
+from .codebook import LABELS, LEVELS
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes, all members of one archive together
 MAX_RATIO = 100  # uncompressed / compressed size of one member
-LEVELS = ("tot", "kha", "trung_binh", "kem")
-LABELS = ("proposal", "complaint", "report", "agreement", "other")
 GROUPINGS = ("cell_type", "committee", "month")
 UNKNOWN_GROUP = "(không rõ)"
 

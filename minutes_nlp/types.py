@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .codebook import LABELS
+
 
 @dataclass
 class Source:
@@ -55,9 +57,8 @@ class Segment:
     @property
     def labels(self) -> list[str]:
         """The labels of this contribution's sentences other than 'other', in precedence order (codebook §5)."""
-        order = ("proposal", "complaint", "report", "agreement")
         found = {s.label for s in self.sentences}
-        return [lab for lab in order if lab in found]
+        return [lab for lab in LABELS[:-1] if lab in found]
 
     @property
     def primary_label(self) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-LABELS = ("proposal", "complaint", "report", "agreement", "other")
-PRECEDENCE = {label: rank for rank, label in enumerate(LABELS)}  # lower rank wins (codebook §4.1)
+from ..codebook import LABELS, primary_label
+
+__all__ = ["LABELS", "as_items", "primary_label", "sentence_items"]
 
 
 def as_items(X: Iterable) -> list[dict]:
@@ -44,9 +45,3 @@ def sentence_items(records: Iterable[dict], split: str | None = None) -> tuple[l
                 labels.append(s["label"])
                 groups.append(rec["id"])
     return items, labels, groups
-
-
-def primary_label(labels: Iterable[str]) -> str:
-    """The highest-precedence label other than 'other' (codebook §5), or 'other'."""
-    found = [lab for lab in labels if lab != "other"]
-    return min(found, key=PRECEDENCE.__getitem__) if found else "other"
