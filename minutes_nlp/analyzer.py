@@ -113,6 +113,7 @@ class Analyzer:
             meta["stated_remarks"] = seg.stated_remarks
         contribs = seg.contributions
         metrics, evidence = self.measure(text, seg.segments, contribs, h)
+        metrics["stated_remarks"] = seg.stated_remarks
         cfg = self.config
         result_score = score_meeting(metrics, evidence, cfg["score"])
         found = find_flags(metrics, meta, evidence, cfg["flags"])
@@ -160,6 +161,8 @@ class Analyzer:
         }
         evidence = {
             "participation": [{"note": ", ".join(speakers)}] if speakers else [],
+            "engagement": [_span(text, c.start, c.end) for c in contribs
+                           if c.primary_label in ("proposal", "complaint", "report")],
             "proposals": [_span(text, s.start, s.end) for _, s in proposals],
             "specific": [_span(text, s.start, s.end) for _, s in proposals if s.specific],
             "problems": [_span(text, s.start, s.end) for c in contribs for s in c.sentences if s.label == "complaint"],

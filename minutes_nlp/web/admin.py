@@ -1,0 +1,140 @@
+"""Managing the organisation and the stored analyses: units, users, tokens, migration, re-analysis.
+
+The ``minutes-nlp admin`` commands and the admin pages and API call these;
+a refused request raises :class:`AdminError` with a Vietnamese message.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..errors import MinutesError
+from .auth import hash_password
+from .db import ROLES, UNIT_KINDS, Analysis, Document, Unit, User
+from .store import Storage, analysis_row, analyze_bytes
+
+MIN_PASSWORD = 8
+
+
+class AdminError(ValueError):
+    """A refused admin request; the message says why, in Vietnamese."""
+
+
+def find_unit(session: Session, ref: int | str | None) -> Unit | None:
+    """The unit with this id, or with this exact name when the name is unique; AdminError otherwise."""
+    if ref is None or ref == "":
+        return None
+    if isinstance(ref, int) or str(ref).isdigit():
+        unit = session.get(Unit, int(ref))
+        if unit is None:
+            raise AdminError(f"không có đơn vị số {ref}")
+        return unit
+    found = list(session.scalars(select(Unit).where(Unit.name == ref)))
+    if not found:
+        raise AdminError(f"không có đơn vị tên {ref!r}")
+    if len(found) > 1:
+        raise AdminError(f"có {len(found)} đơn vị tên {ref!r}; hãy dùng số của đơn vị")
+    return found[0]
+
+
+def create_unit(session: Session, name: str, kind: str, parent: Unit | None = None) -> Unit:
+    """Add a committee or a cell under parent (a committee; None for a top-level committee)."""
+    name = (name or "").strip()
+    if not name:
+        raise AdminError("tên đơn vị không được để trống")
+    if kind not in UNIT_KINDS:
+        raise AdminError(f"loại đơn vị phải là committee (đảng bộ) hoặc cell (chi bộ), không phải {kind!r}")
+    if parent is not None and parent.kind != "committee":
+        raise AdminError(f"{parent.name!r} là chi bộ; chỉ đảng bộ mới chứa đơn vị khác")
+    if parent is None and kind == "cell":
+        raise AdminError("chi bộ phải thuộc một đảng bộ; hãy chọn đơn vị cấp trên")
+    parent_id = parent.id if parent else None
+    if session.scalar(select(Unit.id).where(Unit.name == name, Unit.parent_id.is_(parent_id) if parent_id is None
+                                            else Unit.parent_id == parent_id)):
+        raise AdminError(f"đã có đơn vị {name!r} ở cấp này")
+    unit = Unit(name=name, kind=kind, parent_id=parent_id)
+    session.add(unit)
+    session.commit()
+    return unit
+
+
+def create_user(session: Session, username: str, password: str, role: str, unit: Unit | None = None,
+                full_name: str | None = None) -> User:
+    """Add a user; a secretary belongs to a cell, a supervisor to a committee, a researcher to any unit or none."""
+    username = (username or "").strip()
+    if not username:
+        raise AdminError("tên đăng nhập không được để trống")
+    if role not in ROLES:
+        raise AdminError(f"vai trò phải là một trong {', '.join(ROLES)}, không phải {role!r}")
+    if len(password or "") < MIN_PASSWORD:
+        raise AdminError(f"mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự")
+    if role == "secretary" and (unit is None or unit.kind != "cell"):
+        raise AdminError("bí thư/thư ký chi bộ phải gắn với một chi bộ")
+    if role == "supervisor" and (unit is None or unit.kind != "committee"):
+        raise AdminError("cán bộ giám sát phải gắn với một đảng bộ")
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise AdminError(f"tên đăng nhập {username!r} đã có")
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                unit_id=unit.id if unit else None, full_name=full_name or None)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise AdminError(f"không có người dùng {username!r}")
+    return user
+
+
+def list_users(session: Session) -> list[dict]:
+    """Every user: name, role, unit, active; by name."""
+    out = []
+    for u in session.scalars(select(User).order_by(User.username)):
+        out.append({"id": u.id, "username": u.username, "full_name": u.full_name, "role": u.role,
+                    "unit_id": u.unit_id, "unit": u.unit.name if u.unit else None, "active": u.active})
+    return out
+
+
+def list_units(session: Session) -> list[dict]:
+    """Every unit as a tree walk: id, name, kind, parent_id, depth."""
+    units = list(session.scalars(select(Unit).order_by(Unit.name)))
+    children: dict[int | None, list[Unit]] = {}
+    for u in units:
+        children.setdefault(u.parent_id, []).append(u)
+    out: list[dict] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for u in children.get(parent, []):
+            out.append({"id": u.id, "name": u.name, "kind": u.kind, "parent_id": u.parent_id, "depth": depth})
+            walk(u.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def reanalyze(session: Session, storage: Storage, analyzer) -> dict:
+    """Analyse every stored document with analyzer's model where that version is missing; keep older versions.
+
+    The new analysis becomes current; a document the new model cannot read keeps its
+    current analysis and is counted in failed. Returns {"analysed", "skipped", "failed", "version"}.
+    """
+    version = analyzer.model_info.get("version") or "unknown"
+    counts = {"analysed": 0, "skipped": 0, "failed": 0, "version": version, "errors": []}
+    have = set(session.scalars(select(Analysis.document_id).where(Analysis.model_version == version)))
+    for doc in session.scalars(select(Document).order_by(Document.id)).all():
+        if doc.id in have:
+            counts["skipped"] += 1
+            continue
+        try:
+            meeting = analyze_bytes(analyzer, doc.original_name, doc.kind, storage.get(doc.sha256))
+        except (MinutesError, OSError) as exc:
+            counts["failed"] += 1
+            counts["errors"].append(f"{doc.id}: {exc}")
+            continue
+        session.execute(update(Analysis).where(Analysis.document_id == doc.id).values(current=False))
+        session.add(analysis_row(doc.id, meeting))
+        session.commit()
+        counts["analysed"] += 1
+    return counts

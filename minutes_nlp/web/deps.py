@@ -1,0 +1,53 @@
+"""Request dependencies shared by the API and the pages: database session, signed-in user, role checks, CSRF."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from .auth import csrf_ok, user_for_token
+from .db import User
+
+bearer = HTTPBearer(auto_error=False, description="Mã truy cập tạo bằng `minutes-nlp admin create-token`.")
+
+
+class LoginRequired(Exception):
+    """A page needs a signed-in user; answered with a redirect to the sign-in page."""
+
+
+def db(request: Request) -> Iterator[Session]:
+    session = request.app.state.sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def api_user(credentials: HTTPAuthorizationCredentials | None = Depends(bearer), session: Session = Depends(db)) -> User:
+    """The owner of the bearer token; 401 when it is missing, unknown or revoked."""
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise HTTPException(401, "Thiếu mã truy cập: gửi tiêu đề Authorization: Bearer <mã>",
+                            headers={"WWW-Authenticate": "Bearer"})
+    user = user_for_token(session, credentials.credentials)
+    if user is None:
+        raise HTTPException(401, "Mã truy cập không hợp lệ hoặc đã bị thu hồi", headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+def page_user(request: Request, session: Session = Depends(db)) -> User:
+    """The signed-in user of the session; LoginRequired (a redirect) when there is none."""
+    uid = request.session.get("user_id")
+    user = session.get(User, uid) if isinstance(uid, int) else None
+    if user is None or not user.active:
+        request.session.pop("user_id", None)
+        raise LoginRequired()
+    return user
+
+
+async def csrf(request: Request) -> None:
+    """403 unless the posted form carries the session's CSRF token (hidden field csrf_token)."""
+    form = await request.form()
+    if not csrf_ok(request.session, form.get("csrf_token")):
+        raise HTTPException(403, "Thiếu hoặc sai mã bảo vệ biểu mẫu (CSRF); hãy tải lại trang rồi gửi lại")

@@ -1,0 +1,279 @@
+"""The Vietnamese pages: sign in/out, upload, meeting list with filters and export, report, dashboard, corpus, admin.
+
+Plain HTML forms, no script. Every POST form carries the session's CSRF token
+(a missing or wrong one is refused with 403); GET pages never change data.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from ..report_html import date_vi, render_html
+from ..report_text import LEVELS_VI
+from ..supervise import FLAG_CODES, LEVELS
+from . import admin as admin_lib
+from .access import (CORPUS, DASHBOARD, READERS, ROLES_VI, UPLOADERS, readable_units, require, visible_cells,
+                     visible_committees)
+from .api import XLSX, download, read_uploads
+from .auth import check_password, csrf_token, new_token
+from .db import ROLES, User
+from .deps import csrf, db, page_user
+from .queries import SORTS, SORTS_VI, Filters, dashboard, export_csv, export_meetings, export_xlsx, list_meetings
+from .service import analyses_of, corpus_jsonl, pick_analysis, readable_document, upload_cell, upload_files
+
+__all__ = ["error_page", "quote", "router"]
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+templates.env.filters["date_vi"] = date_vi
+PAGE_SIZE = 50
+STATUS_VI = {"created": "Đã phân tích", "duplicate": "Trùng, không lưu lại", "refused": "Không nhận"}
+
+
+def render(request: Request, name: str, user: User | None, status: int = 200, **context) -> HTMLResponse:
+    """A page of the site layout, with the user, their role and the session's CSRF token."""
+    return templates.TemplateResponse(request, name, {"user": user, "roles_vi": ROLES_VI,
+                                                      "csrf": csrf_token(request.session), **context},
+                                      status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    titles = {401: "Chưa đăng nhập", 403: "Không có quyền", 404: "Không tìm thấy", 413: "Tệp quá lớn"}
+    return render(request, "error.html", None, status=status, title=titles.get(status, "Không thực hiện được"),
+                  message=message)
+
+
+def page_filters(request: Request) -> Filters:
+    """The list filters from the query string; a bad value becomes a 422 page with the reason."""
+    q = request.query_params
+
+    def as_int(key: str) -> int | None:
+        value = q.get(key, "").strip()
+        if not value:
+            return None
+        if not value.isdigit():
+            raise HTTPException(422, f"Giá trị {key} không hợp lệ: {value!r}")
+        return int(value)
+
+    page = as_int("page") or 1
+    f = Filters(cell=as_int("cell"), committee=as_int("committee"), month=q.get("month") or None,
+                level=q.get("level") or None, flag=q.get("flag") or None, sort=q.get("sort") or "uploaded",
+                order=q.get("order") or "desc", limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    problems = f.problems()
+    if problems:
+        raise HTTPException(422, "; ".join(problems))
+    return f
+
+
+def _query(f: Filters, **changes) -> str:
+    values = {"cell": f.cell, "committee": f.committee, "month": f.month, "level": f.level, "flag": f.flag,
+              "sort": f.sort, "order": f.order, **changes}
+    return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+
+def _next(target: str | None) -> str:
+    """Only a local path is followed after signing in."""
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+# ---------------------------------------------------------------- sign in / out
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/"):
+    return render(request, "login.html", None, next=_next(next))
+
+
+@router.post("/login", dependencies=[Depends(csrf)])
+def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/"),
+          session: Session = Depends(db)):
+    user = check_password(session, username.strip(), password)
+    if user is None:
+        return render(request, "login.html", None, status=401, next=_next(next), username=username,
+                      error="Sai tên đăng nhập hoặc mật khẩu.")
+    request.session.clear()  # a new session: the CSRF token of the signed-out page is not reused
+    request.session["user_id"] = user.id
+    csrf_token(request.session)
+    return RedirectResponse(_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[Depends(csrf)])
+def logout(request: Request):
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/")
+def home(user: User = Depends(page_user)):
+    return RedirectResponse("/corpus" if user.role == "researcher" else "/meetings", status_code=303)
+
+
+# ---------------------------------------------------------------- upload
+
+@router.get("/upload")
+def upload_form(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
+    require(user, UPLOADERS)
+    cells = visible_cells(session, None) if user.role == "admin" else []
+    return render(request, "upload.html", user, cells=cells, max_mb=request.app.state.settings.max_upload_mb)
+
+
+@router.post("/upload", dependencies=[Depends(csrf)])
+def upload(request: Request, files: list[UploadFile] = File(...), unit_id: str = Form(""),
+           user: User = Depends(page_user), session: Session = Depends(db)):
+    cell = upload_cell(session, user, int(unit_id) if unit_id.strip().isdigit() else None)
+    uploads = [(n, d) for n, d in read_uploads(files, request.app.state.settings.max_upload_bytes)
+               if n != "tep-khong-ten" or d]  # a form posted without choosing a file sends one empty part
+    if not uploads:
+        raise HTTPException(422, "Chưa chọn tệp nào để tải lên")
+    outcomes = upload_files(session, request.app.state, user, cell, uploads)
+    if any(o.status == "created" for o in outcomes):
+        status = 201
+    elif any(o.status == "duplicate" for o in outcomes):
+        status = 200
+    else:
+        status = outcomes[0].http_status
+    return render(request, "upload_result.html", user, status=status, outcomes=outcomes, cell=cell,
+                  status_vi=STATUS_VI, levels_vi=LEVELS_VI)
+
+
+# ---------------------------------------------------------------- meetings
+
+@router.get("/meetings")
+def meetings(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
+    require(user, READERS)
+    f = page_filters(request)
+    units = readable_units(session, user)
+    rows, total = list_meetings(session, units, f)
+    page = f.offset // PAGE_SIZE + 1
+    pages = max(1, -(-total // PAGE_SIZE))
+    sort_links = {key: _query(f, sort=key, order="asc" if f.sort == key and f.order == "desc" else "desc")
+                  for key in SORTS}
+    return render(request, "meetings.html", user, rows=rows, total=total, f=f, page=page, pages=pages,
+                  cells=visible_cells(session, units), committees=visible_committees(session, units),
+                  levels=[(lv, LEVELS_VI[lv]) for lv in LEVELS], flag_codes=FLAG_CODES, sorts=SORTS_VI,
+                  query=_query(f), sort_links=sort_links,
+                  prev_link=_query(f, page=page - 1) if page > 1 else None,
+                  next_link=_query(f, page=page + 1) if page < pages else None)
+
+
+@router.get("/meetings/export.csv")
+def meetings_csv(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
+    require(user, READERS)
+    rows, found = export_meetings(session, readable_units(session, user), page_filters(request))
+    return download(export_csv(rows, found), "bien-ban.csv", "text/csv; charset=utf-8")
+
+
+@router.get("/meetings/export.xlsx")
+def meetings_xlsx(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
+    require(user, READERS)
+    _, found = export_meetings(session, readable_units(session, user), page_filters(request))
+    return download(export_xlsx(found), "bien-ban.xlsx", XLSX)
+
+
+@router.get("/meetings/{meeting_id}")
+def meeting(request: Request, meeting_id: int, analysis_id: int | None = None, user: User = Depends(page_user),
+            session: Session = Depends(db)):
+    require(user, READERS)
+    doc = readable_document(session, user, meeting_id)
+    shown = pick_analysis(session, doc, analysis_id)
+    return render(request, "meeting.html", user, doc=doc, shown=shown, analyses=analyses_of(session, doc),
+                  levels_vi=LEVELS_VI)
+
+
+@router.get("/meetings/{meeting_id}/report")
+def meeting_report(meeting_id: int, analysis_id: int | None = None, user: User = Depends(page_user),
+                   session: Session = Depends(db)):
+    from .queries import meeting_from_dict
+
+    require(user, READERS)
+    doc = readable_document(session, user, meeting_id)
+    return HTMLResponse(render_html(meeting_from_dict(pick_analysis(session, doc, analysis_id).report)))
+
+
+@router.get("/meetings/{meeting_id}/original")
+def meeting_original(request: Request, meeting_id: int, user: User = Depends(page_user),
+                     session: Session = Depends(db)):
+    require(user, READERS)
+    doc = readable_document(session, user, meeting_id)
+    return download(request.app.state.storage.get(doc.sha256), doc.original_name, "application/octet-stream")
+
+
+# ---------------------------------------------------------------- dashboard, corpus
+
+@router.get("/dashboard")
+def dashboard_page(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
+    require(user, DASHBOARD)
+    units = readable_units(session, user)
+    committee = request.query_params.get("committee", "")
+    f = Filters(committee=int(committee) if committee.isdigit() else None)
+    stats = dashboard(session, units, f)
+    top = max([*stats["by_flag"].values(), *stats["by_level"].values(), 1])
+    top_month = max([m["meetings"] for m in stats["months"]] + [1])
+    return render(request, "dashboard.html", user, stats=stats, top=top, top_month=top_month, f=f,
+                  committees=visible_committees(session, units), levels_vi=LEVELS_VI)
+
+
+@router.get("/corpus")
+def corpus_page(request: Request, user: User = Depends(page_user)):
+    require(user, CORPUS)
+    return render(request, "corpus.html", user)
+
+
+@router.get("/corpus.jsonl")
+def corpus_download(user: User = Depends(page_user), session: Session = Depends(db)) -> Response:
+    require(user, CORPUS)
+    return download(corpus_jsonl(session, user).encode("utf-8"), "corpus-an-danh.jsonl", "application/jsonl")
+
+
+# ---------------------------------------------------------------- admin
+
+def _admin_page(request: Request, user: User, session: Session, status: int = 200, **context) -> HTMLResponse:
+    return render(request, "admin.html", user, status=status, units=admin_lib.list_units(session),
+                  users=admin_lib.list_users(session), roles=ROLES, **context)
+
+
+@router.get("/admin")
+def admin_page(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
+    require(user, ("admin",))
+    return _admin_page(request, user, session)
+
+
+@router.post("/admin/units", dependencies=[Depends(csrf)])
+def admin_add_unit(request: Request, name: str = Form(""), kind: str = Form(""), parent_id: str = Form(""),
+                   user: User = Depends(page_user), session: Session = Depends(db)):
+    require(user, ("admin",))
+    try:
+        parent = admin_lib.find_unit(session, parent_id.strip() or None)
+        unit = admin_lib.create_unit(session, name, kind, parent)
+    except admin_lib.AdminError as exc:
+        return _admin_page(request, user, session, status=422, error=str(exc))
+    return _admin_page(request, user, session, message=f"Đã thêm đơn vị {unit.name} (số {unit.id}).")
+
+
+@router.post("/admin/users", dependencies=[Depends(csrf)])
+def admin_add_user(request: Request, username: str = Form(""), password: str = Form(""), role: str = Form(""),
+                   unit_id: str = Form(""), full_name: str = Form(""), user: User = Depends(page_user),
+                   session: Session = Depends(db)):
+    require(user, ("admin",))
+    try:
+        unit = admin_lib.find_unit(session, unit_id.strip() or None)
+        made = admin_lib.create_user(session, username, password, role, unit, full_name)
+    except admin_lib.AdminError as exc:
+        return _admin_page(request, user, session, status=422, error=str(exc))
+    return _admin_page(request, user, session, message=f"Đã thêm người dùng {made.username}.")
+
+
+@router.post("/admin/tokens", dependencies=[Depends(csrf)])
+def admin_add_token(request: Request, username: str = Form(""), name: str = Form(""),
+                    user: User = Depends(page_user), session: Session = Depends(db)):
+    require(user, ("admin",))
+    try:
+        owner = admin_lib.find_user(session, username.strip())
+    except admin_lib.AdminError as exc:
+        return _admin_page(request, user, session, status=422, error=str(exc))
+    token = new_token(session, owner, name or None)
+    return _admin_page(request, user, session, token=token, token_owner=owner.username)

@@ -1,0 +1,208 @@
+"""Reading meetings back: the filtered, sorted list, the dashboard figures, CSV and XLSX exports.
+
+Every function takes ``units``, the reader's reach from access.readable_units
+(None for all), and never returns a meeting outside it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
+
+from ..analyzer import meetings_frame
+from ..report_text import LEVELS_VI
+from ..report_xlsx import HEADERS_VI, VALUES_VI, write_xlsx
+from ..supervise import FLAG_CODES, LEVELS
+from ..types import Flag, Meeting, Segment, Sentence
+from .access import subtree
+from .db import Analysis, AnalysisFlag, Document, Unit, User
+
+SORTS = {"date": Analysis.meeting_date, "score": Analysis.score, "uploaded": Document.uploaded_at,
+         "cell": Unit.name, "level": Analysis.level, "id": Document.id}
+SORTS_VI = {"date": "ngày họp", "score": "điểm", "uploaded": "thời gian tải lên", "cell": "chi bộ", "level": "mức",
+            "id": "mã"}
+
+
+@dataclass
+class Filters:
+    """What the meeting list is narrowed to and how it is sorted; empty fields do not filter."""
+
+    cell: int | None = None
+    committee: int | None = None
+    month: str | None = None  # YYYY-MM of the meeting date
+    level: str | None = None
+    flag: str | None = None
+    sort: str = "uploaded"
+    order: str = "desc"
+    limit: int | None = None
+    offset: int = 0
+
+    def problems(self) -> list[str]:
+        """Vietnamese reasons the filters are invalid (empty when valid)."""
+        out = []
+        if self.month and not (len(self.month) == 7 and self.month[4] == "-" and self.month.replace("-", "").isdigit()):
+            out.append(f"tháng {self.month!r} không đúng dạng YYYY-MM")
+        if self.level and self.level not in LEVELS:
+            out.append(f"mức {self.level!r} không có; chọn một trong {', '.join(LEVELS)}")
+        if self.flag and self.flag not in FLAG_CODES:
+            out.append(f"mã cảnh báo {self.flag!r} không có")
+        if self.sort not in SORTS:
+            out.append(f"không sắp xếp được theo {self.sort!r}; chọn một trong {', '.join(SORTS)}")
+        if self.order not in ("asc", "desc"):
+            out.append("thứ tự phải là asc hoặc desc")
+        return out
+
+
+def _scoped(session: Session, units: set[int] | None, f: Filters):
+    parent = aliased(Unit)
+    query = (select(Analysis.id, Document.id, Analysis.meeting_date, Analysis.month, Analysis.level, Analysis.score,
+                    Analysis.model_version, Document.original_name, Document.uploaded_at, Unit.id, Unit.name,
+                    parent.name, User.username)
+             .join(Document, Analysis.document_id == Document.id).join(Unit, Document.unit_id == Unit.id)
+             .outerjoin(parent, Unit.parent_id == parent.id).join(User, Document.uploaded_by == User.id)
+             .where(Analysis.current.is_(True)))
+    allowed = units
+    if f.committee is not None:
+        below = subtree(session, f.committee)
+        allowed = below if allowed is None else allowed & below
+    if f.cell is not None:
+        allowed = {f.cell} if allowed is None else allowed & {f.cell}
+    if allowed is not None:
+        query = query.where(Document.unit_id.in_(allowed or {-1}))
+    if f.month:
+        query = query.where(Analysis.month == f.month)
+    if f.level:
+        query = query.where(Analysis.level == f.level)
+    if f.flag:
+        query = query.where(exists().where(AnalysisFlag.analysis_id == Analysis.id, AnalysisFlag.code == f.flag))
+    return query
+
+
+def list_meetings(session: Session, units: set[int] | None, f: Filters) -> tuple[list[dict], int]:
+    """The rows of the filtered list (one per meeting, its current analysis) and the total before limit/offset."""
+    from sqlalchemy import func
+
+    query = _scoped(session, units, f)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    column = SORTS[f.sort]
+    ordered = column.desc().nulls_last() if f.order == "desc" else column.asc().nulls_last()
+    query = query.order_by(ordered, Document.id.desc()).offset(f.offset)
+    if f.limit is not None:
+        query = query.limit(f.limit)
+    rows = session.execute(query).all()
+    flags = _flags(session, [r[0] for r in rows])
+    out = []
+    for (aid, did, date, month, level, score, version, name, uploaded, uid, uname, pname, uploader) in rows:
+        out.append({"meeting_id": did, "analysis_id": aid, "unit_id": uid, "cell": uname, "committee": pname,
+                    "date": date, "month": month, "level": level, "level_name": LEVELS_VI.get(level or "", level),
+                    "score": score, "flags": flags.get(aid, []), "original_name": name,
+                    "uploaded_at": uploaded.isoformat() if uploaded else None, "uploaded_by": uploader,
+                    "model_version": version})
+    return out, total or 0
+
+
+def _flags(session: Session, analysis_ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(analysis_ids), 500):
+        chunk = analysis_ids[start:start + 500]
+        for aid, code in session.execute(select(AnalysisFlag.analysis_id, AnalysisFlag.code)
+                                         .where(AnalysisFlag.analysis_id.in_(chunk)).order_by(AnalysisFlag.id)):
+            found[aid].append(code)
+    return found
+
+
+def dashboard(session: Session, units: set[int] | None, f: Filters | None = None) -> dict:
+    """Figures for supervisors over the current analyses in reach.
+
+    by_flag[code] = meetings raising code; by_level[level] = meetings at level;
+    months = per YYYY-MM: meetings, mean score, meetings with NO_PROPOSALS;
+    repeated_no_proposals = cells with NO_PROPOSALS in at least two meetings, most first.
+    """
+    f = Filters(**{**(f.__dict__ if f else {}), "limit": None, "offset": 0})
+    rows, total = list_meetings(session, units, f)
+    by_flag = Counter(code for r in rows for code in set(r["flags"]))
+    by_level = Counter(r["level"] for r in rows)
+    months: dict[str, dict] = {}
+    repeated: dict[int, dict] = {}
+    for r in rows:
+        m = months.setdefault(r["month"] or "(không rõ)", {"meetings": 0, "scores": [], "no_proposals": 0})
+        m["meetings"] += 1
+        if r["score"] is not None:
+            m["scores"].append(r["score"])
+        if "NO_PROPOSALS" in r["flags"]:
+            m["no_proposals"] += 1
+            cell = repeated.setdefault(r["unit_id"], {"unit_id": r["unit_id"], "cell": r["cell"], "count": 0,
+                                                      "months": []})
+            cell["count"] += 1
+            cell["months"].append(r["month"] or "(không rõ)")
+    trend = [{"month": k, "meetings": v["meetings"], "no_proposals": v["no_proposals"],
+              "mean_score": round(sum(v["scores"]) / len(v["scores"]), 1) if v["scores"] else None}
+             for k, v in sorted(months.items())]
+    cells = sorted((c for c in repeated.values() if c["count"] >= 2), key=lambda c: (-c["count"], c["cell"]))
+    for c in cells:
+        c["months"] = sorted(c["months"])
+    return {"meetings": total, "by_flag": {code: by_flag[code] for code in FLAG_CODES if by_flag[code]},
+            "by_level": {lv: by_level[lv] for lv in LEVELS}, "months": trend, "repeated_no_proposals": cells}
+
+
+def meeting_from_dict(report: dict) -> Meeting:
+    """The Meeting a stored report JSON (report-contract.md) was made from."""
+    segments = [Segment(start=s["start"], end=s["end"], kind=s["kind"], speaker=s.get("speaker"), role=s.get("role"),
+                        sentences=[Sentence(start=x["start"], end=x["end"], label=x.get("label"),
+                                            confidence=x.get("confidence"), specific=x.get("specific"))
+                                   for x in s.get("sentences", [])])
+                for s in report["segments"]]
+    flags = [Flag(code=f["code"], severity=f["severity"], message=f["message"], evidence=f.get("evidence", []))
+             for f in report["flags"]]
+    return Meeting(id=report["id"], text=report["text"], meta=report["meta"], segments=segments,
+                   metrics=report["metrics"], score=report["score"], flags=flags, criteria=report.get("criteria", {}),
+                   model=report.get("model", {}), source_file=report.get("source_file"))
+
+
+def export_meetings(session: Session, units: set[int] | None, f: Filters) -> tuple[list[dict], list[Meeting]]:
+    """The filtered list (no paging) and its meetings rebuilt from their reports, ids set to the web ids."""
+    rows, _ = list_meetings(session, units, Filters(**{**f.__dict__, "limit": None, "offset": 0}))
+    reports = dict(session.execute(select(Analysis.id, Analysis.report)
+                                   .where(Analysis.id.in_([r["analysis_id"] for r in rows] or [-1]))).all())
+    meetings = []
+    for r in rows:
+        m = meeting_from_dict(reports[r["analysis_id"]])
+        m.id = str(r["meeting_id"])
+        meetings.append(m)
+    return rows, meetings
+
+
+WEB_COLUMNS = {"meeting_id": "Mã biên bản", "cell": "Chi bộ (đơn vị)", "committee": "Cấp ủy cấp trên",
+               "original_name": "Tệp gốc", "uploaded_at": "Thời gian tải lên", "uploaded_by": "Người tải lên",
+               "model_version": "Phiên bản mô hình"}
+
+
+def export_csv(rows: list[dict], meetings: list[Meeting]) -> bytes:
+    """The list as CSV, UTF-8 with BOM so Excel shows Vietnamese: web columns, then meetings_frame's, Vietnamese headers."""
+    frame = meetings_frame(meetings)
+    analysed = [c for c in frame.columns if c not in ("meeting_id", "source_file")]
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(list(WEB_COLUMNS.values()) + [HEADERS_VI.get(c, c) for c in analysed])
+    for row, record in zip(rows, frame.to_dict("records")):
+        values = []
+        for c in analysed:
+            v = record.get(c)
+            if c in VALUES_VI:
+                v = VALUES_VI[c].get(v, v)
+            values.append("" if v is None or v != v else v)  # v != v: NaN from pandas
+        writer.writerow([row[k] for k in WEB_COLUMNS] + values)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def export_xlsx(meetings: list[Meeting]) -> bytes:
+    """The three-sheet workbook of report_xlsx.write_xlsx, as bytes."""
+    with tempfile.TemporaryDirectory(prefix="minutes-nlp-xlsx-") as tmp:
+        path = write_xlsx(meetings, Path(tmp) / "bien-ban.xlsx")
+        return path.read_bytes()

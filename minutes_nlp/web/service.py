@@ -1,0 +1,78 @@
+"""What the API and the pages both do for a signed-in user: find a readable meeting, upload, export the corpus."""
+from __future__ import annotations
+
+import json
+
+from fastapi import HTTPException
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .access import UPLOADERS, corpus_units, readable_units, require
+from .anonymize import anonymize
+from .db import Analysis, Document, Unit, User
+from .store import Outcome, ingest
+
+
+def readable_document(session: Session, user: User, document_id: int) -> Document:
+    """The document if user may read it; 404 otherwise (a meeting out of reach is not said to exist)."""
+    units = readable_units(session, user)
+    doc = session.get(Document, document_id)
+    if doc is None or (units is not None and doc.unit_id not in units):
+        raise HTTPException(404, f"Không tìm thấy biên bản số {document_id} trong phạm vi được xem")
+    return doc
+
+
+def analyses_of(session: Session, doc: Document) -> list[Analysis]:
+    """Every analysis of doc, newest first."""
+    return list(session.scalars(select(Analysis).where(Analysis.document_id == doc.id)
+                                .order_by(Analysis.created_at.desc(), Analysis.id.desc())))
+
+
+def pick_analysis(session: Session, doc: Document, analysis_id: int | None = None) -> Analysis:
+    """The current analysis of doc, or the one with analysis_id among its own; 404 when there is none."""
+    query = select(Analysis).where(Analysis.document_id == doc.id)
+    query = query.where(Analysis.id == analysis_id) if analysis_id else query.where(Analysis.current.is_(True))
+    found = session.scalar(query)
+    if found is None:
+        raise HTTPException(404, "Không tìm thấy kết quả phân tích này")
+    return found
+
+
+def upload_cell(session: Session, user: User, unit_id: int | None) -> Unit:
+    """The cell an upload goes to: a secretary's own cell; the cell an admin names."""
+    require(user, UPLOADERS)
+    if user.role == "secretary":
+        if unit_id is not None and unit_id != user.unit_id:
+            raise HTTPException(403, "Bí thư/thư ký chỉ tải biên bản lên chi bộ của mình")
+        unit = session.get(Unit, user.unit_id)
+    else:
+        if unit_id is None:
+            raise HTTPException(422, "Hãy chọn chi bộ nhận biên bản (unit_id)")
+        unit = session.get(Unit, unit_id)
+    if unit is None or unit.kind != "cell":
+        raise HTTPException(422, "Biên bản chỉ tải lên được cho một chi bộ")
+    return unit
+
+
+def upload_files(session: Session, app_state, user: User, cell: Unit, files: list[tuple[str, bytes]]) -> list[Outcome]:
+    """Ingest every (name, bytes) for cell; one outcome per minutes file (a zip gives several)."""
+    settings = app_state.settings
+    if len(files) > settings.max_files:
+        raise HTTPException(413, f"Mỗi lần tải lên tối đa {settings.max_files} tệp")
+    outcomes: list[Outcome] = []
+    for name, data in files:
+        outcomes += ingest(session, app_state.storage, app_state.analyzer, user, cell, name, data,
+                           settings.max_upload_bytes)
+    return outcomes
+
+
+def corpus_jsonl(session: Session, user: User) -> str:
+    """The anonymised corpus (current analyses in the researcher's reach), one JSON record a line."""
+    units = corpus_units(session, user)
+    query = (select(Analysis.document_id, Analysis.report).join(Document, Analysis.document_id == Document.id)
+             .where(Analysis.current.is_(True)).order_by(Document.id))
+    if units is not None:
+        query = query.where(Document.unit_id.in_(units or {-1}))
+    lines = [json.dumps(anonymize(report, f"meeting-{doc_id}"), ensure_ascii=False)
+             for doc_id, report in session.execute(query)]
+    return "\n".join(lines) + ("\n" if lines else "")
