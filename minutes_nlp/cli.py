@@ -274,6 +274,9 @@ def _write_reports(meetings: list, fmt: str, out: Path | None) -> None:
 from .supervise_cli import flag, survey  # noqa: E402
 main.add_command(flag)
 main.add_command(survey)
+from .web.cli import admin, serve  # noqa: E402  (web dependencies load only when these run)
+main.add_command(serve)
+main.add_command(admin)
 main.add_command(corpus)
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 MEETING_TYPES_VI = {"thuong_ky": "Sinh hoạt thường kỳ", "chuyen_de": "Sinh hoạt chuyên đề",
                     "kiem_diem": "Kiểm điểm, tự phê bình và phê bình", "ket_nap": "Kết nạp đảng viên", "other": "Khác"}
 CELL_TYPES_VI = {"residential": "Khu dân cư", "school": "Trường học", "health": "Y tế", "armed": "Lực lượng vũ trang",
-                 "enterprise": "Doanh nghiệp", "agency": "Cơ quan"}
+                 "enterprise": "Doanh nghiệp", "agency": "Cơ quan", "other": "Khác"}
 KINDS_VI = {"procedural": "Thủ tục", "chair_report": "Báo cáo, quán triệt", "discussion": "Thảo luận",
             "chair_conclusion": "Kết luận của chủ trì"}
 SEVERITY_VI = {"warning": "Cảnh báo", "info": "Lưu ý"}

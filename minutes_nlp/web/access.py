@@ -72,10 +72,11 @@ def corpus_units(session: Session, user: User) -> set[int] | None:
 def unit_path(session: Session, unit: Unit) -> list[Unit]:
     """unit and its ancestors, root first."""
     chain, seen = [], set()
-    while unit is not None and unit.id not in seen:
-        seen.add(unit.id)
-        chain.append(unit)
-        unit = session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
+    current: Unit | None = unit
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        chain.append(current)
+        current = session.get(Unit, current.parent_id) if current.parent_id is not None else None
     return chain[::-1]
 
 

@@ -118,23 +118,22 @@ def reanalyze(session: Session, storage: Storage, analyzer) -> dict:
     """Analyse every stored document with analyzer's model where that version is missing; keep older versions.
 
     The new analysis becomes current; a document the new model cannot read keeps its
-    current analysis and is counted in failed. Returns {"analysed", "skipped", "failed", "version"}.
+    current analysis and is counted in failed. Returns {"analysed", "skipped", "failed", "version", "errors"}.
     """
     version = analyzer.model_info.get("version") or "unknown"
-    counts = {"analysed": 0, "skipped": 0, "failed": 0, "version": version, "errors": []}
+    analysed, skipped, errors = 0, 0, []
     have = set(session.scalars(select(Analysis.document_id).where(Analysis.model_version == version)))
     for doc in session.scalars(select(Document).order_by(Document.id)).all():
         if doc.id in have:
-            counts["skipped"] += 1
+            skipped += 1
             continue
         try:
             meeting = analyze_bytes(analyzer, doc.original_name, doc.kind, storage.get(doc.sha256))
         except (MinutesError, OSError) as exc:
-            counts["failed"] += 1
-            counts["errors"].append(f"{doc.id}: {exc}")
+            errors.append(f"{doc.id}: {exc}")
             continue
         session.execute(update(Analysis).where(Analysis.document_id == doc.id).values(current=False))
         session.add(analysis_row(doc.id, meeting))
         session.commit()
-        counts["analysed"] += 1
-    return counts
+        analysed += 1
+    return {"analysed": analysed, "skipped": skipped, "failed": len(errors), "version": version, "errors": errors}

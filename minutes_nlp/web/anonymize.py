@@ -50,19 +50,23 @@ def pseudonyms(meeting: dict) -> tuple[dict[str, str], list[tuple[int, int, str]
     spans: list[tuple[int, int, str]] = []  # (start, end, canonical name)
     taken: list[tuple[int, int]] = []
 
+    given: dict[str, str] = {}  # given name -> the full name it ends (first, i.e. longest, wins)
+    for name in names:
+        parts = name.split()
+        if len(parts) >= 2:
+            given.setdefault(parts[-1].casefold(), name)
+
+    def canonical(name: str) -> str:
+        return given.get(name.casefold(), name) if len(name.split()) == 1 else name
+
     def free(a: int, b: int) -> bool:
         return all(b <= x or a >= y for x, y in taken)
 
     for name in names:  # longest first, so "Nguyễn Thị Lan" wins over a speaker written "Lan"
         for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
             if free(m.start(), m.end()):
-                spans.append((m.start(), m.end(), name))
+                spans.append((m.start(), m.end(), canonical(name)))
                 taken.append((m.start(), m.end()))
-    given = {}
-    for name in names:
-        parts = name.split()
-        if len(parts) >= 2:
-            given.setdefault(parts[-1].casefold(), name)
     for m in _TITLED.finditer(text):
         words = _capitalised_words(m.group(1))
         if len(words) == 1 and words[0].casefold() in given:
@@ -73,9 +77,13 @@ def pseudonyms(meeting: dict) -> tuple[dict[str, str], list[tuple[int, int, str]
     spans.sort()
     mapping: dict[str, str] = {}
     for _, _, name in spans:
-        mapping.setdefault(name.casefold(), PSEUDONYM.format(len(mapping) + 1))
+        if name.casefold() not in mapping:
+            mapping[name.casefold()] = PSEUDONYM.format(len(mapping) + 1)
+    numbered = len(set(mapping.values()))
     for name in names:  # named in fields but never in the text
-        mapping.setdefault(name.casefold(), PSEUDONYM.format(len(mapping) + 1))
+        if name.casefold() not in mapping and not (len(name.split()) == 1 and name.casefold() in given):
+            numbered += 1
+            mapping[name.casefold()] = PSEUDONYM.format(numbered)
     for name in names:  # a speaker written by given name only takes the full name's pseudonym
         if len(name.split()) == 1 and name.casefold() in given:
             mapping[name.casefold()] = mapping[given[name.casefold()].casefold()]

@@ -7,33 +7,55 @@ unreadable file or invalid parameters.
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Query,
+    Request,
+    UploadFile,
+)
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
 from . import admin as admin_lib
 from .access import CORPUS, DASHBOARD, READERS, ROLES_VI, readable_units, require
 from .auth import new_token
-from .db import Unit, User
-from .deps import api_user, db
-from .queries import Filters, dashboard, export_csv, export_meetings, export_xlsx, list_meetings
-from .service import analyses_of, corpus_jsonl, pick_analysis, readable_document, upload_cell, upload_files
+from .db import Unit, User, iso
+from .deps import DB, ApiUser
+from .queries import (
+    Filters,
+    dashboard,
+    export_csv,
+    export_meetings,
+    export_xlsx,
+    list_meetings,
+)
+from .service import (
+    analyses_of,
+    corpus_jsonl,
+    pick_analysis,
+    readable_document,
+    upload_cell,
+    upload_files,
+)
 
 router = APIRouter(prefix="/api", tags=["api"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def filters(cell: int | None = Query(None, description="Số của chi bộ"),
-            committee: int | None = Query(None, description="Số của đảng bộ (mọi chi bộ bên dưới)"),
-            month: str | None = Query(None, description="Tháng họp YYYY-MM"),
-            level: str | None = Query(None, description="tot, kha, trung_binh, kem"),
-            flag: str | None = Query(None, description="Mã cảnh báo, ví dụ NO_PROPOSALS"),
-            sort: str = Query("uploaded", description="date, score, uploaded, cell, level, id"),
+def filters(cell: Annotated[int | None, Query(description="Số của chi bộ")] = None,
+            committee: Annotated[int | None, Query(description="Số của đảng bộ (mọi chi bộ bên dưới)")] = None,
+            month: Annotated[str | None, Query(description="Tháng họp YYYY-MM")] = None,
+            level: Annotated[str | None, Query(description="tot, kha, trung_binh, kem")] = None,
+            flag: Annotated[str | None, Query(description="Mã cảnh báo, ví dụ NO_PROPOSALS")] = None,
+            sort: Annotated[str, Query(description="date, score, uploaded, cell, level, id")] = "uploaded",
             order: Literal["asc", "desc"] = "desc",
-            limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> Filters:
+            limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0) -> Filters:
     f = Filters(cell=cell, committee=committee, month=month or None, level=level or None, flag=flag or None,
                 sort=sort, order=order, limit=limit, offset=offset)
     problems = f.problems()
@@ -42,22 +64,25 @@ def filters(cell: int | None = Query(None, description="Số của chi bộ"),
     return f
 
 
+ListFilters = Annotated[Filters, Depends(filters)]
+
+
 def read_uploads(files: list[UploadFile], limit: int) -> list[tuple[str, bytes]]:
     """(name, bytes) of each upload, reading at most limit + 1 bytes of each (enough to know it is too large)."""
     return [(f.filename or "tep-khong-ten", f.file.read(limit + 1)) for f in files]
 
 
 @router.get("/me", summary="Người dùng của mã truy cập")
-def me(user: User = Depends(api_user)) -> dict:
+def me(user: ApiUser) -> dict:
     return {"username": user.username, "full_name": user.full_name, "role": user.role,
             "role_name": ROLES_VI[user.role], "unit_id": user.unit_id}
 
 
 @router.post("/meetings", summary="Tải lên một hay nhiều biên bản (hoặc tệp .zip)", status_code=201,
              responses={200: {"description": "Chỉ có tệp trùng"}, 413: {}, 415: {}, 422: {}})
-def upload(request: Request, files: list[UploadFile] = File(..., description="Tệp biên bản hoặc .zip"),
-           unit_id: int | None = Form(None, description="Chi bộ nhận (bắt buộc với quản trị)"),
-           user: User = Depends(api_user), session: Session = Depends(db)):
+def upload(request: Request, *, files: Annotated[list[UploadFile], File(description="Tệp biên bản hoặc .zip")],
+           unit_id: Annotated[int | None, Form(description="Chi bộ nhận (bắt buộc với quản trị)")] = None,
+           user: ApiUser, session: DB):
     cell = upload_cell(session, user, unit_id)
     outcomes = upload_files(session, request.app.state, user, cell,
                             read_uploads(files, request.app.state.settings.max_upload_bytes))
@@ -73,34 +98,34 @@ def upload(request: Request, files: list[UploadFile] = File(..., description="T�
 
 
 @router.get("/meetings", summary="Danh sách biên bản trong phạm vi, có lọc và sắp xếp")
-def meetings(f: Filters = Depends(filters), user: User = Depends(api_user), session: Session = Depends(db)) -> dict:
+def meetings(f: ListFilters, user: ApiUser, session: DB) -> dict:
     require(user, READERS)
     rows, total = list_meetings(session, readable_units(session, user), f)
     return {"total": total, "limit": f.limit, "offset": f.offset, "items": rows}
 
 
 @router.get("/meetings/{meeting_id}", summary="Thông tin tệp gốc và các phiên bản phân tích")
-def meeting(meeting_id: int, user: User = Depends(api_user), session: Session = Depends(db)) -> dict:
+def meeting(meeting_id: int, user: ApiUser, session: DB) -> dict:
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     return {"meeting_id": doc.id, "unit_id": doc.unit_id, "cell": doc.unit.name, "original_name": doc.original_name,
             "sha256": doc.sha256, "size": doc.size, "kind": doc.kind, "uploaded_by": doc.uploader.username,
-            "uploaded_at": doc.uploaded_at.isoformat(), "archive_sha256": doc.archive_sha256,
+            "uploaded_at": iso(doc.uploaded_at), "archive_sha256": doc.archive_sha256,
             "analyses": [{"analysis_id": a.id, "model_name": a.model_name, "model_version": a.model_version,
-                          "created_at": a.created_at.isoformat(), "current": a.current, "level": a.level,
+                          "created_at": iso(a.created_at), "current": a.current, "level": a.level,
                           "score": a.score} for a in analyses_of(session, doc)]}
 
 
 @router.get("/meetings/{meeting_id}/report", summary="Báo cáo phân tích (JSON theo report-contract)")
-def report(meeting_id: int, analysis_id: int | None = None, user: User = Depends(api_user),
-           session: Session = Depends(db)) -> dict:
+def report(*, meeting_id: int, analysis_id: int | None = None, user: ApiUser,
+           session: DB) -> dict:
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     return pick_analysis(session, doc, analysis_id).report
 
 
 @router.get("/meetings/{meeting_id}/original", summary="Tệp gốc đã tải lên", response_class=Response)
-def original(request: Request, meeting_id: int, user: User = Depends(api_user), session: Session = Depends(db)):
+def original(request: Request, meeting_id: int, user: ApiUser, session: DB):
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     return download(request.app.state.storage.get(doc.sha256), doc.original_name, "application/octet-stream")
@@ -115,14 +140,14 @@ def download(data: bytes, name: str, media_type: str) -> Response:
 
 
 @router.get("/export/meetings.csv", summary="Xuất danh sách đã lọc ra CSV", response_class=Response)
-def export_list_csv(f: Filters = Depends(filters), user: User = Depends(api_user), session: Session = Depends(db)):
+def export_list_csv(f: ListFilters, user: ApiUser, session: DB):
     require(user, READERS)
     rows, found = export_meetings(session, readable_units(session, user), f)
     return download(export_csv(rows, found), "bien-ban.csv", "text/csv; charset=utf-8")
 
 
 @router.get("/export/meetings.xlsx", summary="Xuất danh sách đã lọc ra Excel", response_class=Response)
-def export_list_xlsx(f: Filters = Depends(filters), user: User = Depends(api_user), session: Session = Depends(db)):
+def export_list_xlsx(f: ListFilters, user: ApiUser, session: DB):
     require(user, READERS)
     _, found = export_meetings(session, readable_units(session, user), f)
     return download(export_xlsx(found), "bien-ban.xlsx", XLSX)
@@ -130,13 +155,13 @@ def export_list_xlsx(f: Filters = Depends(filters), user: User = Depends(api_use
 
 @router.get("/export/corpus.jsonl", summary="Kho dữ liệu ẩn danh (JSONL theo corpus-format)",
             response_class=Response)
-def export_corpus(user: User = Depends(api_user), session: Session = Depends(db)):
+def export_corpus(user: ApiUser, session: DB):
     require(user, CORPUS)
     return download(corpus_jsonl(session, user).encode("utf-8"), "corpus-an-danh.jsonl", "application/jsonl")
 
 
 @router.get("/dashboard", summary="Số liệu tổng hợp cho giám sát")
-def dashboard_api(f: Filters = Depends(filters), user: User = Depends(api_user), session: Session = Depends(db)) -> dict:
+def dashboard_api(f: ListFilters, user: ApiUser, session: DB) -> dict:
     require(user, DASHBOARD)
     return dashboard(session, readable_units(session, user), f)
 
@@ -169,13 +194,13 @@ def _admin_call(fn, *args, **kwargs):
 
 
 @router.get("/admin/units", summary="Cây đơn vị (quản trị)")
-def units(user: User = Depends(api_user), session: Session = Depends(db)) -> list[dict]:
+def units(user: ApiUser, session: DB) -> list[dict]:
     require(user, ("admin",))
     return admin_lib.list_units(session)
 
 
 @router.post("/admin/units", summary="Thêm đảng bộ hoặc chi bộ (quản trị)", status_code=201)
-def add_unit(body: UnitIn, user: User = Depends(api_user), session: Session = Depends(db)) -> dict:
+def add_unit(body: UnitIn, user: ApiUser, session: DB) -> dict:
     require(user, ("admin",))
     parent = _admin_call(admin_lib.find_unit, session, body.parent_id)
     unit: Unit = _admin_call(admin_lib.create_unit, session, body.name, body.kind, parent)
@@ -183,13 +208,13 @@ def add_unit(body: UnitIn, user: User = Depends(api_user), session: Session = De
 
 
 @router.get("/admin/users", summary="Người dùng (quản trị)")
-def users(user: User = Depends(api_user), session: Session = Depends(db)) -> list[dict]:
+def users(user: ApiUser, session: DB) -> list[dict]:
     require(user, ("admin",))
     return admin_lib.list_users(session)
 
 
 @router.post("/admin/users", summary="Thêm người dùng (quản trị)", status_code=201)
-def add_user(body: UserIn, user: User = Depends(api_user), session: Session = Depends(db)) -> dict:
+def add_user(body: UserIn, user: ApiUser, session: DB) -> dict:
     require(user, ("admin",))
     unit = _admin_call(admin_lib.find_unit, session, body.unit_id)
     made: User = _admin_call(admin_lib.create_user, session, body.username, body.password, body.role, unit,
@@ -199,8 +224,8 @@ def add_user(body: UserIn, user: User = Depends(api_user), session: Session = De
 
 @router.post("/admin/users/{username}/tokens", summary="Tạo mã truy cập cho người dùng (quản trị; chỉ hiện một lần)",
              status_code=201)
-def add_token(username: str, body: TokenIn | None = None, user: User = Depends(api_user),
-              session: Session = Depends(db)) -> dict:
+def add_token(*, username: str, body: TokenIn | None = None, user: ApiUser,
+              session: DB) -> dict:
     require(user, ("admin",))
     owner = _admin_call(admin_lib.find_user, session, username)
     return {"username": owner.username, "token": new_token(session, owner, body.name if body else None)}

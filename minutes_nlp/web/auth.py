@@ -78,4 +78,4 @@ def csrf_token(session_data: dict) -> str:
 
 def csrf_ok(session_data: dict, sent: object) -> bool:
     expected = session_data.get("csrf")
-    return bool(expected) and isinstance(sent, str) and hmac.compare_digest(expected, sent)
+    return isinstance(expected, str) and bool(expected) and isinstance(sent, str) and hmac.compare_digest(expected, sent)

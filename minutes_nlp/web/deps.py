@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -25,7 +26,10 @@ def db(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def api_user(credentials: HTTPAuthorizationCredentials | None = Depends(bearer), session: Session = Depends(db)) -> User:
+DB = Annotated[Session, Depends(db)]
+
+
+def api_user(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)], session: DB) -> User:
     """The owner of the bearer token; 401 when it is missing, unknown or revoked."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise HTTPException(401, "Thiếu mã truy cập: gửi tiêu đề Authorization: Bearer <mã>",
@@ -36,7 +40,7 @@ def api_user(credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
     return user
 
 
-def page_user(request: Request, session: Session = Depends(db)) -> User:
+def page_user(request: Request, session: DB) -> User:
     """The signed-in user of the session; LoginRequired (a redirect) when there is none."""
     uid = request.session.get("user_id")
     user = session.get(User, uid) if isinstance(uid, int) else None
@@ -51,3 +55,7 @@ async def csrf(request: Request) -> None:
     form = await request.form()
     if not csrf_ok(request.session, form.get("csrf_token")):
         raise HTTPException(403, "Thiếu hoặc sai mã bảo vệ biểu mẫu (CSRF); hãy tải lại trang rồi gửi lại")
+
+
+ApiUser = Annotated[User, Depends(api_user)]
+PageUser = Annotated[User, Depends(page_user)]

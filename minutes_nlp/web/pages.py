@@ -6,6 +6,7 @@ Plain HTML forms, no script. Every POST form carries the session's CSRF token
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
@@ -17,14 +18,41 @@ from ..report_html import date_vi, render_html
 from ..report_text import LEVELS_VI
 from ..supervise import FLAG_CODES, LEVELS
 from . import admin as admin_lib
-from .access import (CORPUS, DASHBOARD, READERS, ROLES_VI, UPLOADERS, readable_units, require, visible_cells,
-                     visible_committees)
+from .access import (
+    CORPUS,
+    DASHBOARD,
+    READERS,
+    ROLES_VI,
+    UPLOADERS,
+    readable_units,
+    require,
+    visible_cells,
+    visible_committees,
+)
 from .api import XLSX, download, read_uploads
 from .auth import check_password, csrf_token, new_token
 from .db import ROLES, User
-from .deps import csrf, db, page_user
-from .queries import SORTS, SORTS_VI, Filters, dashboard, export_csv, export_meetings, export_xlsx, list_meetings
-from .service import analyses_of, corpus_jsonl, pick_analysis, readable_document, upload_cell, upload_files
+from .deps import DB, PageUser, csrf
+
+FormText = Annotated[str, Form()]
+from .queries import (
+    SORTS,
+    SORTS_VI,
+    Filters,
+    dashboard,
+    export_csv,
+    export_meetings,
+    export_xlsx,
+    list_meetings,
+)
+from .service import (
+    analyses_of,
+    corpus_jsonl,
+    pick_analysis,
+    readable_document,
+    upload_cell,
+    upload_files,
+)
 
 __all__ = ["error_page", "quote", "router"]
 
@@ -89,8 +117,8 @@ def login_form(request: Request, next: str = "/"):
 
 
 @router.post("/login", dependencies=[Depends(csrf)])
-def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/"),
-          session: Session = Depends(db)):
+def login(request: Request, *, username: FormText = "", password: FormText = "", next: FormText = "/",
+          session: DB):
     user = check_password(session, username.strip(), password)
     if user is None:
         return render(request, "login.html", None, status=401, next=_next(next), username=username,
@@ -108,22 +136,22 @@ def logout(request: Request):
 
 
 @router.get("/")
-def home(user: User = Depends(page_user)):
+def home(user: PageUser):
     return RedirectResponse("/corpus" if user.role == "researcher" else "/meetings", status_code=303)
 
 
 # ---------------------------------------------------------------- upload
 
 @router.get("/upload")
-def upload_form(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
+def upload_form(request: Request, user: PageUser, session: DB):
     require(user, UPLOADERS)
     cells = visible_cells(session, None) if user.role == "admin" else []
     return render(request, "upload.html", user, cells=cells, max_mb=request.app.state.settings.max_upload_mb)
 
 
 @router.post("/upload", dependencies=[Depends(csrf)])
-def upload(request: Request, files: list[UploadFile] = File(...), unit_id: str = Form(""),
-           user: User = Depends(page_user), session: Session = Depends(db)):
+def upload(request: Request, *, files: Annotated[list[UploadFile], File()], unit_id: FormText = "",
+           user: PageUser, session: DB):
     cell = upload_cell(session, user, int(unit_id) if unit_id.strip().isdigit() else None)
     uploads = [(n, d) for n, d in read_uploads(files, request.app.state.settings.max_upload_bytes)
                if n != "tep-khong-ten" or d]  # a form posted without choosing a file sends one empty part
@@ -143,7 +171,7 @@ def upload(request: Request, files: list[UploadFile] = File(...), unit_id: str =
 # ---------------------------------------------------------------- meetings
 
 @router.get("/meetings")
-def meetings(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
+def meetings(request: Request, user: PageUser, session: DB):
     require(user, READERS)
     f = page_filters(request)
     units = readable_units(session, user)
@@ -161,22 +189,22 @@ def meetings(request: Request, user: User = Depends(page_user), session: Session
 
 
 @router.get("/meetings/export.csv")
-def meetings_csv(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
+def meetings_csv(request: Request, user: PageUser, session: DB):
     require(user, READERS)
     rows, found = export_meetings(session, readable_units(session, user), page_filters(request))
     return download(export_csv(rows, found), "bien-ban.csv", "text/csv; charset=utf-8")
 
 
 @router.get("/meetings/export.xlsx")
-def meetings_xlsx(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
+def meetings_xlsx(request: Request, user: PageUser, session: DB):
     require(user, READERS)
     _, found = export_meetings(session, readable_units(session, user), page_filters(request))
     return download(export_xlsx(found), "bien-ban.xlsx", XLSX)
 
 
 @router.get("/meetings/{meeting_id}")
-def meeting(request: Request, meeting_id: int, analysis_id: int | None = None, user: User = Depends(page_user),
-            session: Session = Depends(db)):
+def meeting(request: Request, *, meeting_id: int, analysis_id: int | None = None, user: PageUser,
+            session: DB):
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     shown = pick_analysis(session, doc, analysis_id)
@@ -185,8 +213,8 @@ def meeting(request: Request, meeting_id: int, analysis_id: int | None = None, u
 
 
 @router.get("/meetings/{meeting_id}/report")
-def meeting_report(meeting_id: int, analysis_id: int | None = None, user: User = Depends(page_user),
-                   session: Session = Depends(db)):
+def meeting_report(*, meeting_id: int, analysis_id: int | None = None, user: PageUser,
+                   session: DB):
     from .queries import meeting_from_dict
 
     require(user, READERS)
@@ -195,8 +223,8 @@ def meeting_report(meeting_id: int, analysis_id: int | None = None, user: User =
 
 
 @router.get("/meetings/{meeting_id}/original")
-def meeting_original(request: Request, meeting_id: int, user: User = Depends(page_user),
-                     session: Session = Depends(db)):
+def meeting_original(request: Request, meeting_id: int, user: PageUser,
+                     session: DB):
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     return download(request.app.state.storage.get(doc.sha256), doc.original_name, "application/octet-stream")
@@ -205,7 +233,7 @@ def meeting_original(request: Request, meeting_id: int, user: User = Depends(pag
 # ---------------------------------------------------------------- dashboard, corpus
 
 @router.get("/dashboard")
-def dashboard_page(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
+def dashboard_page(request: Request, user: PageUser, session: DB):
     require(user, DASHBOARD)
     units = readable_units(session, user)
     committee = request.query_params.get("committee", "")
@@ -218,13 +246,13 @@ def dashboard_page(request: Request, user: User = Depends(page_user), session: S
 
 
 @router.get("/corpus")
-def corpus_page(request: Request, user: User = Depends(page_user)):
+def corpus_page(request: Request, user: PageUser):
     require(user, CORPUS)
     return render(request, "corpus.html", user)
 
 
 @router.get("/corpus.jsonl")
-def corpus_download(user: User = Depends(page_user), session: Session = Depends(db)) -> Response:
+def corpus_download(user: PageUser, session: DB) -> Response:
     require(user, CORPUS)
     return download(corpus_jsonl(session, user).encode("utf-8"), "corpus-an-danh.jsonl", "application/jsonl")
 
@@ -237,14 +265,14 @@ def _admin_page(request: Request, user: User, session: Session, status: int = 20
 
 
 @router.get("/admin")
-def admin_page(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
+def admin_page(request: Request, user: PageUser, session: DB):
     require(user, ("admin",))
     return _admin_page(request, user, session)
 
 
 @router.post("/admin/units", dependencies=[Depends(csrf)])
-def admin_add_unit(request: Request, name: str = Form(""), kind: str = Form(""), parent_id: str = Form(""),
-                   user: User = Depends(page_user), session: Session = Depends(db)):
+def admin_add_unit(request: Request, *, name: FormText = "", kind: FormText = "", parent_id: FormText = "",
+                   user: PageUser, session: DB):
     require(user, ("admin",))
     try:
         parent = admin_lib.find_unit(session, parent_id.strip() or None)
@@ -255,9 +283,9 @@ def admin_add_unit(request: Request, name: str = Form(""), kind: str = Form(""),
 
 
 @router.post("/admin/users", dependencies=[Depends(csrf)])
-def admin_add_user(request: Request, username: str = Form(""), password: str = Form(""), role: str = Form(""),
-                   unit_id: str = Form(""), full_name: str = Form(""), user: User = Depends(page_user),
-                   session: Session = Depends(db)):
+def admin_add_user(request: Request, *, username: FormText = "", password: FormText = "", role: FormText = "",
+                   unit_id: FormText = "", full_name: FormText = "", user: PageUser,
+                   session: DB):
     require(user, ("admin",))
     try:
         unit = admin_lib.find_unit(session, unit_id.strip() or None)
@@ -268,8 +296,8 @@ def admin_add_user(request: Request, username: str = Form(""), password: str = F
 
 
 @router.post("/admin/tokens", dependencies=[Depends(csrf)])
-def admin_add_token(request: Request, username: str = Form(""), name: str = Form(""),
-                    user: User = Depends(page_user), session: Session = Depends(db)):
+def admin_add_token(request: Request, *, username: FormText = "", name: FormText = "",
+                    user: PageUser, session: DB):
     require(user, ("admin",))
     try:
         owner = admin_lib.find_user(session, username.strip())

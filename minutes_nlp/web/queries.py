@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from ..report_xlsx import HEADERS_VI, VALUES_VI, write_xlsx
 from ..supervise import FLAG_CODES, LEVELS
 from ..types import Flag, Meeting, Segment, Sentence
 from .access import subtree
-from .db import Analysis, AnalysisFlag, Document, Unit, User
+from .db import Analysis, AnalysisFlag, Document, Unit, User, iso
 
 SORTS = {"date": Analysis.meeting_date, "score": Analysis.score, "uploaded": Document.uploaded_at,
          "cell": Unit.name, "level": Analysis.level, "id": Document.id}
@@ -102,7 +103,7 @@ def list_meetings(session: Session, units: set[int] | None, f: Filters) -> tuple
         out.append({"meeting_id": did, "analysis_id": aid, "unit_id": uid, "cell": uname, "committee": pname,
                     "date": date, "month": month, "level": level, "level_name": LEVELS_VI.get(level or "", level),
                     "score": score, "flags": flags.get(aid, []), "original_name": name,
-                    "uploaded_at": uploaded.isoformat() if uploaded else None, "uploaded_by": uploader,
+                    "uploaded_at": iso(uploaded), "uploaded_by": uploader,
                     "model_version": version})
     return out, total or 0
 
@@ -168,7 +169,7 @@ def meeting_from_dict(report: dict) -> Meeting:
 def export_meetings(session: Session, units: set[int] | None, f: Filters) -> tuple[list[dict], list[Meeting]]:
     """The filtered list (no paging) and its meetings rebuilt from their reports, ids set to the web ids."""
     rows, _ = list_meetings(session, units, Filters(**{**f.__dict__, "limit": None, "offset": 0}))
-    reports = dict(session.execute(select(Analysis.id, Analysis.report)
+    reports: dict[int, dict] = dict(session.execute(select(Analysis.id, Analysis.report)
                                    .where(Analysis.id.in_([r["analysis_id"] for r in rows] or [-1]))).all())
     meetings = []
     for r in rows:
@@ -184,7 +185,7 @@ WEB_COLUMNS = {"meeting_id": "Mã biên bản", "cell": "Chi bộ (đơn vị)",
 
 
 def export_csv(rows: list[dict], meetings: list[Meeting]) -> bytes:
-    """The list as CSV, UTF-8 with BOM so Excel shows Vietnamese: web columns, then meetings_frame's, Vietnamese headers."""
+    """The list as CSV bytes (UTF-8 with BOM, for Excel): web columns, then meetings_frame's, Vietnamese headers."""
     frame = meetings_frame(meetings)
     analysed = [c for c in frame.columns if c not in ("meeting_id", "source_file")]
     buf = io.StringIO()
@@ -196,7 +197,7 @@ def export_csv(rows: list[dict], meetings: list[Meeting]) -> bytes:
             v = record.get(c)
             if c in VALUES_VI:
                 v = VALUES_VI[c].get(v, v)
-            values.append("" if v is None or v != v else v)  # v != v: NaN from pandas
+            values.append("" if v is None or (isinstance(v, float) and math.isnan(v)) else v)  # NaN from pandas
         writer.writerow([row[k] for k in WEB_COLUMNS] + values)
     return buf.getvalue().encode("utf-8-sig")
 

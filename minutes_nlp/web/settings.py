@@ -25,8 +25,8 @@ class Settings:
     """Where the service keeps its data and how much it accepts; see the module table."""
 
     data_dir: Path = Path("minutes-nlp-data")
-    database_url: str | None = None
-    storage_dir: Path | None = None
+    database_url: str = ""
+    storage_dir: str | Path = ""
     secret_key: str | None = None
     max_upload_mb: float = 20.0
     max_files: int = 50
@@ -38,11 +38,9 @@ class Settings:
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
-        if self.database_url is None:
+        if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'minutes.db').resolve()}"
-        if self.storage_dir is None:
-            self.storage_dir = self.data_dir / "storage"
-        self.storage_dir = Path(self.storage_dir)
+        self.storage_dir = Path(self.storage_dir) if self.storage_dir else self.data_dir / "storage"
 
     @property
     def max_upload_bytes(self) -> int:
@@ -54,8 +52,8 @@ class Settings:
         env = os.environ
         values: dict[str, Any] = {
             "data_dir": Path(env.get("MINUTES_NLP_DATA", "minutes-nlp-data")),
-            "database_url": env.get("DATABASE_URL") or None,
-            "storage_dir": Path(env["MINUTES_NLP_STORAGE"]) if env.get("MINUTES_NLP_STORAGE") else None,
+            "database_url": env.get("DATABASE_URL", ""),
+            "storage_dir": env.get("MINUTES_NLP_STORAGE", ""),
             "secret_key": env.get("MINUTES_NLP_SECRET_KEY") or None,
             "max_upload_mb": float(env.get("MINUTES_NLP_MAX_UPLOAD_MB", 20)),
             "max_files": int(env.get("MINUTES_NLP_MAX_FILES", 50)),

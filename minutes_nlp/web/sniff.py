@@ -4,6 +4,7 @@
 |---|---|
 | docx | a zip holding word/document.xml |
 | zip | any other zip archive (PK\\x03\\x04 or an empty archive) |
+| damaged-zip | starts like a zip but cannot be opened (truncated or corrupt .docx or .zip) |
 | pdf | %PDF- within the first 1024 bytes |
 | doc | the OLE2 compound-file signature D0 CF 11 E0 A1 B1 1A E1 |
 | html | <!doctype html, <html, <body or <p… near the start of text |
@@ -25,7 +26,8 @@ ALLOWED = {".docx": {"docx"}, ".pdf": {"pdf"}, ".doc": {"doc"}, ".txt": {"txt", 
            ".html": {"html", "txt"}, ".htm": {"html", "txt"}, ".zip": {"zip"}}
 KIND_VI = {"docx": "tệp Word .docx", "zip": "tệp nén .zip", "pdf": "tệp PDF", "doc": "tệp Word .doc cũ",
            "html": "trang HTML", "txt": "tệp văn bản", "exe": "tệp chương trình (.exe)",
-           "binary": "dữ liệu nhị phân không rõ loại"}
+           "binary": "dữ liệu nhị phân không rõ loại",
+           "damaged-zip": "tệp nén bị hỏng"}
 _HTML = re.compile(rb"<(?:!doctype\s+html|html|head|body|p|div|table)[\s>]", re.IGNORECASE)
 
 
@@ -47,7 +49,7 @@ def sniff(data: bytes) -> str:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 return "docx" if "word/document.xml" in z.namelist() else "zip"
         except (zipfile.BadZipFile, OSError, ValueError):
-            return "zip"  # a damaged archive: reading it says so
+            return "damaged-zip"
     if b"%PDF-" in head:
         return "pdf"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
@@ -73,6 +75,13 @@ def check(name: str, data: bytes, max_bytes: int) -> str:
     kind = sniff(data)
     if kind == "empty":
         raise UploadRefused(name, "tệp rỗng (0 byte); hãy kiểm tra đã chọn đúng tệp biên bản", 422)
+    if kind == "damaged-zip" and ext in (".docx", ".zip"):
+        what = "tệp Word .docx" if ext == ".docx" else "tệp nén .zip"
+        raise UploadRefused(name, f"{what} bị hỏng (không mở được, có thể tải lên chưa hết); hãy mở và lưu lại "
+                                  "rồi tải lên lại", 422)
+    if ext == ".docx" and kind == "zip":
+        raise UploadRefused(name, "tệp .docx không hợp lệ: là tệp nén nhưng không có nội dung văn bản Word "
+                                  "(word/document.xml); hãy mở bằng Word và lưu lại", 422)
     if kind not in ALLOWED[ext]:
         raise UploadRefused(name, f"tệp có đuôi {ext} nhưng nội dung là {KIND_VI.get(kind, kind)}; "
                                   "không xử lý để đảm bảo an toàn, hãy lưu lại đúng định dạng", 415)

@@ -71,7 +71,7 @@ class Outcome:
     level: str | None = None
 
     def to_dict(self) -> dict:
-        d = {"name": self.name, "status": self.status, "meeting_id": self.document_id}
+        d: dict[str, object] = {"name": self.name, "status": self.status, "meeting_id": self.document_id}
         if self.reason:
             d["detail"] = self.reason
         if self.flags is not None:
@@ -108,7 +108,7 @@ _ANALYZER_LOCK = threading.Lock()  # underthesea's tokenizers are not documented
 
 
 def analyze_bytes(analyzer, name: str, kind: str, data: bytes):
-    """The Meeting of data read as a file of kind (a sniffed kind), named name in the report; MinutesError if unreadable."""
+    """The Meeting of data read as a file of (sniffed) kind, named name; MinutesError if unreadable."""
     ext = {"docx": ".docx", "pdf": ".pdf", "doc": ".doc", "html": ".html", "txt": ".txt"}[kind]
     stem = PurePosixPath(name).stem or "bien-ban"
     with tempfile.TemporaryDirectory(prefix="minutes-nlp-web-") as tmp:
@@ -145,7 +145,8 @@ def _members(name: str, data: bytes, max_bytes: int) -> list[tuple[str, bytes]]:
         except MinutesError as exc:
             raise UploadRefused(name, reason_vi(exc), 422) from None
     prefix = str(path) + "/"
-    members = [(f"{name}/{item_name.removeprefix(prefix)}", content) for item_name, content in items]
+    members = [(f"{name}/{item_name.removeprefix(prefix)}", content) for item_name, content in items
+               if isinstance(content, bytes)]  # read_zip gives every member as bytes
     if not members:
         raise UploadRefused(name, "tệp nén không chứa biên bản nào (.docx, .pdf, .txt, .html, .doc)", 422)
     return members
@@ -202,7 +203,8 @@ def _ingest_one(session: Session, storage: Storage, analyzer, user: User, cell: 
 
 def _duplicate(name: str, document_id: int | None) -> Outcome:
     return Outcome(name, "duplicate", document_id, http_status=200,
-                   reason=f"tệp này đã được tải lên chi bộ trước đây (biên bản số {document_id}); không lưu lại lần nữa")
+                   reason=f"tệp này đã được tải lên chi bộ trước đây (biên bản số {document_id}); "
+                          "không lưu lại lần nữa")
 
 
 def safe_name(name: str | None) -> str:
