@@ -27,9 +27,16 @@ def _settings(data_dir: Path | None, database_url: str | None, **extra):
 
 
 def _session(settings):
+    from sqlalchemy.exc import SQLAlchemyError
+
     from .db import head_revision, make_engine, make_sessionmaker, schema_revision
 
-    at, head = schema_revision(settings.database_url), head_revision()
+    try:
+        at, head = schema_revision(settings.database_url), head_revision()
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+        raise click.ClickException(f"{settings.database_url}: cannot open the database ({reason}); "
+                                   "create it with 'minutes-nlp admin migrate'") from None
     if at != head:
         raise click.ClickException(f"the database is at schema {at or 'nothing'}, not {head}; "
                                    "run 'minutes-nlp admin migrate' first")

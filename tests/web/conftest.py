@@ -13,7 +13,9 @@ The seeded world (session scope, never changed by tests that use it):
 """
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
@@ -34,11 +36,29 @@ def analyzer():
     return Analyzer("default")
 
 
+# Set MINUTES_NLP_TEST_POSTGRES to a server URL ("postgresql+psycopg://user:pw@127.0.0.1:5432/") to run
+# every web test on PostgreSQL instead of SQLite: each app gets a new database on that server.
+POSTGRES = os.environ.get("MINUTES_NLP_TEST_POSTGRES")
+
+
+def _fresh_postgres_database() -> str:
+    import sqlalchemy
+
+    name = f"minutes_test_{uuid.uuid4().hex[:12]}"
+    engine = sqlalchemy.create_engine(POSTGRES.rstrip("/") + "/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return POSTGRES.rstrip("/") + "/" + name
+
+
 @pytest.fixture()
 def make_app(tmp_path_factory, analyzer):
-    """Build a fresh app on its own SQLite file and storage folder."""
+    """Build a fresh app on its own database (SQLite file, or PostgreSQL) and storage folder."""
     def build(**options):
         folder = tmp_path_factory.mktemp("web")
+        if POSTGRES and "database_url" not in options:
+            options["database_url"] = _fresh_postgres_database()
         return create_app(Settings(data_dir=folder, migrate=True, analyzer=analyzer, secret_key="khoa-thu-nghiem",
                                    **options))
     return build
@@ -94,8 +114,9 @@ def seed(app, meetings: bool = True) -> World:
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory, analyzer) -> World:
+    extra = {"database_url": _fresh_postgres_database()} if POSTGRES else {}
     app = create_app(Settings(data_dir=tmp_path_factory.mktemp("world"), migrate=True, analyzer=analyzer,
-                              secret_key="khoa-thu-nghiem"))
+                              secret_key="khoa-thu-nghiem", **extra))
     return seed(app)
 
 

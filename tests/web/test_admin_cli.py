@@ -103,7 +103,7 @@ def test_reanalyze_with_a_new_model_keeps_history(make_app, analyzer):
     mid = w.client.post("/api/meetings", headers=w.api("sec_a"),
                         files=[("files", ("t8.docx", data, "x"))]).json()["results"][0]["meeting_id"]
     settings = w.app.state.settings
-    d = ["--data-dir", str(settings.data_dir)]
+    d = ["--data-dir", str(settings.data_dir), "--database-url", settings.database_url]
     result = run("admin", "reanalyze", "--model", "rules", *d)
     assert result.exit_code == 0 and "1 analysed" in result.output
     again = run("admin", "reanalyze", "--model", "rules", *d)
@@ -121,3 +121,11 @@ def test_reanalyze_with_a_new_model_keeps_history(make_app, analyzer):
     assert len(listed) == 1 and listed[0]["model_version"] == versions[0][0]
     with w.app.state.sessions() as s:
         assert len(s.scalars(select(Analysis)).all()) == 2
+
+
+def test_admin_command_on_a_missing_database_is_one_clear_line(tmp_path):
+    result = run("admin", "create-unit", "Đảng ủy Phường 5", "--kind", "committee",
+                 "--data-dir", str(tmp_path / "chua-co"))
+    assert result.exit_code == 1
+    assert "cannot open the database" in result.output and "admin migrate" in result.output
+    assert "Traceback" not in result.output
