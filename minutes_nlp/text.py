@@ -13,6 +13,11 @@ _TONES = {"\u0300": "huyền", "\u0301": "sắc", "\u0303": "ngã", "\u0309": "h
 _BASE_VOWELS = set("aăâeêioôơuưy")
 _MARKED_VOWELS = set("ăâêôơư")
 _FINALS = ("ch", "nh", "ng", "c", "m", "n", "p", "t")
+# Vowel clusters of Vietnamese syllables (without tone): a word with another cluster ("Néang") is not
+# Vietnamese and keeps its marks where they are.
+_CLUSTERS = set(
+    "a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui uô uơ ưa ưi ưu ươ "
+    "uy yê iêu oai oay oeo uây uôi uya uyê uyu ươi ươu yêu".split())
 _INITIALS = (
     "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr",
     "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
@@ -53,7 +58,7 @@ def _tone_position(syllable: str) -> int | None:
         initial, rest = "g", low[1:]  # "gìn": the i is the vowel
     final = next((f for f in _FINALS if rest.endswith(f) and len(rest) > len(f)), "")
     vowels = rest[: len(rest) - len(final)]
-    if not vowels or any(ch not in _BASE_VOWELS for ch in vowels) or len(vowels) > 3:
+    if vowels not in _CLUSTERS and not (initial == "qu" and vowels in _CLUSTERS | {""}):
         return None
     start = len(initial)
     for i, ch in enumerate(vowels):
