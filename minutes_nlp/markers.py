@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .text import LOWER, UPPER
 
-TITLES = ("đồng chí", "đ/c", "đc", "đ.c", "ông", "bà")
+TITLES = ("đồng chí", "đ/c", "đc", "đ.c", "ông", "bà", "anh", "chị", "thầy", "cô")
 # Capitalised words that start a role, never a name, when they follow a name.
 ROLE_WORDS = {
     "bí", "chủ", "trưởng", "tổ", "đảng", "giám", "ủy", "kế", "bác", "điều", "giáo",
@@ -223,8 +223,10 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
         rank = _RANK.match(text, pos, end)
         if rank:
             pos = rank.end()
-    elif require_title or not role_first:
+    elif require_title:
         return None
+    elif not role_first:
+        return _bare_name_marker(text, start, pos, end)
     name_start = pos
     name, pos = _read_name(text, pos, end)
     role_only = False
@@ -301,6 +303,32 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
         return None
     return Marker(start=start, content=content, speaker=name, role_text=" ".join(p for p in role_parts if p),
                   verb=verb, colon=colon, has_title=has_title, role_only=role_only)
+
+
+# Common Vietnamese family names: a title-less "Name: …" line counts as a turn only when the name
+# starts with one, so header fields ("Địa Điểm:") and headings never do.
+SURNAMES = set("""nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh đoàn trương lâm
+mai cao lương lưu tạ châu thái quách tô từ hà la kiều khúc hứa âu mạc triệu chu vương tăng lục thân nông
+giáp lò quàng cầm sầm hầu ma vi bế tống văn kha ninh đàm doãn đào diệp khổng lã lạc ông phùng quan
+tiêu trịnh thạch danh kim sơn y""".split())
+
+
+def _bare_name_marker(text: str, start: int, pos: int, end: int) -> Marker | None:
+    """A line opening with a full name and a colon, no title: "Nguyễn Văn Hùng (Tổ 5): …"."""
+    name, after = _read_name(text, pos, end)
+    if name is None or len(name.split()) < 2 or name.split()[0].lower() not in SURNAMES:
+        return None
+    scan = _skip_spaces(text, after, end)
+    role = ""
+    if scan < end and text[scan] == "(":
+        close = text.find(")", scan, min(end, scan + 80))
+        if close < 0:
+            return None
+        role, scan = text[scan + 1:close].lower(), _skip_spaces(text, close + 1, end)
+    if scan >= end or text[scan] != ":":
+        return None
+    return Marker(start=start, content=_skip_spaces(text, scan + 1, end), speaker=name, role_text=role,
+                  verb=None, colon=True, has_title=False)
 
 
 def verb_after(text: str, pos: int, end: int) -> str | None:

@@ -46,6 +46,9 @@ def contributions(text):
     ("Tổ trưởng tổ dân phố Nguyễn Văn Lự: Trong tháng tổ đã thu quỹ.", "Nguyễn Văn Lự"),
     ("Đảng viên Đậu Văn Bình, kế toán: Kinh phí đã quyết toán xong.", "Đậu Văn Bình"),
     ("Trong phần thảo luận, đồng chí Lò Văn Thiêm cũng tự liên hệ: năm qua bản thân còn chậm.", "Lò Văn Thiêm"),
+    ("- Nguyễn Văn Hùng (Tổ 5): Tôi nhất trí với dự thảo.", "Nguyễn Văn Hùng"),
+    ("Chị Lan (tổ 3): Đề nghị chi bộ sửa đèn đường.", "Lan"),
+    ("Thầy Đinh Văn Bình phát biểu: Tổ Toán đã dự 12 tiết.", "Đinh Văn Bình"),
 ])
 def test_segment_every_speaker_marker(line, speaker):
     text = HEADER + "II. Thảo luận:\n" + line + "\nBiểu quyết: 21/21 đồng chí tán thành.\n"
@@ -154,6 +157,11 @@ def test_segment_sentences_skip_marker_and_bullets():
     seg = [s for s in doc.segments if s.kind == "discussion"][0]
     assert [doc.text[x.start:x.end] for x in seg.sentences] == [
         "Tổ 5 đã thu quỹ đạt 90%.", "Đề nghị chi bộ nhắc các hộ còn lại.", "Cần xong trong tháng 5."]
+
+
+def test_segment_header_fields_with_capitals_are_not_turns():
+    text = HEADER + "Địa Điểm: Hội trường khu phố.\nThảo luận:\n- Đ/c Thoa: Thống nhất.\n"
+    assert [f[0] for f in contributions(text)] == ["Thoa"]
 
 
 def test_segment_reference_to_colleague_is_not_a_new_turn():
