@@ -70,7 +70,7 @@ ROLE_FIRST = (
 )
 _BULLET = re.compile(r"\s*(?:[-+*•►–—·]+\s*|\d{1,2}(?:\.\d{1,2})+\.?\s+|[IVX]{1,4}[.)/]\s+|\d{1,2}/\s+|\(?\d{1,2}[.)]\s*(?!\d)|\(\d{1,2}\)\s*|[a-zđ][.)]\s+)?")
 _LEADS = re.compile(
-    r"(?:(?!(?:đồng chí|đ/c|đc|ông|bà|chi ủy viên|phó bí thư|bí thư|đảng viên)\s)[^,.:;\n]{1,70},\s+(?=(?:đồng chí|đ/c|ĐC|đảng viên|quần chúng|chi ủy viên|phó bí thư|bí thư)\s)|theo\s+(?=(?:đồng chí|đ/c)\s)|ý kiến (?:tham gia |phát biểu |góp ý )?(?:của )?|tham gia ý kiến,?\s+|tiếp (?:đó|theo),?\s+"
+    r"(?:(?!(?:đồng chí|đ/c|đc|ông|bà|chi ủy viên|phó bí thư|bí thư|đảng viên)\s)[^,.:;\n]{1,70},\s+(?=(?:đồng chí|đ/c|ĐC|đảng viên|quần chúng|chi ủy viên|phó bí thư|bí thư)\s)|theo\s+(?=(?:đồng chí|đ/c)\s)|ý kiến (?:tham gia |phát biểu |góp ý )?(?:của )?|(?:bài )?tham luận (?:của )?|phát biểu của |tham gia ý kiến,?\s+|tiếp (?:đó|theo),?\s+"
     r"|sau đó,?\s+|cuối cùng,?\s+|cũng tại buổi \w+(?: \w+)?,?\s+|phát biểu[^,.:;\n]{0,60},\s+"
     r"|góp ý[^,.:;\n]{0,40},\s+|thảo luận[^,.:;\n]{0,40},\s+|về [^,.:;\n]{1,50},\s+|đồng thời,?\s+|ngoài ra,?\s+)",
     re.IGNORECASE,
@@ -141,8 +141,11 @@ def _skip_spaces(text: str, pos: int, end: int) -> int:
     return pos
 
 
-def _read_name(text: str, pos: int, end: int) -> tuple[str | None, int]:
-    """Read up to five capitalised name words at pos; return (name, end of name)."""
+def _read_name(text: str, pos: int, end: int, upper: bool = False) -> tuple[str | None, int]:
+    """Read up to five capitalised name words at pos; return (name, end of name).
+
+    ``upper``: the marker is written in capitals ("ĐỒNG CHÍ NGUYỄN VĂN AN:"), so capital words are names.
+    """
     words: list[str] = []
     name_end = pos
     cur = pos
@@ -152,7 +155,9 @@ def _read_name(text: str, pos: int, end: int) -> tuple[str | None, int]:
         if not m:
             break
         nxt = _WORD.match(text, _skip_spaces(text, m.end(), end), end)
-        if not _is_name_word(m.group(), nxt.group() if nxt else ""):
+        word = m.group().capitalize() if upper and m.group().isupper() else m.group()
+        following = nxt.group().lower() if nxt else ""
+        if not _is_name_word(word, following):
             break
         # "Thị" and "Văn" are ordinary middle names; a role word stops the name.
         words.append(m.group())
@@ -206,6 +211,7 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
             pos = _skip_spaces(text, r2, end)
         if pos < end and text[pos] in "-–,":
             pos = _skip_spaces(text, pos + 1, end)
+    t_start = pos
     t_end = _match_words(text, pos, TITLES)
     if t_end < 0 and role_first and _read_name(text, pos, end)[0] is None:
         # "Đại biểu Đảng ủy phường - đồng chí Lê Văn Tám:"
@@ -216,7 +222,7 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
             pos = _skip_spaces(text, pos, end)
             if pos < end and text[pos] in "-–,":
                 pos = _skip_spaces(text, pos + 1, end)
-            t_end = _match_words(text, pos, TITLES)
+            t_start, t_end = pos, _match_words(text, pos, TITLES)
     has_title = t_end > 0
     if has_title:
         pos = _skip_spaces(text, t_end, end)
@@ -228,7 +234,8 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
     elif not role_first:
         return _bare_name_marker(text, start, pos, end)
     name_start = pos
-    name, pos = _read_name(text, pos, end)
+    upper = has_title and text[t_start:t_end].isupper() and len(text[t_start:t_end]) > 2
+    name, pos = _read_name(text, pos, end, upper)
     role_only = False
     if name is None and has_title:
         # "Đồng chí chủ trì", "Đồng chí Bí thư", "đồng chí Phó Bí thư chi bộ"

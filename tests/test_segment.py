@@ -49,6 +49,8 @@ def contributions(text):
     ("- Nguyễn Văn Hùng (Tổ 5): Tôi nhất trí với dự thảo.", "Nguyễn Văn Hùng"),
     ("Chị Lan (tổ 3): Đề nghị chi bộ sửa đèn đường.", "Lan"),
     ("Thầy Đinh Văn Bình phát biểu: Tổ Toán đã dự 12 tiết.", "Đinh Văn Bình"),
+    ("ĐỒNG CHÍ NGUYỄN VĂN AN - BÍ THƯ ĐOÀN: Chi đoàn đã tổ chức 3 buổi tình nguyện.", "NGUYỄN VĂN AN"),
+    ("Tham luận của đồng chí Lê Thị Thu: Tổ 4 đã vận động 20 hộ phân loại rác.", "Lê Thị Thu"),
 ])
 def test_segment_every_speaker_marker(line, speaker):
     text = HEADER + "II. Thảo luận:\n" + line + "\nBiểu quyết: 21/21 đồng chí tán thành.\n"
