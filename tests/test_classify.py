@@ -183,3 +183,16 @@ def test_plugin_registered_by_entry_point_is_found_by_name(tmp_path, monkeypatch
     assert "always" in available()
     model = get_classifier("always").fit(X, Y)
     assert set(model.predict(X)) == {"agreement"}
+
+
+def test_train_command_is_deterministic_with_a_seed(tmp_path):
+    """Same corpus, same seed: the same metrics and the same probabilities (skops names its arrays by
+    object id, so the file bytes differ; what the model does does not)."""
+    from minutes_nlp.train import train
+
+    corpus = "tests/data/corpus/tiny.jsonl"
+    a = train("linear", corpus, tmp_path / "a", seed=5, params={"min_df": 1}, train_split="train+dev")
+    b = train("linear", corpus, tmp_path / "b", seed=5, params={"min_df": 1}, train_split="train+dev")
+    assert a == b and "test" in a
+    ma, mb = model_store.load(tmp_path / "a"), model_store.load(tmp_path / "b")
+    assert np.allclose(ma.predict_proba(X), mb.predict_proba(X))
