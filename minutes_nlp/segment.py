@@ -53,7 +53,8 @@ _CONCLUSION_LINE = re.compile(
     r"\s*(?:[IVX]{1,4}[./)]|\d{1,2}[./)]|[*+•-])?\s*(kết luận(?: của| hội nghị| buổi| cuộc| chung|,)?)[^:\n]{0,60}?[:,]?\s+\S",
     re.IGNORECASE)
 _INLINE_HEADING = re.compile(r"\s*([^:\n]{1,40}):\s+")
-_SENTENCE_START = re.compile(r"(?<=[.!?…;])[\"”’)]?\s+(?=\S)")
+# A sentence end, or a glued one ("tháng 5.Đồng chí Lan đề nghị…") right before a title.
+_SENTENCE_START = re.compile(r"(?<=[.!?…;])[\"”’)]?\s+(?=\S)|(?<=[.!?])(?=(?:Đồng chí|Đ/c|ĐC|Đ/C)\s)")
 _GUEST_ROLE = re.compile(r"đại biểu|khách mời|quần chúng|cảm tình|ứng viên|người được|phụ trách chi bộ|"
                          r"đảng ủy viên|đảng uỷ viên|thường vụ|thường trực đảng|đại diện (?:đảng|ubnd|mặt trận)|"
                          r"cấp ủy cấp trên|bí thư đảng ủy|phó bí thư đảng ủy", re.IGNORECASE)

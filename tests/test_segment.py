@@ -77,6 +77,11 @@ def test_segment_turns_starting_mid_line_in_continuous_prose():
     assert found[2][2].startswith("Tiếp đó, đ/c Lành đề nghị")
 
 
+def test_segment_turn_glued_to_the_previous_sentence():
+    text = HEADER + "Thảo luận: đồng chí Vương Thị Na nhất trí với dự thảo.Đồng chí Kha Văn Tùng phản ánh cống tắc.\n"
+    assert [f[0] for f in contributions(text)] == ["Vương Thị Na", "Kha Văn Tùng"]
+
+
 def test_segment_hard_wrapped_turn_is_one_contribution():
     text = HEADER + ("Thảo luận:\n- Đồng chí Lê Văn Sang: Tôi đề nghị chi bộ phân công mỗi chi ủy viên phụ trách\n"
                      "một tổ dân phố để kiểm tra việc phân loại rác.\n- Đồng chí Đinh Thị Hương: Thống nhất.\n")
