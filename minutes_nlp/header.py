@@ -92,6 +92,12 @@ def _attendance(text: str, h: Header) -> None:
         or re.search(r"(\d{1,3})\s*/\s*(\d{1,3})\s*(?:đồng chí|đ/c|đảng viên|ĐV)?\s*(?:có mặt|hiện diện|tham dự|dự họp)", att, re.IGNORECASE)
     if frac:
         h.members_present, h.members_total = int(frac.group(1)), int(frac.group(2))
+    parts = re.search(r"chính thức[^\d\n]{0,10}(\d{1,3})\s*/\s*(\d{1,3})[^\d\n]{0,15}dự bị[^\d\n]{0,10}(\d{1,3})\s*/\s*(\d{1,3})",
+                      att, re.IGNORECASE)
+    if parts:  # "Đảng viên chính thức 20/22, dự bị 2/2 có mặt"
+        h.members_present = int(parts.group(1)) + int(parts.group(3))
+        h.members_total = int(parts.group(2)) + int(parts.group(4))
+        frac = parts
     total = _number_after(r"(?:tổng số(?: đảng viên| ĐV)?(?: của chi bộ| chi bộ| trong chi bộ)?|chi bộ (?:hiện )?có(?: tổng số)?|"
                           r"tổng cộng|quân số(?: đảng viên)?|(?:^|\n|[-+*•]\s*)đảng viên(?: của| trong)?(?: chi bộ)?\s*:)", att)
     if total is None:

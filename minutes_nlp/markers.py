@@ -70,7 +70,7 @@ ROLE_FIRST = (
 )
 _BULLET = re.compile(r"\s*(?:[-+*•►–—·]+\s*|\d{1,2}(?:\.\d{1,2})+\.?\s+|[IVX]{1,4}[.)/]\s+|\d{1,2}/\s+|\(?\d{1,2}[.)]\s*(?!\d)|\(\d{1,2}\)\s*|[a-zđ][.)]\s+)?")
 _LEADS = re.compile(
-    r"(?:(?!(?:đồng chí|đ/c|đc|ông|bà|chi ủy viên|phó bí thư|bí thư|đảng viên)\s)[^,.:;\n]{1,70},\s+(?=(?:đồng chí|đ/c|ĐC|đảng viên|quần chúng|chi ủy viên|phó bí thư|bí thư)\s)|theo\s+(?=(?:đồng chí|đ/c)\s)|ý kiến (?:tham gia |phát biểu |góp ý )?(?:của )?|(?:bài )?tham luận (?:của )?|phát biểu của |tham gia ý kiến,?\s+|tiếp (?:đó|theo),?\s+"
+    r"(?:(?!(?:đồng chí|đ/c|đc|ông|bà|chi ủy viên|phó bí thư|bí thư|đảng viên)\s)(?:[^\W\d][^\s,.:;\d]*\s*){1,8},\s+(?=(?:đồng chí|đ/c|ĐC|đảng viên|quần chúng|chi ủy viên|phó bí thư|bí thư)\s)|theo\s+(?=(?:đồng chí|đ/c)\s)|ý kiến (?:tham gia |phát biểu |góp ý )?(?:của )?|(?:bài )?tham luận (?:của )?|phát biểu của |tham gia ý kiến,?\s+|tiếp (?:đó|theo),?\s+"
     r"|sau đó,?\s+|cuối cùng,?\s+|cũng tại buổi \w+(?: \w+)?,?\s+|phát biểu[^,.:;\n]{0,60},\s+"
     r"|góp ý[^,.:;\n]{0,40},\s+|thảo luận[^,.:;\n]{0,40},\s+|về [^,.:;\n]{1,50},\s+|đồng thời,?\s+|ngoài ra,?\s+)",
     re.IGNORECASE,
@@ -81,6 +81,7 @@ _RANK = re.compile(r"(?:Thiếu|Trung|Thượng|Đại) (?:úy|uý|tá|tướng)
 # "Đ/c Phạm Quang Vịnh thanh tra viên, tự kiểm điểm:": up to four lower-case role words, then ',' or ':'.
 _NOT_ROLE = r"(?:cần|phải|đã|sẽ|đang|không|chưa|được|có|là|rất|cũng|luôn|vẫn|mới|còn|và|với|thì|đi|về|xin|nói)\b"
 _LOWER_ROLE = re.compile(r"(?!" + _NOT_ROLE + r")(?:" + LOWER + r"[^\s:,.;]*\s*){1,4}[,:]")
+_POINTS = re.compile(r"(?:có|nêu|gồm|với)\s+(?:\d+|hai|ba|bốn|năm|một số)\s+(?:ý|nội dung|vấn đề)(?:\s+kiến)?\s*:")
 _ADVERB = re.compile(r"(?:cũng|đã|lại|tiếp tục|thì|còn|liền|nghiêm túc)\s+")
 _DASH_CONTENT = re.compile(r"\s*[-–—]\s+")
 _COLON_AFTER_VERB = re.compile(r"[^.;!?:\n]{0,30}?:")
@@ -154,6 +155,8 @@ def _read_name(text: str, pos: int, end: int, upper: bool = False) -> tuple[str 
         m = _WORD.match(text, cur, end)
         if not m:
             break
+        if upper and words and (_find_verb(text, cur, end)[0] or _match_words(text, cur, ROLE_FIRST) > 0):
+            break  # "ĐỒNG CHÍ PHẠM VĂN THUẤN KẾT LUẬN:"
         nxt = _WORD.match(text, _skip_spaces(text, m.end(), end), end)
         word = m.group().capitalize() if upper and m.group().isupper() else m.group()
         following = nxt.group().lower() if nxt else ""
@@ -238,6 +241,11 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
     name, pos = _read_name(text, pos, end, upper)
     role_only = False
     if name is None and has_title:
+        between = _role_then_name(text, pos, end)
+        if between:  # "Đồng chí Tổ trưởng tổ Khoa học Tự nhiên Trần Thị Mơ nêu:"
+            role, name, pos = between
+            role_first = (role_first + " " + role).strip()
+    if name is None and has_title:
         # "Đồng chí chủ trì", "Đồng chí Bí thư", "đồng chí Phó Bí thư chi bộ"
         r2 = _match_words(text, pos, ROLE_FIRST)
         if r2 > 0:
@@ -258,6 +266,10 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
             return None
         role_parts.append(text[scan + 1:close].lower())
         scan = _skip_spaces(text, close + 1, end)
+    points = _POINTS.match(text, scan, end)
+    if points and name:  # "Đ/c Duyên (Kế toán trưởng) có 3 ý:"
+        return Marker(start=start, content=_skip_spaces(text, points.end(), end), speaker=name,
+                      role_text=" ".join(role_parts), verb="nêu", colon=True, has_title=has_title)
     adverb = _ADVERB.match(text, scan, end)
     verb, v_end = _find_verb(text, adverb.end() if adverb else scan, end)
     colon = scan < end and text[scan] == ":"
@@ -318,6 +330,27 @@ SURNAMES = set("""nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng
 mai cao lương lưu tạ châu thái quách tô từ hà la kiều khúc hứa âu mạc triệu chu vương tăng lục thân nông
 giáp lò quàng cầm sầm hầu ma vi bế tống văn kha ninh đàm doãn đào diệp khổng lã lạc ông phùng quan
 tiêu trịnh thạch danh kim sơn y""".split())
+
+
+def _role_then_name(text: str, pos: int, end: int) -> tuple[str, str, int] | None:
+    """Role words, then a name starting with a family name: (role, name, end of name), or None.
+
+    Only when the role is followed by the name and then ':', '(', '-', ',' or a speech verb.
+    """
+    limit = min(end, pos + 90)
+    for m in _WORD.finditer(text, pos, limit):
+        if text[pos:m.start()].count(":") or re.search(r"[.;!?]", text[pos:m.start()]):
+            return None
+        if m.start() == pos or m.group().lower() not in SURNAMES or not m.group()[:1].isupper():
+            continue
+        name, name_end = _read_name(text, m.start(), end)
+        if name is None or len(name.split()) < 2:
+            continue
+        after = _skip_spaces(text, name_end, end)
+        if after < end and (text[after] in ":(-–," or _find_verb(text, after, end)[0]):
+            return text[pos:m.start()].strip(" ,-–").lower(), name, name_end
+        return None
+    return None
 
 
 def _bare_name_marker(text: str, start: int, pos: int, end: int) -> Marker | None:

@@ -93,7 +93,8 @@ def _is_aggregate(line: str) -> bool:
     if len(stripped) > 300 or _BULLET_START.match(stripped):
         return False
     m = _AGGREGATE.search(stripped)
-    return bool(m) and m.start() <= 30
+    # "Thống nhất với các ý kiến trên" is someone's remark, not a summary of remarks
+    return bool(m) and m.start() <= 30 and not re.search(r"\b(?:với|theo|như|của|cùng|và)\s*$", stripped[:m.start() + 1])
 
 
 def _is_procedural_line(line: str) -> bool:
@@ -127,8 +128,47 @@ def _joint_marker(text: str, start: int, end: int) -> Marker | None:
                   verb=verb, colon=colon, has_title=True)
 
 
+_TITLED = r"(?:đồng chí|đ/c|đc|ông|bà|anh|chị|thầy|cô)\s+"
+# "Hỏi (đ/c Lê Văn Cường - xóm Đông): …", "Trả lời (đ/c Bí thư): …"
+_EXCHANGE = re.compile(r"\s*(?:[-+*•]\s*)?(hỏi|trả lời|ý kiến|góp ý|kiến nghị|đề xuất|phát biểu)\s*\(\s*" + _TITLED
+                       + r"([^()\n]{1,60}?)\s*(?:[-–,][^()\n]*)?\)\s*:\s*", re.IGNORECASE)
+# "- Nhất trí với dự thảo. (ý kiến đ/c Hùng)", "… (Bà Trương Thị Nghĩa)."
+_TRAILING = re.compile(r"\((?:ý kiến\s+(?:của\s+)?)?" + _TITLED + r"([^()\n]{1,80})\)\s*[.;]?\s*$", re.IGNORECASE)
+
+
+def _exchange_marker(text: str, start: int, end: int, chair: str | None) -> Marker | None:
+    m = _EXCHANGE.match(text, start, end)
+    if not m:
+        return None
+    who = m.group(2).strip()
+    name, _ = _read_name(who, 0, len(who))
+    if name is None or name != who.split(" -")[0].strip():
+        if not re.match(r"(?:bí thư|chủ trì|phó bí thư)", who, re.IGNORECASE):
+            return None
+        return Marker(start=start, content=m.end(), speaker=None, role_text=who.lower(), verb=m.group(1).lower(),
+                      colon=True, has_title=True, role_only=True)
+    return Marker(start=start, content=m.end(), speaker=name, role_text="", verb=m.group(1).lower(), colon=True,
+                  has_title=True)
+
+
+def _trailing_marker(text: str, start: int, end: int) -> Marker | None:
+    """A remark whose speaker is named at its end; the remark starts at the line (after its bullet)."""
+    m = _TRAILING.search(text, start, end)
+    if not m:
+        return None
+    inside = m.group(1)
+    name, name_end = _read_name(inside, 0, len(inside))
+    rest = inside[name_end:].strip()
+    # the name, then nothing, a separator and a role, or lower-case words ("tổ 5", "bổ sung")
+    if not name or (rest and not (rest[0] in "-–,(" or rest[0].islower() or rest[0].isdigit())):
+        return None
+    content = _MARKER_BULLET.match(text, start, end).end()
+    return Marker(start=start, content=content, speaker=name, role_text="", verb=None, colon=True, has_title=True)
+
+
 def _line_marker(text: str, start: int, end: int) -> Marker | None:
-    return _joint_marker(text, start, end) or parse_marker(text, start, end)
+    return (_joint_marker(text, start, end) or parse_marker(text, start, end)
+            or _exchange_marker(text, start, end, None))
 
 
 def _mid_line_markers(text: str, start: int, end: int, inline_heading: bool = True) -> list[Marker]:
@@ -139,6 +179,8 @@ def _mid_line_markers(text: str, start: int, end: int, inline_heading: bool = Tr
     if inline_heading and lead and _HEADING_WORDS.search(lead.group(1)):
         starts.insert(0, lead.end())
     for pos in starts:
+        if text.count("(", start, pos) > text.count(")", start, pos):
+            continue  # inside brackets: "(đ/c Bình - đi công tác; đ/c Sơn - đang học)"
         mk = _joint_marker(text, pos, end) or parse_marker(text, pos, end, require_title=True)
         if mk and mk.speaker and (mk.verb or mk.colon):
             found.append(mk)
@@ -343,6 +385,14 @@ def segment(text: str, source: str = "<text>") -> SegmentedDocument:
             continue
         if kind == "cont":
             pending, conclusion_pending = conclusion_pending, False
+            trailing = _trailing_marker(text, a, b) if in_discussion and not after_conclusion else None
+            if trailing:  # "- Nhất trí với dự thảo. (ý kiến đ/c Hùng)"
+                close_open(a)
+                close_proc(a)
+                people.add(trailing.speaker)
+                open_seg = Segment(a, b, "discussion", trailing.speaker, people.role(trailing.speaker, ""))
+                contents[id(open_seg)] = trailing.content
+                continue
             if open_seg is None and pending and header.chair:
                 close_proc(a)
                 open_seg = Segment(a, b, "chair_conclusion", header.chair, "chair")

@@ -17,6 +17,7 @@ def header(text):
     ("Tổng số đảng viên: hai mươi mốt đồng chí; có mặt: mười chín đồng chí; vắng: hai đồng chí.", 21, 19, 2, None),
     ("Tổng số đảng viên của chi bộ: 12 đồng chí. Có mặt: 10 đồng chí. Vắng: 02 đồng chí, trong đó miễn sinh hoạt: 01.", 12, 10, 2, 1),
     ("Với sự tham dự đầy đủ của các đồng chí đảng viên trong chi bộ.", None, None, None, None),
+    ("Đảng viên chính thức 20/22, dự bị 2/2 có mặt.", 24, 22, 2, None),
     ("Tổng số đảng viên: ……đ/c; có mặt: ……đ/c; vắng: ……đ/c.", None, None, None, None),
 ])
 def test_header_attendance_styles(line, total, present, absent, exempt):

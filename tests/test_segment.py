@@ -51,6 +51,10 @@ def contributions(text):
     ("Thầy Đinh Văn Bình phát biểu: Tổ Toán đã dự 12 tiết.", "Đinh Văn Bình"),
     ("ĐỒNG CHÍ NGUYỄN VĂN AN - BÍ THƯ ĐOÀN: Chi đoàn đã tổ chức 3 buổi tình nguyện.", "NGUYỄN VĂN AN"),
     ("Tham luận của đồng chí Lê Thị Thu: Tổ 4 đã vận động 20 hộ phân loại rác.", "Lê Thị Thu"),
+    ("- Đồng chí Tổ trưởng tổ Khoa học Tự nhiên Trần Thị Mơ nêu: Tổ đã dự 30 tiết.", "Trần Thị Mơ"),
+    ("- Cô Bí thư Chi đoàn Vũ Thị Phượng: Chi đoàn đã tổ chức 2 buổi ngoại khóa.", "Vũ Thị Phượng"),
+    ("4/ Đ/c Nguyễn Thị Mỹ Duyên (Kế toán trưởng) có 3 ý: công nợ còn cao.", "Nguyễn Thị Mỹ Duyên"),
+    ("Hỏi (đ/c Lê Văn Cường - xóm Đông): Đường trục thôn khi nào làm tiếp?", "Lê Văn Cường"),
 ])
 def test_segment_every_speaker_marker(line, speaker):
     text = HEADER + "II. Thảo luận:\n" + line + "\nBiểu quyết: 21/21 đồng chí tán thành.\n"
@@ -164,6 +168,32 @@ def test_segment_sentences_skip_marker_and_bullets():
     seg = [s for s in doc.segments if s.kind == "discussion"][0]
     assert [doc.text[x.start:x.end] for x in seg.sentences] == [
         "Tổ 5 đã thu quỹ đạt 90%.", "Đề nghị chi bộ nhắc các hộ còn lại.", "Cần xong trong tháng 5."]
+
+
+def test_segment_capital_marker_with_conclusion_verb():
+    text = HEADER + "Thảo luận:\n- Đ/c Thoa: Thống nhất.\n3. ĐỒNG CHÍ LƯƠNG VĂN KHÁNH KẾT LUẬN: Chi bộ thống nhất.\n"
+    doc = segment(normalize(text))
+    kinds = [(s.kind, s.speaker) for s in doc.segments if s.kind != "procedural"]
+    assert kinds == [("discussion", "Thoa"), ("chair_conclusion", "LƯƠNG VĂN KHÁNH")]
+
+
+def test_segment_speaker_named_at_the_end_of_the_remark():
+    text = HEADER + ("Ý kiến thảo luận:\n- Nhất trí với dự thảo. Đèn đầu kiệt 24 hỏng, đề nghị thay ngay (ý kiến đ/c Hùng).\n"
+                     "- Đảng phí còn 2 đồng chí chưa đóng (đ/c Phan Thị Hiền tổ 5).\n- Nhất trí (đ/c Mai Xuân Đạt).\n"
+                     "Đồng chí chủ trì kết luận: giao tổ 5 thay đèn (đ/c Hùng).\n")
+    assert [f[0] for f in contributions(text)] == ["Hùng", "Phan Thị Hiền", "Mai Xuân Đạt"]
+
+
+def test_segment_question_and_answer_part():
+    text = HEADER + ("Thảo luận:\nHỏi (đ/c Lê Văn Cường - xóm Đông): Đường trục thôn khi nào làm tiếp?\n"
+                     "Trả lời (đ/c Bí thư): Ban phát triển thôn đã họp, tháng 5 sẽ khởi công.\n")
+    assert [(f[0], f[1]) for f in contributions(text)] == [("Lê Văn Cường", "member"), ("Lương Văn Khánh", "chair")]
+
+
+def test_segment_agreeing_with_the_remarks_is_a_remark_not_a_summary():
+    text = HEADER + "Thảo luận:\nĐ/c Nguyễn Hữu Tài (Khoa Hồi sức):\nThống nhất với các ý kiến trên.\nĐề nghị thêm 2 giường.\n"
+    found = contributions(text)
+    assert [f[0] for f in found] == ["Nguyễn Hữu Tài"] and found[0][2].endswith("Đề nghị thêm 2 giường.")
 
 
 def test_segment_header_fields_with_capitals_are_not_turns():
