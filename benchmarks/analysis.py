@@ -131,7 +131,7 @@ def main() -> None:
     if args.calibrate:
         print(json.dumps(calibrate([r for r in records if r["meta"].get("split") == "dev"], analyzer), indent=2))
         return
-    chosen = [r for r in records if r["meta"].get("split") == args.split]
+    chosen = [r for r in records if args.split == "all" or r["meta"].get("split") == args.split]
     result = evaluate(chosen, analyzer)
     if not args.no_timing:
         result.update(timing(chosen, analyzer))
