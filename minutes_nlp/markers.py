@@ -77,7 +77,7 @@ _LEADS = re.compile(
 )
 _QUALIFIER = re.compile(r"(?:\s+(?:" + LOWER + r"|\d)[^\s:,]*){1,4}(?=\s+(?:" + UPPER + r"|đồng chí|đ/c))")
 _RANK = re.compile(r"(?:Thiếu|Trung|Thượng|Đại) (?:úy|uý|tá|tướng)\s+(?:QNCN\s+)?|(?:Binh nhất|Binh nhì|Hạ sĩ|Trung sĩ|Thượng sĩ)\s+(?:QNCN\s+)?|"
-                   r"(?:Bác sĩ|BS|Thầy|Cô|Kỹ sư|KS|Ths\.?|TS\.?|Th\.S)\s+(?=" + UPPER + ")")
+                   r"(?:(?:Bác sĩ|Kỹ sư|GS|PGS|TS|ThS|Ths|Th\.S|CN|KS|BS|BSCKI+|DS|NCS|ĐD)\.?\s*)+\s(?=" + UPPER + ")")
 # "Đ/c Phạm Quang Vịnh thanh tra viên, tự kiểm điểm:": up to four lower-case role words, then ',' or ':'.
 _NOT_ROLE = r"(?:cần|phải|đã|sẽ|đang|không|chưa|được|có|là|rất|cũng|luôn|vẫn|mới|còn|và|với|thì|đi|về|xin|nói)\b"
 _LOWER_ROLE = re.compile(r"(?!" + _NOT_ROLE + r")(?:" + LOWER + r"[^\s:,.;]*\s*){1,4}[,:]")
@@ -86,6 +86,10 @@ _ADVERB = re.compile(r"(?:cũng|đã|lại|tiếp tục|thì|còn|liền|nghiêm
 _DASH_CONTENT = re.compile(r"\s*[-–—]\s+")
 _COLON_AFTER_VERB = re.compile(r"[^.;!?:\n]{0,30}?:")
 _ROLE_THEN_TITLE = re.compile(r"([^:.;\n]{1,50}?)\s*[-–,]?\s*(?=(?:đồng chí|đ/c|Đồng chí|Đ/c|ĐC)\s)")
+# Capitalised words that open a job title in a role-first marker without a title.
+ROLE_STARTS = {"chuyên", "kế", "chánh", "phó", "trưởng", "giám", "bác", "điều", "giáo", "cán", "nhân", "kỹ", "thủ",
+               "văn", "chủ", "tổ", "đội", "trợ", "thư", "hiệu", "chi", "bí", "ủy", "đại", "thượng", "trung", "thiếu",
+               "quản", "khối", "thôn", "ấp", "công", "kiểm", "thanh", "dược", "y", "hộ", "lái", "bảo", "giảng"}
 CHAIR_ROLES = ("bí thư", "chủ trì", "chủ tọa", "thư ký")
 _WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’](?=[^\W\d_]))*|\d+", re.UNICODE)
 
@@ -150,7 +154,7 @@ def _read_name(text: str, pos: int, end: int, upper: bool = False) -> tuple[str 
     words: list[str] = []
     name_end = pos
     cur = pos
-    while len(words) < 5:
+    while len(words) < 7:  # "Công Tằng Tôn Nữ Minh Châu"
         cur = _skip_spaces(text, cur, end)
         m = _WORD.match(text, cur, end)
         if not m:
@@ -234,8 +238,17 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
             pos = rank.end()
     elif require_title:
         return None
+    elif role_first and _read_name(text, pos, end)[0] is None and (more := _role_then_name(text, pos, end)):
+        # "Phó Bí thư Đảng ủy Cơ quan chính quyền huyện Đinh Công Sơn:"
+        role_first, pos = role_first + " " + more[0], more[2] - len(more[1])
     elif not role_first:
-        return _bare_name_marker(text, start, pos, end)
+        first = _WORD.match(text, pos, end)
+        between = (_role_then_name(text, pos, end) if first and first.group()[:1].isupper()
+                   and first.group().lower() in ROLE_STARTS else None)
+        if between is None:
+            return _bare_name_marker(text, start, pos, end)
+        # "3.2. Chuyên viên tổng hợp Nguyễn Hữu Phước:": the role, then the name
+        role_first, pos = between[0], between[2] - len(between[1])
     name_start = pos
     upper = has_title and text[t_start:t_end].isupper() and len(text[t_start:t_end]) > 2
     name, pos = _read_name(text, pos, end, upper)

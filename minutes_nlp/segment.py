@@ -29,7 +29,8 @@ _DISCUSSION_HEADING = re.compile(
     re.IGNORECASE)
 _CONCLUSION_HEADING = re.compile(r"kết luận", re.IGNORECASE)
 _CLOSING = re.compile(
-    r"^\s*[-+*•]?\s*(?:\d+[.)]\s*)?(?:biểu quyết|kết quả biểu quyết|cuộc họp kết thúc|buổi sinh hoạt kết thúc|"
+    r"^\s*[-+*•]?\s*(?:\d+[.)]\s*)?(?:(?:chi bộ|hội nghị|đảng viên|các đồng chí)\s+(?:đã\s+)?(?:tiến hành\s+)?"
+    r"(?:biểu quyết|bỏ phiếu)|bỏ phiếu|kết quả bỏ phiếu|biểu quyết|kết quả biểu quyết|cuộc họp kết thúc|buổi sinh hoạt kết thúc|"
     r"hội nghị kết thúc|buổi họp kết thúc|sinh hoạt kết thúc|biên bản (?:được|đã|này|kết thúc|lập xong)|"
     r"thông qua biên bản|chấm điểm|xếp loại|chi bộ tự (?:chấm|đánh giá|xếp)|ảnh\s*:|nguồn\s*:|"
     r"t/m|tm\.|nơi nhận|người ghi|thư ký\s{2,}|chủ trì\s{2,})",
@@ -409,6 +410,8 @@ def segment(text: str, source: str = "<text>") -> SegmentedDocument:
             if (t.mid_line and open_seg is not None and name
                     and people.resolve(name) == people.resolve(open_seg.speaker or "")):
                 continue  # the same speaker named again inside their own turn
+            if t.mid_line and open_seg is not None and open_seg.kind == "chair_conclusion":
+                continue  # the conclusion mentions a member ("Đ/c Trường hỏi về quỹ…: đã nộp đủ")
             close_open(m.start)
             close_proc(m.start)
             open_seg = Segment(m.start, b, seg_kind, name, role)

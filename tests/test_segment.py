@@ -55,6 +55,10 @@ def contributions(text):
     ("- Cô Bí thư Chi đoàn Vũ Thị Phượng: Chi đoàn đã tổ chức 2 buổi ngoại khóa.", "Vũ Thị Phượng"),
     ("4/ Đ/c Nguyễn Thị Mỹ Duyên (Kế toán trưởng) có 3 ý: công nợ còn cao.", "Nguyễn Thị Mỹ Duyên"),
     ("Hỏi (đ/c Lê Văn Cường - xóm Đông): Đường trục thôn khi nào làm tiếp?", "Lê Văn Cường"),
+    ("3.1. Đ/c PGS.TS. Hồ Văn Khang (Chi ủy viên, Trưởng khoa): Học kỳ II có 4 lớp học trực tuyến.", "Hồ Văn Khang"),
+    ("3.2. Chuyên viên tổng hợp Nguyễn Hữu Phước: Nhất trí với báo cáo.", "Nguyễn Hữu Phước"),
+    ("3.8. Phó Bí thư Đảng ủy Cơ quan chính quyền huyện Đinh Công Sơn: Đánh giá sát.", "Đinh Công Sơn"),
+    ("Ý kiến đ/c Công Tằng Tôn Nữ Minh Châu (đảng viên giới thiệu): Quần chúng chăm chỉ.", "Công Tằng Tôn Nữ Minh Châu"),
 ])
 def test_segment_every_speaker_marker(line, speaker):
     text = HEADER + "II. Thảo luận:\n" + line + "\nBiểu quyết: 21/21 đồng chí tán thành.\n"
@@ -194,6 +198,14 @@ def test_segment_agreeing_with_the_remarks_is_a_remark_not_a_summary():
     text = HEADER + "Thảo luận:\nĐ/c Nguyễn Hữu Tài (Khoa Hồi sức):\nThống nhất với các ý kiến trên.\nĐề nghị thêm 2 giường.\n"
     found = contributions(text)
     assert [f[0] for f in found] == ["Nguyễn Hữu Tài"] and found[0][2].endswith("Đề nghị thêm 2 giường.")
+
+
+def test_segment_vote_by_ballot_ends_the_discussion_and_conclusion_mentions_are_not_turns():
+    text = HEADER + ("Thảo luận:\n- Đ/c Thoa: Thống nhất.\n5) Chi bộ tiến hành bỏ phiếu kín, 21/21 tán thành.\n"
+                     "Đồng chí chủ trì kết luận: Giao tổ 2 thu quỹ. Đ/c Trường hỏi về quỹ: chi bộ đã nộp đủ.\n")
+    doc = segment(normalize(text))
+    assert [s.speaker for s in doc.contributions] == ["Thoa"]
+    assert doc.text[doc.contributions[0].start:doc.contributions[0].end] == "- Đ/c Thoa: Thống nhất."
 
 
 def test_segment_header_fields_with_capitals_are_not_turns():
