@@ -58,7 +58,7 @@ def _tone_position(syllable: str) -> int | None:
         initial, rest = "g", low[1:]  # "gìn": the i is the vowel
     final = next((f for f in _FINALS if rest.endswith(f) and len(rest) > len(f)), "")
     vowels = rest[: len(rest) - len(final)]
-    if vowels not in _CLUSTERS and not (initial == "qu" and vowels in _CLUSTERS | {""}):
+    if vowels not in _CLUSTERS:  # no vowel ("qù"), or a cluster Vietnamese does not have ("Néang")
         return None
     start = len(initial)
     for i, ch in enumerate(vowels):

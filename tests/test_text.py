@@ -13,6 +13,8 @@ from minutes_nlp.text import normalize, unwrap
     ("\u00d0ảng bộ", "Đảng bộ"), ("quý", "quý"), ("giữa", "giữa"), ("hoàng", "hoàng"), ("KHOÁ", "KHÓA"),
     ("Chi\u00a0bộ\u200b", "Chi bộ"), ("dòng 1\r\ndòng 2  ", "dòng 1\ndòng 2"),
     ("Ho\u0300a", "Hòa"),  # decomposed input becomes NFC
+    ("Néang", "Néang"),  # a Khmer name: not a Vietnamese vowel cluster, left alone
+    ("QÙ", "QÙ"),  # no vowel after "qu": left alone, no crash
 ])
 def test_normalize_fixes_tone_marks_and_characters(raw, clean):
     assert normalize(raw) == clean
