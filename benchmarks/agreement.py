@@ -7,6 +7,7 @@ segment and sentence index recorded in sample.jsonl); the second annotator's
 from relabel.jsonl, made from the text alone. Per-label kappa treats the label
 as a yes/no decision. Disagreements are listed in adjudication.jsonl.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,7 +48,7 @@ def apply_adjudication(src: Path) -> int:
         hits = []
         for i, m in enumerate(marks):
             end = marks[i + 1].start() if i + 1 < len(marks) else len(raw)
-            following = normalize(re.sub(r"\[\[[^\]]*\]\]", "", raw[m.end():end])).strip()
+            following = normalize(re.sub(r"\[\[[^\]]*\]\]", "", raw[m.end() : end])).strip()
             if following.startswith(adj["sentence_text"][:60]):
                 hits.append(m)
         if len(hits) != 1:
@@ -56,7 +57,7 @@ def apply_adjudication(src: Path) -> int:
         m = hits[0]
         if m.group(1) == adj["adjudicated"]:
             continue
-        raw = raw[:m.start()] + "{" + adj["adjudicated"] + "}" + raw[m.end():]
+        raw = raw[: m.start()] + "{" + adj["adjudicated"] + "}" + raw[m.end() :]
         files[0].write_text(raw, encoding="utf-8")
         changed += 1
     return changed
@@ -79,21 +80,45 @@ def main() -> None:
     else:
         a = first_labels(sample, Path(args.corpus_src))
     b = [second[s["item"]]["label"] for s in sample]
-    result = {"items": len(a), "observed_agreement": round(sum(x == y for x, y in zip(a, b)) / len(a), 4),
-              "kappa": round(cohen_kappa_score(a, b), 4),
-              "per_label": {lab: {"kappa": round(cohen_kappa_score([x == lab for x in a], [y == lab for y in b]), 4),
-                                  "first": a.count(lab), "second": b.count(lab)} for lab in LABELS}}
-    result["confusion"] = {"labels": list(LABELS), "rows_first_cols_second":
-                           confusion_matrix(a, b, labels=list(LABELS)).tolist()}
+    result = {
+        "items": len(a),
+        "observed_agreement": round(sum(x == y for x, y in zip(a, b)) / len(a), 4),
+        "kappa": round(cohen_kappa_score(a, b), 4),
+        "per_label": {
+            lab: {
+                "kappa": round(cohen_kappa_score([x == lab for x in a], [y == lab for y in b]), 4),
+                "first": a.count(lab),
+                "second": b.count(lab),
+            }
+            for lab in LABELS
+        },
+    }
+    result["confusion"] = {
+        "labels": list(LABELS),
+        "rows_first_cols_second": confusion_matrix(a, b, labels=list(LABELS)).tolist(),
+    }
     result["disagreement_pairs"] = Counter(f"{x}->{y}" for x, y in zip(a, b) if x != y).most_common()
     print(json.dumps(result, ensure_ascii=False, indent=2))
     with open(HERE / "disagreements.jsonl", "w", encoding="utf-8") as out:
         for s, x, y in zip(sample, a, b):
             if x != y:
-                out.write(json.dumps({"item": s["item"], "meeting_id": s["meeting_id"], "segment": s["segment"],
-                                      "sentence": s["sentence"], "contribution": s["contribution"],
-                                      "sentence_text": s["sentence_text"], "first": x, "second": y,
-                                      "second_note": second[s["item"]].get("note", "")}, ensure_ascii=False) + "\n")
+                out.write(
+                    json.dumps(
+                        {
+                            "item": s["item"],
+                            "meeting_id": s["meeting_id"],
+                            "segment": s["segment"],
+                            "sentence": s["sentence"],
+                            "contribution": s["contribution"],
+                            "sentence_text": s["sentence_text"],
+                            "first": x,
+                            "second": y,
+                            "second_note": second[s["item"]].get("note", ""),
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ correlation of the substantive score with the human rating, throughput
 (meetings/s, one process) and peak RSS for a 200-meeting batch, and the cost
 of the whole analysis as a multiple of underthesea word segmentation alone.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,12 @@ def gold_view(rec: dict) -> dict:
     prim = [primary_label([x["label"] for x in s["sentences"]]) for s in contribs]
     present = rec["meta"].get("members_present")
     speakers = member_speakers([s for s in contribs if s["role"] in MEMBER_ROLES])
-    return {"contribs": contribs, "primary": prim, "has_proposal": "proposal" in prim,
-            "participation": (min(len(speakers) / present, 1.0) if present else None)}
+    return {
+        "contribs": contribs,
+        "primary": prim,
+        "has_proposal": "proposal" in prim,
+        "participation": (min(len(speakers) / present, 1.0) if present else None),
+    }
 
 
 def overlap(a, b) -> float:
@@ -111,9 +116,14 @@ def timing(records: list[dict], analyzer: Analyzer, batch: int = 200) -> dict:
             if line.strip():
                 word_tokenize(line)
     seg = time.perf_counter() - t0
-    return {"batch": batch, "meetings_per_s": round(batch / total, 2), "seconds": round(total, 1),
-            "word_segmentation_seconds": round(seg, 1), "cost_vs_word_segmentation": round(total / seg, 2),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    return {
+        "batch": batch,
+        "meetings_per_s": round(batch / total, 2),
+        "seconds": round(total, 1),
+        "word_segmentation_seconds": round(seg, 1),
+        "cost_vs_word_segmentation": round(total / seg, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ Each classifier is trained on the train split in a fresh child process
 pinned to one core (so peak RSS and time are its own), then classifies the
 test split sentence list 3 times; throughput is the best of the three.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,10 +39,15 @@ def run_one(name: str, corpus: str) -> dict:
         pred = model.predict(x_test)
         best = min(best, time.perf_counter() - t0)
     m = metrics(y_test, list(pred))
-    return {"classifier": name, "train_sentences": len(x_train), "train_seconds": round(train_s, 2),
-            "test_sentences": len(x_test), "test_macro_f1": round(m["macro_f1"], 4),
-            "sentences_per_s": round(len(x_test) / best, 1),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    return {
+        "classifier": name,
+        "train_sentences": len(x_train),
+        "train_seconds": round(train_s, 2),
+        "test_sentences": len(x_test),
+        "test_macro_f1": round(m["macro_f1"], 4),
+        "sentences_per_s": round(len(x_test) / best, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
 def main() -> None:
@@ -66,7 +72,9 @@ def main() -> None:
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     print(f"{'classifier':<10}{'train s':>9}{'macro-F1':>10}{'sent/s':>10}{'peak MB':>9}")
     for r in rows:
-        print(f"{r['classifier']:<10}{r['train_seconds']:>9}{r['test_macro_f1']:>10.3f}{r['sentences_per_s']:>10}{r['peak_rss_mb']:>9}")
+        print(
+            f"{r['classifier']:<10}{r['train_seconds']:>9}{r['test_macro_f1']:>10.3f}{r['sentences_per_s']:>10}{r['peak_rss_mb']:>9}"
+        )
     print(json.dumps(rows, indent=2))
 
 

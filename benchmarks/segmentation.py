@@ -12,6 +12,7 @@ members_total, members_present, members_absent, members_exempt where the gold
 record states the field (null included). Throughput reads each meeting from a
 .txt file and segments it, on one core; peak memory is the process's maximum RSS.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,12 +67,12 @@ def score_meeting(gold: dict, pred) -> dict:
                     used.add(best)
                     tp += 1
                     continue
-            errors.append(("speaker", gs["speaker"], ps.speaker, gold["text"][gs["start"]:gs["start"] + 70]))
+            errors.append(("speaker", gs["speaker"], ps.speaker, gold["text"][gs["start"] : gs["start"] + 70]))
         else:
-            errors.append(("missed", gs["speaker"], None, gold["text"][gs["start"]:gs["start"] + 70]))
+            errors.append(("missed", gs["speaker"], None, gold["text"][gs["start"] : gs["start"] + 70]))
     for j, ps in enumerate(p):
         if j not in used and not any(_overlap((gs["start"], gs["end"]), (ps.start, ps.end)) >= 0.5 for gs in g):
-            errors.append(("spurious", None, ps.speaker, gold["text"][ps.start:ps.start + 70]))
+            errors.append(("spurious", None, ps.speaker, gold["text"][ps.start : ps.start + 70]))
     att_total = att_ok = 0
     for f in FIELDS:
         if f in gold["meta"]:
@@ -80,13 +81,22 @@ def score_meeting(gold: dict, pred) -> dict:
             att_ok += ok
             if not ok:
                 errors.append(("header", f, getattr(pred.header, f), gold["meta"][f]))
-    return {"gold": len(g), "pred": len(p), "tp": tp, "speaker_ok": speaker_ok, "role_ok": role_ok,
-            "att_total": att_total, "att_ok": att_ok, "errors": errors}
+    return {
+        "gold": len(g),
+        "pred": len(p),
+        "tp": tp,
+        "speaker_ok": speaker_ok,
+        "role_ok": role_ok,
+        "att_total": att_total,
+        "att_ok": att_ok,
+        "errors": errors,
+    }
 
 
 def load(args) -> list[dict]:
     if args.src:
         from minutes_nlp.markup import build
+
         return build(Path(args.src))
     with open(args.corpus, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
@@ -135,13 +145,18 @@ def main() -> None:
         elapsed = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {
-        "split": args.split, "meetings": len(records), "gold_contributions": totals["gold"],
-        "predicted_contributions": totals["pred"], "contribution_precision": round(prec, 4),
-        "contribution_recall": round(rec, 4), "contribution_f1": round(f1, 4),
+        "split": args.split,
+        "meetings": len(records),
+        "gold_contributions": totals["gold"],
+        "predicted_contributions": totals["pred"],
+        "contribution_precision": round(prec, 4),
+        "contribution_recall": round(rec, 4),
+        "contribution_f1": round(f1, 4),
         "speaker_accuracy": round(totals["speaker_ok"] / max(totals["gold"], 1), 4),
         "role_accuracy": round(totals["role_ok"] / max(totals["gold"], 1), 4),
         "attendance_field_accuracy": round(totals["att_ok"] / max(totals["att_total"], 1), 4),
-        "meetings_per_s": round(len(records) / elapsed, 1), "mb_per_s": round(size / 1e6 / elapsed, 3),
+        "meetings_per_s": round(len(records) / elapsed, 1),
+        "mb_per_s": round(size / 1e6 / elapsed, 3),
         "peak_rss_mb": round(peak_mb, 1),
     }
     print(json.dumps(result, indent=2, ensure_ascii=False))

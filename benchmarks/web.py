@@ -13,6 +13,7 @@ database, then:
    and one analysis, nothing lost or doubled.
 Exits 1 on any error or lost record.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,11 +35,32 @@ import httpx
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Ngọc", "Đức"]
-GIVEN = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Khánh", "Lâm", "Mai", "Nam", "Oanh", "Phúc", "Quân", "Sơn",
-         "Thảo", "Uyên", "Vinh", "Xuân", "Yến"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Châu",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Khánh",
+    "Lâm",
+    "Mai",
+    "Nam",
+    "Oanh",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Thảo",
+    "Uyên",
+    "Vinh",
+    "Xuân",
+    "Yến",
+]
 TURNS = [
-    ("Tình trạng rác thải tại hẻm {n} vẫn chưa được xử lý, bà con phản ánh nhiều lần. Đề nghị chi bộ giao tổ dân phố "
-    "phối hợp đội vệ sinh thu gom trước ngày {d}/{m}."),
+    (
+        "Tình trạng rác thải tại hẻm {n} vẫn chưa được xử lý, bà con phản ánh nhiều lần. Đề nghị chi bộ giao tổ dân phố "  # noqa: E501
+        "phối hợp đội vệ sinh thu gom trước ngày {d}/{m}."
+    ),
     "Trong tháng tổ {n} đã vận động được {k} hộ đăng ký gia đình văn hóa, thu quỹ đạt {p}% chỉ tiêu.",
     "Tôi thống nhất với dự thảo báo cáo của chi ủy, không có ý kiến bổ sung.",
     "Đề nghị chi bộ phân công đảng viên trẻ phụ trách tuyên truyền phòng chống ma túy tại điểm trường {n}.",
@@ -55,26 +77,42 @@ def minutes(i: int) -> str:
     """A distinct, typical minutes text: header, chair report, six contributions, conclusion, vote."""
     m = i % 12 + 1
     chair, secretary = person(i), person(i + 101)
-    lines = ["ĐẢNG BỘ PHƯỜNG TÂN HÒA", f"CHI BỘ KHU PHỐ {i % 9 + 1}", "*", "BIÊN BẢN",
-             f"SINH HOẠT CHI BỘ THƯỜNG KỲ THÁNG {m} NĂM 2024", "",
-             f"Thời gian: bắt đầu lúc 19 giờ 00, ngày {i % 27 + 1}/{m}/2024.",
-             f"Địa điểm: Nhà văn hóa Khu phố {i % 9 + 1}.",
-             f"Chủ trì: đồng chí {chair} - Bí thư Chi bộ.", f"Thư ký: đồng chí {secretary} - Chi ủy viên.",
-             f"Tổng số đảng viên: {20 + i % 10} đồng chí; có mặt: {17 + i % 8} đồng chí; vắng: 03 đồng chí (có lý do).",
-             "I. PHẦN THỦ TỤC", "Chào cờ, tuyên bố lý do. Đồng chí chủ trì thông qua nội dung sinh hoạt.",
-             "II. NỘI DUNG",
-             (f"1. Đồng chí {chair} thông qua dự thảo báo cáo kết quả thực hiện nhiệm vụ tháng {m - 1 or 12} và "
-             f"phương hướng nhiệm vụ tháng {m}/2024. Trong tháng, khu phố thu quỹ vì người nghèo đạt {60 + i % 40}% "
-             "chỉ tiêu; tình trạng lấn chiếm vỉa hè chưa giảm."), "2. Thảo luận:"]
+    lines = [
+        "ĐẢNG BỘ PHƯỜNG TÂN HÒA",
+        f"CHI BỘ KHU PHỐ {i % 9 + 1}",
+        "*",
+        "BIÊN BẢN",
+        f"SINH HOẠT CHI BỘ THƯỜNG KỲ THÁNG {m} NĂM 2024",
+        "",
+        f"Thời gian: bắt đầu lúc 19 giờ 00, ngày {i % 27 + 1}/{m}/2024.",
+        f"Địa điểm: Nhà văn hóa Khu phố {i % 9 + 1}.",
+        f"Chủ trì: đồng chí {chair} - Bí thư Chi bộ.",
+        f"Thư ký: đồng chí {secretary} - Chi ủy viên.",
+        f"Tổng số đảng viên: {20 + i % 10} đồng chí; có mặt: {17 + i % 8} đồng chí; vắng: 03 đồng chí (có lý do).",
+        "I. PHẦN THỦ TỤC",
+        "Chào cờ, tuyên bố lý do. Đồng chí chủ trì thông qua nội dung sinh hoạt.",
+        "II. NỘI DUNG",
+        (
+            f"1. Đồng chí {chair} thông qua dự thảo báo cáo kết quả thực hiện nhiệm vụ tháng {m - 1 or 12} và "
+            f"phương hướng nhiệm vụ tháng {m}/2024. Trong tháng, khu phố thu quỹ vì người nghèo đạt {60 + i % 40}% "
+            "chỉ tiêu; tình trạng lấn chiếm vỉa hè chưa giảm."
+        ),
+        "2. Thảo luận:",
+    ]
     for k in range(6):
         text = TURNS[(i + k) % len(TURNS)].format(n=i + k + 1, d=(i + k) % 27 + 1, m=m, k=k + 2, p=70 + k * 4)
         lines.append(f"- Đồng chí {person(i * 6 + k + 7)}: {text}")
-    lines += [(f"3. Đồng chí chủ trì kết luận: Chi bộ thống nhất thông qua báo cáo. Giao tổ dân phố phối hợp đội vệ "
-              f"sinh thu gom rác thải hẻm {i + 1} trước ngày {i % 27 + 1}/{m}; phân công đảng viên trẻ phụ trách "
-              "tuyên truyền phòng chống ma túy."),
-              f"Biểu quyết: {17 + i % 8}/{17 + i % 8} đồng chí tán thành nghị quyết.",
-              "Cuộc họp kết thúc lúc 20 giờ 45 cùng ngày.", "THƯ KÝ                CHỦ TRÌ",
-              f"{secretary}            {chair}"]
+    lines += [
+        (
+            f"3. Đồng chí chủ trì kết luận: Chi bộ thống nhất thông qua báo cáo. Giao tổ dân phố phối hợp đội vệ "
+            f"sinh thu gom rác thải hẻm {i + 1} trước ngày {i % 27 + 1}/{m}; phân công đảng viên trẻ phụ trách "
+            "tuyên truyền phòng chống ma túy."
+        ),
+        f"Biểu quyết: {17 + i % 8}/{17 + i % 8} đồng chí tán thành nghị quyết.",
+        "Cuộc họp kết thúc lúc 20 giờ 45 cùng ngày.",
+        "THƯ KÝ                CHỦ TRÌ",
+        f"{secretary}            {chair}",
+    ]
     return "\n".join(lines)
 
 
@@ -155,10 +193,23 @@ def main() -> int:
         token = prepare(data_dir)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "-m", "minutes_nlp.cli", "serve", "--host", "127.0.0.1",
-                                   "--port", str(port), "--data-dir", str(data_dir)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                  env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "minutes_nlp.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(data_dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        )
         try:
             started = time.perf_counter()
             while True:
@@ -171,17 +222,21 @@ def main() -> int:
                     sys.stderr.write(server.stderr.read().decode(errors="replace"))
                     raise SystemExit("server did not start")
                 time.sleep(0.1)
-            print(f"server ready in {time.perf_counter() - started:.1f} s (model loaded once); "
-                  f"files {min(sizes) // 1024}-{max(sizes) // 1024} KB .docx")
+            print(
+                f"server ready in {time.perf_counter() - started:.1f} s (model loaded once); "
+                f"files {min(sizes) // 1024}-{max(sizes) // 1024} KB .docx"
+            )
 
             headers = {"Authorization": f"Bearer {token}"}
             with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
                 upload_to_report(client, "warm-up.docx", docx(minutes(10_000)))  # first call loads lazy tokenizers
-                seq = [upload_to_report(client, n, d) for n, d in files[:args.sequential]]
-            print(f"sequential, {len(seq)} uploads: upload-to-report p50 {1000 * statistics.median(seq):.0f} ms, "
-                  f"p95 {1000 * pct(seq, 0.95):.0f} ms, max {1000 * max(seq):.0f} ms")
+                seq = [upload_to_report(client, n, d) for n, d in files[: args.sequential]]
+            print(
+                f"sequential, {len(seq)} uploads: upload-to-report p50 {1000 * statistics.median(seq):.0f} ms, "
+                f"p95 {1000 * pct(seq, 0.95):.0f} ms, max {1000 * max(seq):.0f} ms"
+            )
 
-            batch = files[args.sequential:]
+            batch = files[args.sequential :]
             gate = threading.Barrier(len(batch))
             errors: list[str] = []
 
@@ -199,9 +254,12 @@ def main() -> int:
             with ThreadPoolExecutor(max_workers=len(batch)) as pool:
                 conc = [t for t in pool.map(one, batch) if t is not None]
             wall = time.perf_counter() - wall
-            print(f"concurrent, {len(batch)} uploads at once: {len(errors)} errors, wall {wall:.2f} s, "
-                  f"upload-to-report p50 {1000 * statistics.median(conc):.0f} ms, p95 {1000 * pct(conc, 0.95):.0f} ms"
-                  if conc else f"concurrent: every upload failed: {errors[:3]}")
+            print(
+                f"concurrent, {len(batch)} uploads at once: {len(errors)} errors, wall {wall:.2f} s, "
+                f"upload-to-report p50 {1000 * statistics.median(conc):.0f} ms, p95 {1000 * pct(conc, 0.95):.0f} ms"
+                if conc
+                else f"concurrent: every upload failed: {errors[:3]}"
+            )
             for e in errors:
                 print("  error:", e)
         finally:

@@ -7,6 +7,7 @@ label what each contribution does, and score how substantive the discussion was.
     >>> minutes_nlp.segment(minutes_nlp.read("bien-ban.docx").text).contributions
     >>> minutes_nlp.classify(["Đề nghị chi bộ sớm sửa đèn đường."])
 """
+
 from .analyzer import Analyzer, analyze, contributions_frame, meetings_frame
 from .errors import MinutesError, NoSpeakers, ReadError
 from .header import parse_header
@@ -16,7 +17,21 @@ from .segment import segment
 from .sentence_labels import classify, load_model
 from .text import normalize
 
-__all__ = ["read", "segment", "parse_header", "normalize", "segment_document", "segment_file", "analyze",
-           "Analyzer", "classify", "load_model", "contributions_frame", "meetings_frame",
-           "MinutesError", "ReadError", "NoSpeakers"]
+__all__ = [
+    "read",
+    "segment",
+    "parse_header",
+    "normalize",
+    "segment_document",
+    "segment_file",
+    "analyze",
+    "Analyzer",
+    "classify",
+    "load_model",
+    "contributions_frame",
+    "meetings_frame",
+    "MinutesError",
+    "ReadError",
+    "NoSpeakers",
+]
 __version__ = "0.1.0"

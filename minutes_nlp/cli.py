@@ -1,4 +1,5 @@
 """The ``minutes-nlp`` command: thin click wrappers over the library."""
+
 from __future__ import annotations
 
 import json
@@ -22,15 +23,24 @@ def _table(record: dict) -> str:
     text = record["text"]
     rows = [("#", "người nói", "vai trò", "loại", "nội dung")]
     for i, seg in enumerate(record["segments"], 1):
-        rows.append((str(i), seg["speaker"] or "-", seg["role"] or "-", seg["kind"],
-                     _first_words(text[seg["start"]:seg["end"]], 60)))
+        rows.append(
+            (
+                str(i),
+                seg["speaker"] or "-",
+                seg["role"] or "-",
+                seg["kind"],
+                _first_words(text[seg["start"] : seg["end"]], 60),
+            )
+        )
     widths = [max(len(r[c]) for r in rows) for c in range(4)]
     lines = [f"== {record['source_file']} =="]
     for r in rows:
         lines.append("  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4])
     meta = record["meta"]
-    lines.append(f"{len([s for s in record['segments'] if s['kind'] == 'discussion'])} ý kiến thảo luận; "
-                 f"đảng viên: tổng {meta.get('members_total', '?')}, có mặt {meta.get('members_present', '?')}")
+    lines.append(
+        f"{len([s for s in record['segments'] if s['kind'] == 'discussion'])} ý kiến thảo luận; "
+        f"đảng viên: tổng {meta.get('members_total', '?')}, có mặt {meta.get('members_present', '?')}"
+    )
     return "\n".join(lines)
 
 
@@ -42,8 +52,14 @@ def main() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table",
-              show_default=True, help="table: readable summary; json/jsonl: corpus-format records.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "jsonl"]),
+    default="table",
+    show_default=True,
+    help="table: readable summary; json/jsonl: corpus-format records.",
+)
 def segment(files: tuple[Path, ...], fmt: str) -> None:
     """Cut minutes FILES (.txt, .docx, .pdf, .doc, .html) into contributions.
 
@@ -72,20 +88,45 @@ def segment(files: tuple[Path, ...], fmt: str) -> None:
 
 
 @main.command()
-@click.option("--classifier", "name", required=True, help="Registered classifier name: rules, linear, spacy or a plug-in.")
-@click.option("--corpus", "corpus_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Corpus JSONL (default: corpora/minutes/minutes.jsonl).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Model directory to write.")
+@click.option(
+    "--classifier", "name", required=True, help="Registered classifier name: rules, linear, spacy or a plug-in."
+)
+@click.option(
+    "--corpus",
+    "corpus_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Corpus JSONL (default: corpora/minutes/minutes.jsonl).",
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Model directory to write."
+)
 @click.option("--seed", type=int, default=13, show_default=True, help="Random seed; same seed, same model.")
-@click.option("--split", "train_split", default="train", show_default=True,
-              help="Split(s) to train on, e.g. train or train+dev.")
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Classifier parameter (JSON value), repeatable.")
-@click.option("--baseline", "baselines", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Another model directory whose test scores the card lists beside this model; repeatable.")
-def train(name: str, corpus_path: Path | None, out: Path, seed: int, train_split: str, params: tuple[str, ...],
-          baselines: tuple[Path, ...]) -> None:
+@click.option(
+    "--split", "train_split", default="train", show_default=True, help="Split(s) to train on, e.g. train or train+dev."
+)
+@click.option(
+    "--param", "params", multiple=True, metavar="KEY=VALUE", help="Classifier parameter (JSON value), repeatable."
+)
+@click.option(
+    "--baseline",
+    "baselines",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Another model directory whose test scores the card lists beside this model; repeatable.",
+)
+def train(
+    name: str,
+    corpus_path: Path | None,
+    out: Path,
+    seed: int,
+    train_split: str,
+    params: tuple[str, ...],
+    baselines: tuple[Path, ...],
+) -> None:
     """Train a sentence classifier on the corpus and write a model directory (model, card, metrics)."""
-    from .train import DEFAULT_CORPUS, train as train_model
+    from .train import DEFAULT_CORPUS
+    from .train import train as train_model
 
     parsed = {}
     for p in params:
@@ -97,8 +138,15 @@ def train(name: str, corpus_path: Path | None, out: Path, seed: int, train_split
         except ValueError:
             parsed[key] = value
     try:
-        results = train_model(name, corpus_path or DEFAULT_CORPUS, out, seed=seed, params=parsed, train_split=train_split,
-                              baselines=list(baselines))
+        results = train_model(
+            name,
+            corpus_path or DEFAULT_CORPUS,
+            out,
+            seed=seed,
+            params=parsed,
+            train_split=train_split,
+            baselines=list(baselines),
+        )
     except (MinutesError, KeyError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     for split, m in results.items():
@@ -108,11 +156,18 @@ def train(name: str, corpus_path: Path | None, out: Path, seed: int, train_split
 
 @main.command()
 @click.option("--model", "model_dir", default="default", show_default=True, help="Model name or directory.")
-@click.option("--corpus", "corpus_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Corpus JSONL (default: corpora/minutes/minutes.jsonl).")
+@click.option(
+    "--corpus",
+    "corpus_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Corpus JSONL (default: corpora/minutes/minutes.jsonl).",
+)
 @click.option("--split", type=click.Choice(["dev", "test", "train"]), default="test", show_default=True)
 @click.option("--cv", "folds", type=int, default=0, help="Also cross-validate with this many folds grouped by meeting.")
-@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the confusion matrix PNG here.")
+@click.option(
+    "--png", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the confusion matrix PNG here."
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def evaluate(model_dir: str, corpus_path: Path | None, split: str, folds: int, png: Path | None, fmt: str) -> None:
     """Score a model on a corpus split: per-label precision/recall/F1, macro-F1, accuracy, confusions."""
@@ -149,7 +204,9 @@ def evaluate(model_dir: str, corpus_path: Path | None, split: str, folds: int, p
     click.echo("\n" + confusion_table(result))
     if folds:
         cv = result["cv"]
-        click.echo(f"\n{folds}-fold CV by meeting (train+dev): macro-F1 {cv['macro_f1_mean']:.3f} ± {cv['macro_f1_std']:.3f}")
+        click.echo(
+            f"\n{folds}-fold CV by meeting (train+dev): macro-F1 {cv['macro_f1_mean']:.3f} ± {cv['macro_f1_std']:.3f}"
+        )
 
 
 @main.command()
@@ -168,10 +225,15 @@ def compare(model_dirs: tuple[Path, ...], split: str) -> None:
         rows.append((m["macro_f1"], m["accuracy"], d, card.get("classifier", "?"), m["per_label"]))
     rows.sort(key=lambda r: -r[0])
     labels = ("proposal", "complaint", "report", "agreement", "other")
-    click.echo(f"{'#':<3}{'model':<28}{'classifier':<12}{'macro-F1':>9}{'acc':>7}" + "".join(f"{lab[:8]:>10}" for lab in labels))
+    click.echo(
+        f"{'#':<3}{'model':<28}{'classifier':<12}{'macro-F1':>9}{'acc':>7}"
+        + "".join(f"{lab[:8]:>10}" for lab in labels)
+    )
     for i, (f1, acc, d, name, per) in enumerate(rows, 1):
-        click.echo(f"{i:<3}{str(d)[-27:]:<28}{name:<12}{f1:>9.3f}{acc:>7.3f}"
-                   + "".join(f"{per.get(lab, {}).get('f1', 0):>10.3f}" for lab in labels))
+        click.echo(
+            f"{i:<3}{str(d)[-27:]:<28}{name:<12}{f1:>9.3f}{acc:>7.3f}"
+            + "".join(f"{per.get(lab, {}).get('f1', 0):>10.3f}" for lab in labels)
+        )
 
 
 @main.command()
@@ -199,15 +261,33 @@ def classify(source, model_dir: str, fmt: str, explain: bool) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "html", "xlsx"]), default="table",
-              show_default=True, help="table: Vietnamese summary; json/jsonl: report-contract.md; html/xlsx: files.")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Output file (xlsx) or folder (html, one report per file); html of one file goes to stdout without it.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "jsonl", "html", "xlsx"]),
+    default="table",
+    show_default=True,
+    help="table: Vietnamese summary; json/jsonl: report-contract.md; html/xlsx: files.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output file (xlsx) or folder (html, one report per file); html of one file goes to stdout without it.",
+)
 @click.option("--model", default="default", show_default=True, help="Model name or directory.")
-@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="TOML file overriding score weights and flag thresholds (see minutes_nlp/analysis.toml).")
-@click.option("--profile", default="hd12-2018", show_default=True,
-              help="Official-criteria profile: a name in minutes_nlp/profiles or a TOML path.")
+@click.option(
+    "--config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML file overriding score weights and flag thresholds (see minutes_nlp/analysis.toml).",
+)
+@click.option(
+    "--profile",
+    default="hd12-2018",
+    show_default=True,
+    help="Official-criteria profile: a name in minutes_nlp/profiles or a TOML path.",
+)
 def analyze(files: tuple[Path, ...], fmt: str, out: Path | None, model: str, config: Path | None, profile: str) -> None:
     """Analyse minutes FILES: contributions and labels, measures, score, flags, official criteria.
 
@@ -272,9 +352,11 @@ def _write_reports(meetings: list, fmt: str, out: Path | None) -> None:
 
 
 from .supervise_cli import flag, survey  # noqa: E402
+
 main.add_command(flag)
 main.add_command(survey)
 from .web.cli import admin, serve  # noqa: E402  (web dependencies load only when these run)
+
 main.add_command(serve)
 main.add_command(admin)
 main.add_command(corpus)

@@ -1,4 +1,5 @@
 """The codebook's vocabulary (../shared/codebook.md), defined once for every module."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -1,4 +1,5 @@
 """Analysis settings: packaged defaults (analysis.toml), overridden by a user TOML file."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ One meeting per JSON line; every offset is a ``str`` index into the record's
 break as a :class:`Violation` (meeting id, rule code, message, span); the rule
 codes are listed in :data:`RULES`.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,17 +19,27 @@ from pathlib import Path
 
 import pandas as pd
 
+from .codebook import CELL_TYPES, KINDS, LABELS, LEVEL_BANDS, ROLES, primary_label
 from .errors import CorpusError
 from .text import normalize
 
-from .codebook import CELL_TYPES, KINDS, LABELS, LEVEL_BANDS, ROLES, primary_label
 SOURCES = ("written", "real", "converted")
 SPLITS = ("train", "dev", "test")
 SPLIT_SHARES = {"train": 0.70, "dev": 0.15, "test": 0.15}
 
 MEMBER_FIELDS = ("members_total", "members_present", "members_absent", "members_exempt")
-META_STR_FIELDS = ("cell", "date", "meeting_type", "province", "layout", "committee",
-                   "chair", "secretary", "start_time", "end_time")
+META_STR_FIELDS = (
+    "cell",
+    "date",
+    "meeting_type",
+    "province",
+    "layout",
+    "committee",
+    "chair",
+    "secretary",
+    "start_time",
+    "end_time",
+)
 
 RULES = {
     "missing-field": "a required field is absent",
@@ -87,6 +98,7 @@ class Violation:
 
 # --- reading and writing --------------------------------------------------------
 
+
 def load(path: str | Path) -> list[dict]:
     """Return the records of a JSONL corpus file; a bad line raises CorpusError naming it."""
     path = Path(path)
@@ -123,6 +135,7 @@ def write(records: list[dict], path: str | Path) -> None:
 
 # --- validation -----------------------------------------------------------------
 
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -143,8 +156,9 @@ class _Checker:
             self.add("field-type", f"{where}: start and end must be integers, got {start!r}, {end!r}")
             return None
         if not 0 <= start < end <= len(self.text):
-            self.add("span-bounds", f"{where}: span is empty or outside the text (length {len(self.text)})",
-                     (start, end))
+            self.add(
+                "span-bounds", f"{where}: span is empty or outside the text (length {len(self.text)})", (start, end)
+            )
             return None
         piece = self.text[start:end]
         if piece[0].isspace() or piece[-1].isspace():
@@ -231,13 +245,19 @@ def _check_sentences(c: _Checker, seg: dict, where: str, span: tuple[int, int] |
             if s[0] < prev_end:
                 rule = "sentence-order" if s[1] <= prev_end else "sentence-overlap"
                 c.add(rule, f"{here}: starts at {s[0]} before the previous sentence ends at {prev_end}", s)
-            elif _words(c.text[prev_end:s[0]]):
-                c.add("sentence-gap", f"{here}: words {c.text[prev_end:s[0]].strip()[:40]!r} "
-                      "before it are in no sentence", (prev_end, s[0]))
+            elif _words(c.text[prev_end : s[0]]):
+                c.add(
+                    "sentence-gap",
+                    f"{here}: words {c.text[prev_end : s[0]].strip()[:40]!r} before it are in no sentence",
+                    (prev_end, s[0]),
+                )
         prev_end = s[1] if prev_end is None else max(prev_end, s[1])
-    if span and prev_end is not None and prev_end <= span[1] and _words(c.text[prev_end:span[1]]):
-        c.add("sentence-tail", f"{where}: words {c.text[prev_end:span[1]].strip()[:40]!r} "
-              "after the last sentence are in no sentence", (prev_end, span[1]))
+    if span and prev_end is not None and prev_end <= span[1] and _words(c.text[prev_end : span[1]]):
+        c.add(
+            "sentence-tail",
+            f"{where}: words {c.text[prev_end : span[1]].strip()[:40]!r} after the last sentence are in no sentence",
+            (prev_end, span[1]),
+        )
 
 
 def _check_segments(c: _Checker, segments: object) -> None:
@@ -309,8 +329,12 @@ def validate(records: list[dict]) -> list[Violation]:
             elif normalize(text) != text:
                 first = next((i for i, (a, b) in enumerate(zip(text, normalize(text))) if a != b), None)
                 span = (first, first + 1) if first is not None else None
-                c.add("text-not-normalized", "text differs from normalize(text) (tone placement, spaces, "
-                      "line ends); pass it through minutes_nlp.text.normalize", span)
+                c.add(
+                    "text-not-normalized",
+                    "text differs from normalize(text) (tone placement, spaces, "
+                    "line ends); pass it through minutes_nlp.text.normalize",
+                    span,
+                )
         if "meta" in record:
             _check_meta(c, record["meta"])
         if "segments" in record:
@@ -322,6 +346,7 @@ def validate(records: list[dict]) -> list[Violation]:
 
 
 # --- splits ---------------------------------------------------------------------
+
 
 def _stratum(record: dict) -> str:
     meta = record.get("meta") or {}
@@ -398,6 +423,7 @@ def write_splits(splits: dict[str, str], path: str | Path) -> None:
 
 # --- statistics -----------------------------------------------------------------
 
+
 def _contributions(record: dict) -> list[dict]:
     return [s for s in record.get("segments", []) if s.get("kind") == "discussion"]
 
@@ -416,10 +442,12 @@ def _count_by(records: list[dict], key, name: str) -> pd.DataFrame:
         row["meetings"] += 1
         row["contributions"] += len(contributions)
         row["sentences"] += sum(len(s.get("sentences", [])) for s in contributions)
-        row["with_proposal"] += any(primary_label([x["label"] for x in s.get("sentences", [])]) == "proposal"
-                                    for s in contributions)
-    frame = pd.DataFrame.from_dict(rows, orient="index",
-                                   columns=["meetings", "contributions", "sentences", "with_proposal"])
+        row["with_proposal"] += any(
+            primary_label([x["label"] for x in s.get("sentences", [])]) == "proposal" for s in contributions
+        )
+    frame = pd.DataFrame.from_dict(
+        rows, orient="index", columns=["meetings", "contributions", "sentences", "with_proposal"]
+    )
     frame = frame.fillna(0).astype(int).sort_index()
     frame.index.name = name
     return frame
@@ -454,8 +482,10 @@ def stats(records: list[dict], splits: dict[str, str] | None = None, threshold: 
             n_contributions += 1
             has_proposal = has_proposal or label == "proposal"
         n_without_proposal += not has_proposal
-    labels = pd.DataFrame({"sentences": [sentence_labels[x] for x in LABELS],
-                           "contributions": [primary[x] for x in LABELS]}, index=list(LABELS))
+    labels = pd.DataFrame(
+        {"sentences": [sentence_labels[x] for x in LABELS], "contributions": [primary[x] for x in LABELS]},
+        index=list(LABELS),
+    )
     labels.index.name = "label"
 
     pairs = near_duplicates(records, threshold)
@@ -475,9 +505,11 @@ def stats(records: list[dict], splits: dict[str, str] | None = None, threshold: 
         "share_without_proposal": round(n_without_proposal / meetings, 4) if meetings else 0.0,
         "near_duplicate_pairs": len(pairs),
         "near_duplicate_pairs_train_test": int(pairs["train_test"].sum()),
-        "near_duplicate_pairs_train_test_beyond_stock_formulas":
-            int((pairs["train_test"] & ~pairs["stock_formula"]).sum()),
+        "near_duplicate_pairs_train_test_beyond_stock_formulas": int(
+            (pairs["train_test"] & ~pairs["stock_formula"]).sum()
+        ),
     }
+
     def meta(key: str):
         return lambda record: (record.get("meta") or {}).get(key)
 
@@ -520,8 +552,10 @@ def _stock_formulas(pairs: pd.DataFrame) -> list[bool]:
     meetings: dict = defaultdict(set)
     for a, b in nodes:
         meetings[find(a)] |= {a[0], b[0]}
-    short = [len(ta.split()) < STOCK_MAX_WORDS and len(tb.split()) < STOCK_MAX_WORDS
-             for ta, tb in zip(pairs["text_a"], pairs["text_b"])]
+    short = [
+        len(ta.split()) < STOCK_MAX_WORDS and len(tb.split()) < STOCK_MAX_WORDS
+        for ta, tb in zip(pairs["text_a"], pairs["text_b"])
+    ]
     return [ok and len(meetings[find(a)]) >= STOCK_MIN_MEETINGS for ok, (a, _) in zip(short, nodes)]
 
 
@@ -530,7 +564,7 @@ def shingles(sentence: str, n: int = 5) -> set[str]:
     s = " ".join(normalize(sentence).lower().split())
     if len(s) <= n:
         return {s} if s else set()
-    return {s[i:i + n] for i in range(len(s) - n + 1)}
+    return {s[i : i + n] for i in range(len(s) - n + 1)}
 
 
 def similar_pairs(texts: list[str], threshold: float = 0.8) -> list[tuple[int, int, float]]:
@@ -575,9 +609,18 @@ def near_duplicates(records: list[dict], threshold: float = 0.8) -> pd.DataFrame
         for seg in _contributions(record):
             for sent in seg.get("sentences", []):
                 where.append((record["id"], sent["start"]))
-                texts.append(record["text"][sent["start"]:sent["end"]])
-    rows = [{"meeting_a": where[i][0], "start_a": where[i][1], "meeting_b": where[j][0],
-             "start_b": where[j][1], "jaccard": jac, "text_a": texts[i], "text_b": texts[j]}
-            for i, j, jac in similar_pairs(texts, threshold)]
+                texts.append(record["text"][sent["start"] : sent["end"]])
+    rows = [
+        {
+            "meeting_a": where[i][0],
+            "start_a": where[i][1],
+            "meeting_b": where[j][0],
+            "start_b": where[j][1],
+            "jaccard": jac,
+            "text_a": texts[i],
+            "text_b": texts[j],
+        }
+        for i, j, jac in similar_pairs(texts, threshold)
+    ]
     columns = ["meeting_a", "start_a", "meeting_b", "start_b", "jaccard", "text_a", "text_b"]
     return pd.DataFrame(rows, columns=columns)

@@ -4,6 +4,7 @@ A profile is a TOML file (minutes_nlp/profiles/); its criteria are either
 pass/fail checks or point bands. Anything the minutes do not state is
 reported as ``null`` with the reason, never assumed to pass.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -24,7 +25,9 @@ def load_profile(name_or_path: str | Path = DEFAULT_PROFILE) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         known = ", ".join(p.stem for p in PROFILES.glob("*.toml"))
-        raise MinutesError(str(name_or_path), f"cannot read the criteria profile ({exc})", f"built-in profiles: {known}") from None
+        raise MinutesError(
+            str(name_or_path), f"cannot read the criteria profile ({exc})", f"built-in profiles: {known}"
+        ) from None
 
 
 def _values(metrics: dict, meta: dict) -> dict:

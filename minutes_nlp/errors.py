@@ -3,6 +3,7 @@
 The CLI prints ``str(error)`` as one line on stderr; nothing here should ever
 surface as a traceback.
 """
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Sentence-classifier metrics: per label, macro-F1, confusions, and cross-validation by meeting."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,15 +17,21 @@ def metrics(gold, pred) -> dict:
     labels = [lab for lab in LABELS if lab in set(gold) | set(pred)]
     p, r, f, s = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
     cm = confusion_matrix(gold, pred, labels=labels)
-    confusions = [{"gold": labels[i], "pred": labels[j], "count": int(cm[i, j])}
-                  for i in range(len(labels)) for j in range(len(labels)) if i != j and cm[i, j]]
+    confusions = [
+        {"gold": labels[i], "pred": labels[j], "count": int(cm[i, j])}
+        for i in range(len(labels))
+        for j in range(len(labels))
+        if i != j and cm[i, j]
+    ]
     confusions.sort(key=lambda c: -c["count"])
     return {
         "macro_f1": float(f1_score(gold, pred, labels=labels, average="macro", zero_division=0)),
         "accuracy": float(accuracy_score(gold, pred)),
         "n": len(gold),
-        "per_label": {lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
-                      for i, lab in enumerate(labels)},
+        "per_label": {
+            lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+            for i, lab in enumerate(labels)
+        },
         "labels": labels,
         "confusion": cm.tolist(),
         "top_confusions": confusions[:5],
@@ -40,8 +47,12 @@ def cross_validate(estimator, items, labels, groups, folds: int = 5, seed: int =
         model = clone(estimator).fit([items[i] for i in train_idx], y[train_idx])
         pred = model.predict([items[i] for i in test_idx])
         scores.append(float(f1_score(y[test_idx], pred, average="macro", zero_division=0)))
-    return {"folds": folds, "macro_f1_mean": float(np.mean(scores)), "macro_f1_std": float(np.std(scores)),
-            "macro_f1_per_fold": scores}
+    return {
+        "folds": folds,
+        "macro_f1_mean": float(np.mean(scores)),
+        "macro_f1_std": float(np.std(scores)),
+        "macro_f1_per_fold": scores,
+    }
 
 
 def confusion_table(m: dict) -> str:
@@ -77,7 +88,9 @@ def plot_confusion(m: dict, path: Path, title: str) -> Path:
     ax.set_yticks(range(len(m["labels"])), m["labels"])
     for i in range(cm.shape[0]):
         for j in range(cm.shape[1]):
-            ax.text(j, i, str(cm[i, j]), ha="center", va="center", color="white" if cm[i, j] > cm.max() / 2 else "black")
+            ax.text(
+                j, i, str(cm[i, j]), ha="center", va="center", color="white" if cm[i, j] > cm.max() / 2 else "black"
+            )
     ax.set_xlabel("predicted")
     ax.set_ylabel("gold")
     ax.set_title(title)

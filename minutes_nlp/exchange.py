@@ -7,6 +7,7 @@ of one Doc per sentence, ``doc.cats`` one-hot over the five labels),
 annotations). Doccano and Label Studio files carry the segments, meta and
 rating along, so :func:`import_records` rebuilds the exact records.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,16 +21,32 @@ from .errors import CorpusError, UnsupportedFormat
 EXPORT_FORMATS = ("csv", "spacy", "doccano", "label-studio")
 IMPORT_FORMATS = ("doccano", "label-studio")
 SEGMENT_KEYS = ("start", "end", "kind", "speaker", "role")
-CSV_COLUMNS = ["meeting_id", "split", "segment", "speaker", "role", "start", "end", "text",
-               "label", "prev_text", "position", "n_sentences"]
+CSV_COLUMNS = [
+    "meeting_id",
+    "split",
+    "segment",
+    "speaker",
+    "role",
+    "start",
+    "end",
+    "text",
+    "label",
+    "prev_text",
+    "position",
+    "n_sentences",
+]
 
 # Label Studio labelling config for the exported tasks (paste into the project settings).
-LABEL_STUDIO_CONFIG = """<View>
+LABEL_STUDIO_CONFIG = (
+    """<View>
   <Labels name="label" toName="text">
-""" + "".join(f'    <Label value="{label}"/>\n' for label in LABELS) + """  </Labels>
+"""
+    + "".join(f'    <Label value="{label}"/>\n' for label in LABELS)
+    + """  </Labels>
   <Text name="text" value="$text"/>
 </View>
 """
+)
 
 
 def sentence_rows(records: list[dict]) -> pd.DataFrame:
@@ -41,12 +58,23 @@ def sentence_rows(records: list[dict]) -> pd.DataFrame:
             sentences = seg.get("sentences") or []
             prev = ""
             for position, sent in enumerate(sentences, 1):
-                piece = text[sent["start"]:sent["end"]]
-                rows.append({"meeting_id": record["id"], "split": split, "segment": index,
-                             "speaker": seg.get("speaker"), "role": seg.get("role"),
-                             "start": sent["start"], "end": sent["end"], "text": piece,
-                             "label": sent.get("label"), "prev_text": prev, "position": position,
-                             "n_sentences": len(sentences)})
+                piece = text[sent["start"] : sent["end"]]
+                rows.append(
+                    {
+                        "meeting_id": record["id"],
+                        "split": split,
+                        "segment": index,
+                        "speaker": seg.get("speaker"),
+                        "role": seg.get("role"),
+                        "start": sent["start"],
+                        "end": sent["end"],
+                        "text": piece,
+                        "label": sent.get("label"),
+                        "prev_text": prev,
+                        "position": position,
+                        "n_sentences": len(sentences),
+                    }
+                )
                 prev = piece
     return pd.DataFrame(rows, columns=CSV_COLUMNS)
 
@@ -70,16 +98,25 @@ def to_spacy(records: list[dict], out: str | Path) -> None:
     for row in sentence_rows(records).itertuples(index=False):
         doc = nlp.make_doc(row.text)
         doc.cats = {label: float(label == row.label) for label in LABELS}
-        doc.user_data.update({"meeting_id": row.meeting_id, "split": row.split, "segment": int(row.segment),
-                              "start": int(row.start), "end": int(row.end)})
+        doc.user_data.update(
+            {
+                "meeting_id": row.meeting_id,
+                "split": row.split,
+                "segment": int(row.segment),
+                "start": int(row.start),
+                "end": int(row.end),
+            }
+        )
         docs.add(doc)
     docs.to_disk(out)
 
 
 def _carried(record: dict) -> dict:
     """The parts of a record the span tools do not hold: segments without sentences, meta, rating."""
-    carried = {"meta": record.get("meta", {}),
-               "segments": [{k: seg.get(k) for k in SEGMENT_KEYS} for seg in record["segments"]]}
+    carried = {
+        "meta": record.get("meta", {}),
+        "segments": [{k: seg.get(k) for k in SEGMENT_KEYS} for seg in record["segments"]],
+    }
     if "rating" in record:
         carried["rating"] = record["rating"]
     return carried
@@ -97,8 +134,12 @@ def to_doccano(records: list[dict], out: str | Path) -> None:
     with open(out, "w", encoding="utf-8") as f:
         for record in records:
             # doccano replaces "id" with its own number on export; meeting_id survives as metadata.
-            line = {"id": record["id"], "meeting_id": record["id"], "text": record["text"],
-                    "label": [[s["start"], s["end"], s["label"]] for s in _sentences(record)]}
+            line = {
+                "id": record["id"],
+                "meeting_id": record["id"],
+                "text": record["text"],
+                "label": [[s["start"], s["end"], s["label"]] for s in _sentences(record)],
+            }
             line.update(_carried(record))
             f.write(json.dumps(line, ensure_ascii=False) + "\n")
 
@@ -119,10 +160,21 @@ def to_label_studio(records: list[dict], out: str | Path) -> None:
     for record in records:
         text = record["text"]
         u16 = _utf16_offsets(text)
-        result = [{"id": f"s{i}", "from_name": "label", "to_name": "text", "type": "labels",
-                   "value": {"start": u16[s["start"]], "end": u16[s["end"]],
-                             "text": text[s["start"]:s["end"]], "labels": [s["label"]]}}
-                  for i, s in enumerate(_sentences(record))]
+        result = [
+            {
+                "id": f"s{i}",
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {
+                    "start": u16[s["start"]],
+                    "end": u16[s["end"]],
+                    "text": text[s["start"] : s["end"]],
+                    "labels": [s["label"]],
+                },
+            }
+            for i, s in enumerate(_sentences(record))
+        ]
         data = {"text": text, "meeting_id": record["id"]}
         data.update(_carried(record))
         tasks.append({"data": data, "annotations": [{"result": result}]})
@@ -140,6 +192,7 @@ def export(records: list[dict], fmt: str, out: str | Path) -> None:
 
 # --- import ---------------------------------------------------------------------
 
+
 def _rebuild(source: str, rid: str, text: str, carried: dict, spans: list[tuple[int, int, str]]) -> dict:
     """Return the corpus record: carried segments with each span put into the discussion that holds it."""
     if not isinstance(carried.get("segments"), list):
@@ -149,8 +202,14 @@ def _rebuild(source: str, rid: str, text: str, carried: dict, spans: list[tuple[
         if seg.get("kind") == "discussion":
             seg["sentences"] = []
     for start, end, label in sorted(spans):
-        home = next((seg for seg in segments if seg.get("kind") == "discussion"
-                     and seg["start"] <= start and end <= seg["end"]), None)
+        home = next(
+            (
+                seg
+                for seg in segments
+                if seg.get("kind") == "discussion" and seg["start"] <= start and end <= seg["end"]
+            ),
+            None,
+        )
         if home is None:
             raise CorpusError(source, f"meeting {rid!r}: span [{start}:{end}] {label} lies in no discussion segment")
         home["sentences"].append({"start": start, "end": end, "label": label})
@@ -206,8 +265,11 @@ def from_label_studio(path: str | Path) -> list[dict]:
             data = task["data"]
             text = data["text"]
             back = {u: i for i, u in enumerate(_utf16_offsets(text))}
-            spans = [(back[r["value"]["start"]], back[r["value"]["end"]], r["value"]["labels"][0])
-                     for r in _chosen_result(task) if r.get("type") == "labels"]
+            spans = [
+                (back[r["value"]["start"]], back[r["value"]["end"]], r["value"]["labels"][0])
+                for r in _chosen_result(task)
+                if r.get("type") == "labels"
+            ]
             records.append(_rebuild(where, data["meeting_id"], text, data, spans))
         except (KeyError, TypeError, IndexError) as exc:
             raise CorpusError(where, f"not a task exported by minutes-nlp ({type(exc).__name__}: {exc})") from None

@@ -5,6 +5,7 @@ template gap left unfilled ("……đ/c"), stays None. Numbers may be written
 zero-padded ("08"), glued to their unit ("01đ/c"), as a fraction ("19/21")
 or spelled out ("hai mươi mốt").
 """
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,22 @@ import re
 from .markers import TITLES, _read_name, _skip_spaces
 from .types import Header
 
-_UNITS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5,
-          "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9}
+_UNITS = {
+    "không": 0,
+    "một": 1,
+    "mốt": 1,
+    "hai": 2,
+    "ba": 3,
+    "bốn": 4,
+    "tư": 4,
+    "năm": 5,
+    "lăm": 5,
+    "sáu": 6,
+    "bảy": 7,
+    "bẩy": 7,
+    "tám": 8,
+    "chín": 9,
+}
 _SPELLED = "|".join(sorted(list(_UNITS) + ["mười", "mươi", "trăm", "linh", "lẻ"], key=len, reverse=True))
 NUM = rf"(?:\d{{1,4}}|(?:(?:{_SPELLED})(?:\s+|(?=\W)|$)){{1,5}})"
 _NUM_RE = re.compile(NUM, re.IGNORECASE)
@@ -28,7 +43,7 @@ def parse_number(token: str) -> int | None:
     words = token.split()
     if not words:
         return None
-    for i, w in enumerate(words):
+    for _i, w in enumerate(words):
         if w == "trăm":
             total += (current or 1) * 100
             current = 0
@@ -46,32 +61,45 @@ def parse_number(token: str) -> int | None:
 
 
 _ROLE_LINE = {
-    "chair": re.compile(r"(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Chủ trì|Chủ tọa|Chủ trì hội nghị|Người chủ trì)\s*:?\s*", re.IGNORECASE),
-    "secretary": re.compile(r"(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Thư ký|Thư kí)(?: ghi biên bản| cuộc họp| hội nghị)?\s*:?\s*", re.IGNORECASE),
+    "chair": re.compile(
+        r"(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Chủ trì|Chủ tọa|Chủ trì hội nghị|Người chủ trì)\s*:?\s*", re.IGNORECASE
+    ),
+    "secretary": re.compile(
+        r"(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Thư ký|Thư kí)(?: ghi biên bản| cuộc họp| hội nghị)?\s*:?\s*", re.IGNORECASE
+    ),
 }
 _ROLE_INLINE = {
     "chair": re.compile(r"(?:do|Chủ trì là|chủ trì:?)\s+(?=(?:đồng chí|đ/c)\s)", re.IGNORECASE),
 }
 _GUEST_LINE = re.compile(
     r"(?:^|\n)\s*[-+*•]?\s*(?:Đại biểu(?: dự| tham dự| mời)?|Khách mời|Mời dự|Tham dự[^:\n]{0,60}?có)\s*:?\s*([^\n]*)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _TITLE_NAME = re.compile(r"(?:đồng chí|đ/c|ĐC|ông|bà)\s+", re.IGNORECASE)
 _DATE_NUM = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})(?!\d)")
 _DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d{2})", re.IGNORECASE)
 _TIME = re.compile(
     r"(?<![\d/])(\d{1,2})\s*(?:giờ|g|h|:)\s*(\d{1,2})?\s*(?:phút|p)?(?:\s*(?:\(|,)?\s*(sáng|trưa|chiều|tối|đêm))?(?![\d/])",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _DAYPART_BEFORE = re.compile(r"\b(sáng|trưa|chiều|tối)\b(?!.*\b(?:sáng|trưa|chiều|tối)\b)[^\n]{0,60}$", re.IGNORECASE)
-_END_TIME = re.compile(
-    r"(?:kết thúc|bế mạc)[^\n.]{0,25}?(?:lúc|hồi|vào)?\s*(?=\d)", re.IGNORECASE)
+_END_TIME = re.compile(r"(?:kết thúc|bế mạc)[^\n.]{0,25}?(?:lúc|hồi|vào)?\s*(?=\d)", re.IGNORECASE)
 _START_CUE = re.compile(r"(?:thời gian|hôm nay|vào lúc|vào hồi|bắt đầu|lúc|hồi|khai mạc|sáng|chiều|tối)", re.IGNORECASE)
-_PLACE = re.compile(r"(?:Địa điểm|Tại)\s*:\s*([^\n]+)|(?<=\s)tại\s+((?:nhà|hội trường|phòng|trụ sở|văn phòng|trường|trạm|"
-                    r"bệnh viện|khoa|sân|đơn vị|doanh trại|nhà văn hóa|UBND|Ủy ban|Hội trường|Phòng|Trụ sở|Văn phòng|Nhà)"
-                    r"[^.;\n]*?)(?=[.;\n]|,\s*(?:Chi bộ|chi bộ|Đảng|ngày)|$)", re.IGNORECASE)
-_TYPES = (("ket_nap", re.compile(r"kết nạp", re.IGNORECASE)),
-          ("kiem_diem", re.compile(r"kiểm điểm", re.IGNORECASE)),
-          ("chuyen_de", re.compile(r"chuyên đề", re.IGNORECASE)),
-          ("thuong_ky", re.compile(r"thường kỳ|định kỳ|thường lệ|hằng tháng|hàng tháng|chi bộ tháng|tháng\s+\d{1,2}", re.IGNORECASE)))
+_PLACE = re.compile(
+    r"(?:Địa điểm|Tại)\s*:\s*([^\n]+)|(?<=\s)tại\s+((?:nhà|hội trường|phòng|trụ sở|văn phòng|trường|trạm|"
+    r"bệnh viện|khoa|sân|đơn vị|doanh trại|nhà văn hóa|UBND|Ủy ban|Hội trường|Phòng|Trụ sở|Văn phòng|Nhà)"
+    r"[^.;\n]*?)(?=[.;\n]|,\s*(?:Chi bộ|chi bộ|Đảng|ngày)|$)",
+    re.IGNORECASE,
+)
+_TYPES = (
+    ("ket_nap", re.compile(r"kết nạp", re.IGNORECASE)),
+    ("kiem_diem", re.compile(r"kiểm điểm", re.IGNORECASE)),
+    ("chuyen_de", re.compile(r"chuyên đề", re.IGNORECASE)),
+    (
+        "thuong_ky",
+        re.compile(r"thường kỳ|định kỳ|thường lệ|hằng tháng|hàng tháng|chi bộ tháng|tháng\s+\d{1,2}", re.IGNORECASE),
+    ),
+)
 _TITLE_AREA = re.compile(r"(?:biên bản|sinh hoạt|họp chi bộ|hội nghị)", re.IGNORECASE)
 
 
@@ -81,33 +109,59 @@ def _number_after(pattern: str, text: str) -> int | None:
 
 
 def _attendance(text: str, h: Header) -> None:
-    lines = [ln for ln in text.split("\n") if re.search(
-        r"có mặt|vắng|tổng số|đảng viên|tham dự|hiện diện|dự họp|miễn|MSH|đ/c|đồng chí|ĐV", ln, re.IGNORECASE)]
-    att = "\n".join(ln for ln in lines if re.search(
-        r"có mặt|vắng|tổng số|hiện diện|dự họp|tham dự|miễn sinh hoạt|MSH|tỷ lệ|\d+\s*/\s*\d+\s*(?:đ/c|đồng chí|đảng viên|ĐV)",
-        ln, re.IGNORECASE))
+    lines = [
+        ln
+        for ln in text.split("\n")
+        if re.search(
+            r"có mặt|vắng|tổng số|đảng viên|tham dự|hiện diện|dự họp|miễn|MSH|đ/c|đồng chí|ĐV", ln, re.IGNORECASE
+        )
+    ]
+    att = "\n".join(
+        ln
+        for ln in lines
+        if re.search(
+            r"có mặt|vắng|tổng số|hiện diện|dự họp|tham dự|miễn sinh hoạt|MSH|tỷ lệ|\d+\s*/\s*\d+\s*(?:đ/c|đồng chí|đảng viên|ĐV)",  # noqa: E501
+            ln,
+            re.IGNORECASE,
+        )
+    )
     if not att:
         return
-    frac = re.search(rf"(?:có mặt|hiện diện|tham dự|dự họp|tham gia)[^\d\n]{{0,20}}?(\d{{1,3}})\s*/\s*(\d{{1,3}})", att, re.IGNORECASE) \
-        or re.search(r"(\d{1,3})\s*/\s*(\d{1,3})\s*(?:đồng chí|đ/c|đảng viên|ĐV)?\s*(?:có mặt|hiện diện|tham dự|dự họp)", att, re.IGNORECASE)
+    frac = re.search(
+        r"(?:có mặt|hiện diện|tham dự|dự họp|tham gia)[^\d\n]{0,20}?(\d{1,3})\s*/\s*(\d{1,3})", att, re.IGNORECASE
+    ) or re.search(
+        r"(\d{1,3})\s*/\s*(\d{1,3})\s*(?:đồng chí|đ/c|đảng viên|ĐV)?\s*(?:có mặt|hiện diện|tham dự|dự họp)",
+        att,
+        re.IGNORECASE,
+    )
     if frac:
         h.members_present, h.members_total = int(frac.group(1)), int(frac.group(2))
-    parts = re.search(r"chính thức[^\d\n]{0,10}(\d{1,3})\s*/\s*(\d{1,3})[^\d\n]{0,15}dự bị[^\d\n]{0,10}(\d{1,3})\s*/\s*(\d{1,3})",
-                      att, re.IGNORECASE)
+    parts = re.search(
+        r"chính thức[^\d\n]{0,10}(\d{1,3})\s*/\s*(\d{1,3})[^\d\n]{0,15}dự bị[^\d\n]{0,10}(\d{1,3})\s*/\s*(\d{1,3})",
+        att,
+        re.IGNORECASE,
+    )
     if parts:  # "Đảng viên chính thức 20/22, dự bị 2/2 có mặt"
         h.members_present = int(parts.group(1)) + int(parts.group(3))
         h.members_total = int(parts.group(2)) + int(parts.group(4))
         frac = parts
-    total = _number_after(r"(?:tổng số(?: đảng viên| ĐV)?(?: của chi bộ| chi bộ| trong chi bộ)?|chi bộ (?:hiện )?có(?: tổng số)?|"
-                          r"tổng cộng|quân số(?: đảng viên)?|(?:^|\n|[-+*•]\s*)đảng viên(?: của| trong)?(?: chi bộ)?\s*:)", att)
+    total = _number_after(
+        r"(?:tổng số(?: đảng viên| ĐV)?(?: của chi bộ| chi bộ| trong chi bộ)?|chi bộ (?:hiện )?có(?: tổng số)?|"
+        r"tổng cộng|quân số(?: đảng viên)?|(?:^|\n|[-+*•]\s*)đảng viên(?: của| trong)?(?: chi bộ)?\s*:)",
+        att,
+    )
     if total is None:
         parts = re.search(rf"chính thức\s*:?\s*({NUM})[^\n\d]{{0,12}}?dự bị\s*:?\s*({NUM})", att, re.IGNORECASE)
-        if parts and not re.search(r"(?:có mặt|tham dự|hiện diện)[^\n]{0,40}$", att[:parts.start()], re.IGNORECASE):
+        if parts and not re.search(r"(?:có mặt|tham dự|hiện diện)[^\n]{0,40}$", att[: parts.start()], re.IGNORECASE):
             total = (parse_number(parts.group(1)) or 0) + (parse_number(parts.group(2)) or 0)
     if total is not None and not (frac and total == h.members_present):
         h.members_total = total
     if h.members_present is None:
-        m = re.search(rf"(?:có mặt|hiện diện|dự họp|tham dự(?: đầy đủ)?|tham gia)\s*(?:là|:|-)?\s*(?:đủ\s+)?({NUM})(?!\s*/)", att, re.IGNORECASE)
+        m = re.search(
+            rf"(?:có mặt|hiện diện|dự họp|tham dự(?: đầy đủ)?|tham gia)\s*(?:là|:|-)?\s*(?:đủ\s+)?({NUM})(?!\s*/)",
+            att,
+            re.IGNORECASE,
+        )
         if m:
             h.members_present = parse_number(m.group(1))
     absent = re.search(rf"vắng(?: mặt)?\s*(?:là|:|-)?\s*({NUM})", att, re.IGNORECASE)
@@ -119,7 +173,11 @@ def _attendance(text: str, h: Header) -> None:
     h.members_absent_without_reason = _number_after(r"không (?:có )?lý do", att)
     h.members_exempt = _number_after(r"(?:miễn sinh hoạt|MSH|miễn SH|được miễn(?: sinh hoạt)?)", att)
     if h.members_exempt is None:
-        m = re.search(rf"({NUM})\s*(?:đ/c|đồng chí|ĐV|đảng viên)?[^;()\n\d]{{0,60}}?(?:được )?(?:miễn sinh hoạt|MSH)", att, re.IGNORECASE)
+        m = re.search(
+            rf"({NUM})\s*(?:đ/c|đồng chí|ĐV|đảng viên)?[^;()\n\d]{{0,60}}?(?:được )?(?:miễn sinh hoạt|MSH)",
+            att,
+            re.IGNORECASE,
+        )
         if m:
             h.members_exempt = parse_number(m.group(1))
     full = re.search(r"100\s*%|đầy đủ", att, re.IGNORECASE)
@@ -157,7 +215,7 @@ def _date(text: str) -> str | None:
         for m in rx.finditer(text):
             d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
             if 1 <= d <= 31 and 1 <= mo <= 12:
-                before = text[max(0, m.start() - 40):m.start()].lower()
+                before = text[max(0, m.start() - 40) : m.start()].lower()
                 cited = re.search(r"(?:số|ct/tw|nq/tw|hd/btctw|qđ/tw|kl/tw|-[a-zđ]+/[a-zđ]+)[^\n]{0,25}$", before)
                 candidates.append((cited is not None, m.start(), f"{y:04d}-{mo:02d}-{d:02d}"))
     return min(candidates)[2] if candidates else None
@@ -181,9 +239,9 @@ def _start_time(header: str) -> str | None:
         if not _START_CUE.search(line) or re.search(r"kết thúc|bế mạc", line, re.IGNORECASE):
             continue
         for m in _TIME.finditer(line):
-            if m.group(2) is None and not re.match(r"\s*(?:giờ|g|h)", line[m.end(1):]):
+            if m.group(2) is None and not re.match(r"\s*(?:giờ|g|h)", line[m.end(1) :]):
                 continue
-            value = _clock(m, line[:m.start()])
+            value = _clock(m, line[: m.start()])
             if value:
                 return value
     return None
@@ -193,8 +251,8 @@ def _end_time(text: str) -> str | None:
     found = None
     for m in _END_TIME.finditer(text):
         t = _TIME.match(text, m.end())
-        if t and (t.group(2) is not None or re.match(r"\s*(?:giờ|g|h)", text[t.end(1):])):
-            found = _clock(t, text[max(0, m.start() - 30):m.end()]) or found
+        if t and (t.group(2) is not None or re.match(r"\s*(?:giờ|g|h)", text[t.end(1) :])):
+            found = _clock(t, text[max(0, m.start() - 30) : m.end()]) or found
     return found
 
 

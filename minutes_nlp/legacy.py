@@ -14,20 +14,15 @@ text we extract reads ``Hµ Néi`` (TCVN3) or ``Haø Noäi`` (VNI) for Hà Nội
 Conversion must run before :func:`minutes_nlp.text.normalize`, which would
 otherwise drop U+00AD (TCVN3 ư) and read Ð (TCVN3 é) as Đ.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 
 # TCVN3 code point -> Unicode letter, aligned column by column (row = one vowel).
-_TCVN3_FROM = (
-    "µ¸¶·¹" "¨»¾¼½Æ" "©ÇÊÈÉË" "®" "ÌÐÎÏÑ" "ªÒÕÓÔÖ" "×ÝØÜÞ" "ßãáâä" "«åèæçé"
-    "¬êíëìî" "ïóñòô" "\u00adõøö÷ù" "úýûüþ" "¡¢§£¤¥¦"
-)
-_TCVN3_TO = (
-    "àáảãạ" "ăằắẳẵặ" "âầấẩẫậ" "đ" "èéẻẽẹ" "êềếểễệ" "ìíỉĩị" "òóỏõọ" "ôồốổỗộ"
-    "ơờớởỡợ" "ùúủũụ" "ưừứửữự" "ỳýỷỹỵ" "ĂÂĐÊÔƠƯ"
-)
+_TCVN3_FROM = "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\u00adõøö÷ùúýûüþ¡¢§£¤¥¦"
+_TCVN3_TO = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂĐÊÔƠƯ"
 assert len(_TCVN3_FROM) == len(_TCVN3_TO)
 TCVN3 = dict(zip(_TCVN3_FROM, _TCVN3_TO))
 
@@ -51,6 +46,7 @@ def _vni_table() -> dict[str, str]:
                 for m in (mod, mod.upper()):  # the case of the base letter decides
                     out = unicodedata.normalize("NFC", b + extra + mark)
                     table[b + m] = out
+
     for v in "aeiouy":
         if v != "i":  # toned i is a single byte
             add(v, _TONE_MODS)
@@ -133,8 +129,7 @@ _TONE_MARKS = {_ACUTE, _GRAVE, _HOOK, _TILDE, _DOT}
 _INITIALS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx]"
 # Nuclei by what may follow: a final or nothing (an, a), nothing (ai, iêu), a final (ăn, biết, xoong).
 _FREE = "a e ê i o ô ơ u ư y oa oe uê uy"
-_OPEN = "ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui uơ ưa ưi ưu " \
-        "iêu oai oao oay oeo uây uôi uya uyu ươi ươu yêu"
+_OPEN = "ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui uơ ưa ưi ưu iêu oai oao oay oeo uây uôi uya uyu ươi ươu yêu"
 _CLOSED = "ă â iê yê oo oă uâ uô ươ uyê"
 _FINAL = "ch|nh|ng|c|m|n|p|t"
 

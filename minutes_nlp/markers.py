@@ -6,6 +6,7 @@ just following), then a colon or a speech verb. Role-first markers
 ("Chi ủy viên Nguyễn Văn Tư:") and phrase-first openings ("Phát biểu tại
 buổi sinh hoạt, đồng chí Tâm đánh giá…") are recognised too.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,68 +17,294 @@ from .text import LOWER, UPPER
 TITLES = ("đồng chí", "đ/c", "đc", "đ.c", "ông", "bà", "anh", "chị", "thầy", "cô")
 # Capitalised words that start a role, never a name, when they follow a name.
 ROLE_WORDS = {
-    "bí", "chủ", "trưởng", "tổ", "đảng", "giám", "ủy", "kế", "bác", "điều", "giáo",
-    "khu", "ấp", "thôn", "phòng", "ubnd", "mttq", "bt", "pbt", "cuv", "đuv", "cán", "quần",
-    "kỹ", "dược", "cựu", "buôn", "xã", "phường", "ccb", "đội", "trợ", "tp", "phụ",
-    "trực", "đồn", "giảng", "cảm", "xưởng", "bộ", "sở", "viện", "trạm", "kho", "lái",
-    "thượng", "thiếu", "hiệu", "ủy", "uỷ", "chỉ", "tiểu", "trung", "đại", "thư",
+    "bí",
+    "chủ",
+    "trưởng",
+    "tổ",
+    "đảng",
+    "giám",
+    "ủy",
+    "kế",
+    "bác",
+    "điều",
+    "giáo",
+    "khu",
+    "ấp",
+    "thôn",
+    "phòng",
+    "ubnd",
+    "mttq",
+    "bt",
+    "pbt",
+    "cuv",
+    "đuv",
+    "cán",
+    "quần",
+    "kỹ",
+    "dược",
+    "cựu",
+    "buôn",
+    "xã",
+    "phường",
+    "ccb",
+    "đội",
+    "trợ",
+    "tp",
+    "phụ",
+    "trực",
+    "đồn",
+    "giảng",
+    "cảm",
+    "xưởng",
+    "bộ",
+    "sở",
+    "viện",
+    "trạm",
+    "kho",
+    "lái",
+    "thượng",
+    "thiếu",
+    "hiệu",
+    "uỷ",
+    "chỉ",
+    "tiểu",
+    "trung",
+    "đại",
+    "thư",
 }
 # Words that are given names too ("Thư", "Trung", "Đại") are role words only before these.
 _NAME_OR_ROLE = {
-    "thư": {"ký"}, "trung": {"úy", "tá", "đội", "đoàn", "tâm", "sĩ"}, "đại": {"úy", "tá", "biểu", "đội", "diện", "sứ"},
+    "thư": {"ký"},
+    "trung": {"úy", "tá", "đội", "đoàn", "tâm", "sĩ"},
+    "đại": {"úy", "tá", "biểu", "đội", "diện", "sứ"},
     "hiệu": {"trưởng", "phó"},
-    "phó": {"bí", "chủ", "giám", "trưởng", "hiệu", "ban", "tổng", "chánh", "chỉ", "đội", "khoa", "phòng", "giáo", "viện",
-            "thủ", "quản", "chính", "trạm", "tiểu", "trung", "đại", "ấp", "thôn", "khu", "bản", "tổ", "hội", "chi", "đoàn",
-            "văn", "cục", "công", "bt", "ct", "gđ", "trưởng"}, "chi": {"ủy", "uỷ", "bộ", "hội", "đoàn", "đội", "nhánh", "cục"},
-    "sĩ": {"quan"}, "quản": {"đốc", "lý", "trị", "giáo", "ca"},
-    "nguyên": {"bí", "chủ", "giám", "trưởng", "phó", "hiệu", "chánh", "cán"}, "ban": {"chỉ", "giám", "điều", "quản", "thường"}, "tiểu": {"đội", "đoàn", "ban", "khu"}, "chỉ": {"huy"},
+    "phó": {
+        "bí",
+        "chủ",
+        "giám",
+        "trưởng",
+        "hiệu",
+        "ban",
+        "tổng",
+        "chánh",
+        "chỉ",
+        "đội",
+        "khoa",
+        "phòng",
+        "giáo",
+        "viện",
+        "thủ",
+        "quản",
+        "chính",
+        "trạm",
+        "tiểu",
+        "trung",
+        "đại",
+        "ấp",
+        "thôn",
+        "khu",
+        "bản",
+        "tổ",
+        "hội",
+        "chi",
+        "đoàn",
+        "văn",
+        "cục",
+        "công",
+        "bt",
+        "ct",
+        "gđ",
+    },
+    "chi": {"ủy", "uỷ", "bộ", "hội", "đoàn", "đội", "nhánh", "cục"},
+    "sĩ": {"quan"},
+    "quản": {"đốc", "lý", "trị", "giáo", "ca"},
+    "nguyên": {"bí", "chủ", "giám", "trưởng", "phó", "hiệu", "chánh", "cán"},
+    "ban": {"chỉ", "giám", "điều", "quản", "thường"},
+    "tiểu": {"đội", "đoàn", "ban", "khu"},
+    "chỉ": {"huy"},
 }
 _ROLE_BIGRAMS = {
-    "công": {"an", "đoàn", "nhân", "chức"}, "chính": {"trị"}, "nhân": {"viên", "dân"}, "bảo": {"vệ"},
-    "khoa": {"nội", "ngoại", "nhi", "sản", "dược", "khám"}, "đoàn": {"thanh", "viên", "trưởng"},
-    "hội": {"trưởng", "viên", "phụ", "cựu", "nông", "người"}, "chiến": {"sĩ"}, "y": {"sĩ", "tá", "tế", "bác"},
-    "văn": {"thư", "phòng"}, "học": {"sinh", "viên"}, "hợp": {"tác"}, "lớp": {"trưởng"}, "ca": {"trưởng"},
-    "kiểm": {"soát", "tra"}, "thủ": {"quỹ", "kho", "trưởng"}, "hưu": {"trí"}, "giáo": {"viên", "vụ"},
+    "công": {"an", "đoàn", "nhân", "chức"},
+    "chính": {"trị"},
+    "nhân": {"viên", "dân"},
+    "bảo": {"vệ"},
+    "khoa": {"nội", "ngoại", "nhi", "sản", "dược", "khám"},
+    "đoàn": {"thanh", "viên", "trưởng"},
+    "hội": {"trưởng", "viên", "phụ", "cựu", "nông", "người"},
+    "chiến": {"sĩ"},
+    "y": {"sĩ", "tá", "tế", "bác"},
+    "văn": {"thư", "phòng"},
+    "học": {"sinh", "viên"},
+    "hợp": {"tác"},
+    "lớp": {"trưởng"},
+    "ca": {"trưởng"},
+    "kiểm": {"soát", "tra"},
+    "thủ": {"quỹ", "kho", "trưởng"},
+    "hưu": {"trí"},
+    "giáo": {"viên", "vụ"},
 }
 # Verbs of speech; the longest match wins. Verbs that present a document mark a chair_report.
 SPEECH_VERBS = (
-    "phát biểu", "trình bày", "triển khai", "kết luận", "đánh giá", "đề nghị", "cho biết",
-    "cho rằng", "nêu", "phản ánh", "nhất trí", "thống nhất", "bổ sung", "đề xuất",
-    "kiến nghị", "góp ý", "thông qua", "quán triệt", "thông tin", "báo cáo", "tham gia",
-    "chia sẻ", "đồng tình", "tán thành", "đồng ý", "hỏi", "nhấn mạnh", "khẳng định",
-    "cho hay", "bày tỏ", "lưu ý", "tiếp thu", "giải trình", "tự kiểm điểm", "kiểm điểm",
-    "nhận xét", "phổ biến", "đọc", "giới thiệu", "truyền đạt", "tóm tắt", "tổng hợp",
-    "nói", "thừa nhận", "trao đổi", "ghi nhận", "biểu dương", "nhắc", "đặt vấn đề",
-    "băn khoăn", "lo lắng", "thắc mắc", "đề cập", "cũng nêu", "cũng cho rằng",
-    "cũng đề nghị", "cũng phản ánh", "tiếp lời", "chất vấn", "góp thêm", "phân tích",
-    "khái quát", "chỉ ra", "xin", "tự nhận", "nêu ý kiến", "có ý kiến", "ý kiến",
-    "cảm ơn", "trả lời", "nói thêm", "hứa", "cam kết", "mong", "đồng tình", "phát biểu thêm",
-    "thông báo", "kể", "trình bày thêm", "giải thích", "nhận", "đăng ký", "tâm sự", "chia sẻ thêm",
-    "đề đạt", "kiến nghị thêm", "bổ sung thêm", "tán thành", "báo cáo thêm", "hoan nghênh",
-    "liên hệ", "tự liên hệ", "chúc mừng", "nhận khuyết điểm", "nhận trách nhiệm", "phê bình", "đặt câu hỏi",
+    "phát biểu",
+    "trình bày",
+    "triển khai",
+    "kết luận",
+    "đánh giá",
+    "đề nghị",
+    "cho biết",
+    "cho rằng",
+    "nêu",
+    "phản ánh",
+    "nhất trí",
+    "thống nhất",
+    "bổ sung",
+    "đề xuất",
+    "kiến nghị",
+    "góp ý",
+    "thông qua",
+    "quán triệt",
+    "thông tin",
+    "báo cáo",
+    "tham gia",
+    "chia sẻ",
+    "đồng tình",
+    "tán thành",
+    "đồng ý",
+    "hỏi",
+    "nhấn mạnh",
+    "khẳng định",
+    "cho hay",
+    "bày tỏ",
+    "lưu ý",
+    "tiếp thu",
+    "giải trình",
+    "tự kiểm điểm",
+    "kiểm điểm",
+    "nhận xét",
+    "phổ biến",
+    "đọc",
+    "giới thiệu",
+    "truyền đạt",
+    "tóm tắt",
+    "tổng hợp",
+    "nói",
+    "thừa nhận",
+    "trao đổi",
+    "ghi nhận",
+    "biểu dương",
+    "nhắc",
+    "đặt vấn đề",
+    "băn khoăn",
+    "lo lắng",
+    "thắc mắc",
+    "đề cập",
+    "cũng nêu",
+    "cũng cho rằng",
+    "cũng đề nghị",
+    "cũng phản ánh",
+    "tiếp lời",
+    "chất vấn",
+    "góp thêm",
+    "phân tích",
+    "khái quát",
+    "chỉ ra",
+    "xin",
+    "tự nhận",
+    "nêu ý kiến",
+    "có ý kiến",
+    "ý kiến",
+    "cảm ơn",
+    "trả lời",
+    "nói thêm",
+    "hứa",
+    "cam kết",
+    "mong",
+    "đồng tình",
+    "phát biểu thêm",
+    "thông báo",
+    "kể",
+    "trình bày thêm",
+    "giải thích",
+    "nhận",
+    "đăng ký",
+    "tâm sự",
+    "chia sẻ thêm",
+    "đề đạt",
+    "kiến nghị thêm",
+    "bổ sung thêm",
+    "tán thành",
+    "báo cáo thêm",
+    "hoan nghênh",
+    "liên hệ",
+    "tự liên hệ",
+    "chúc mừng",
+    "nhận khuyết điểm",
+    "nhận trách nhiệm",
+    "phê bình",
+    "đặt câu hỏi",
 )
 # Verbs that present a document: always a report before the discussion.
 PRESENTING_VERBS = ("triển khai", "thông qua", "quán triệt", "phổ biến", "đọc", "truyền đạt")
 # Verbs that present only with a document or the unit's results as object.
 REPORTING_VERBS = ("trình bày", "thông tin", "giới thiệu", "tóm tắt", "báo cáo", "thông báo", "đánh giá")
 ROLE_FIRST = (
-    "phó bí thư chi bộ", "phó bí thư", "bí thư chi bộ", "bí thư", "chi ủy viên", "chi uỷ viên",
-    "đảng viên", "đại biểu", "thư ký", "chủ trì", "chủ tọa", "ủy viên", "cuv", "pbt", "bt",
-    "quần chúng", "đối tượng", "cảm tình đảng", "tổ trưởng", "tổ phó", "trưởng thôn", "trưởng ấp",
-    "trưởng khoa", "phó trưởng khoa", "trưởng phòng", "phó trưởng phòng", "giám đốc", "phó giám đốc",
-    "hiệu trưởng", "phó hiệu trưởng", "chủ tịch", "phó chủ tịch", "bác sĩ", "giáo viên", "chuyên viên",
-    "kế toán", "chi hội trưởng", "trưởng ban", "phó ban", "đội trưởng", "quản đốc", "trưởng khu phố",
+    "phó bí thư chi bộ",
+    "phó bí thư",
+    "bí thư chi bộ",
+    "bí thư",
+    "chi ủy viên",
+    "chi uỷ viên",
+    "đảng viên",
+    "đại biểu",
+    "thư ký",
+    "chủ trì",
+    "chủ tọa",
+    "ủy viên",
+    "cuv",
+    "pbt",
+    "bt",
+    "quần chúng",
+    "đối tượng",
+    "cảm tình đảng",
+    "tổ trưởng",
+    "tổ phó",
+    "trưởng thôn",
+    "trưởng ấp",
+    "trưởng khoa",
+    "phó trưởng khoa",
+    "trưởng phòng",
+    "phó trưởng phòng",
+    "giám đốc",
+    "phó giám đốc",
+    "hiệu trưởng",
+    "phó hiệu trưởng",
+    "chủ tịch",
+    "phó chủ tịch",
+    "bác sĩ",
+    "giáo viên",
+    "chuyên viên",
+    "kế toán",
+    "chi hội trưởng",
+    "trưởng ban",
+    "phó ban",
+    "đội trưởng",
+    "quản đốc",
+    "trưởng khu phố",
 )
-_BULLET = re.compile(r"\s*(?:[-+*•►–—·]+\s*|\d{1,2}(?:\.\d{1,2})+\.?\s+|[IVX]{1,4}[.)/]\s+|\d{1,2}/\s+|\(?\d{1,2}[.)]\s*(?!\d)|\(\d{1,2}\)\s*|[a-zđ][.)]\s+)?")
+_BULLET = re.compile(
+    r"\s*(?:[-+*•►–—·]+\s*|\d{1,2}(?:\.\d{1,2})+\.?\s+|[IVX]{1,4}[.)/]\s+|\d{1,2}/\s+|\(?\d{1,2}[.)]\s*(?!\d)|\(\d{1,2}\)\s*|[a-zđ][.)]\s+)?"
+)
 _LEADS = re.compile(
-    r"(?:(?!(?:đồng chí|đ/c|đc|ông|bà|chi ủy viên|phó bí thư|bí thư|đảng viên)\s)(?:[^\W\d][^\s,.:;\d]*\s*){1,8},\s+(?=(?:đồng chí|đ/c|ĐC|đảng viên|quần chúng|chi ủy viên|phó bí thư|bí thư)\s)|theo\s+(?=(?:đồng chí|đ/c)\s)|ý kiến (?:tham gia |phát biểu |góp ý )?(?:của )?|(?:bài )?tham luận (?:của )?|phát biểu của |tham gia ý kiến,?\s+|tiếp (?:đó|theo),?\s+"
+    r"(?:(?!(?:đồng chí|đ/c|đc|ông|bà|chi ủy viên|phó bí thư|bí thư|đảng viên)\s)(?:[^\W\d][^\s,.:;\d]*\s*){1,8},\s+(?=(?:đồng chí|đ/c|ĐC|đảng viên|quần chúng|chi ủy viên|phó bí thư|bí thư)\s)|theo\s+(?=(?:đồng chí|đ/c)\s)|ý kiến (?:tham gia |phát biểu |góp ý )?(?:của )?|(?:bài )?tham luận (?:của )?|phát biểu của |tham gia ý kiến,?\s+|tiếp (?:đó|theo),?\s+"  # noqa: E501
     r"|sau đó,?\s+|cuối cùng,?\s+|cũng tại buổi \w+(?: \w+)?,?\s+|phát biểu[^,.:;\n]{0,60},\s+"
     r"|góp ý[^,.:;\n]{0,40},\s+|thảo luận[^,.:;\n]{0,40},\s+|về [^,.:;\n]{1,50},\s+|đồng thời,?\s+|ngoài ra,?\s+)",
     re.IGNORECASE,
 )
 _QUALIFIER = re.compile(r"(?:\s+(?:" + LOWER + r"|\d)[^\s:,]*){1,4}(?=\s+(?:" + UPPER + r"|đồng chí|đ/c))")
-_RANK = re.compile(r"(?:Thiếu|Trung|Thượng|Đại) (?:úy|uý|tá|tướng)\s+(?:QNCN\s+)?|(?:Binh nhất|Binh nhì|Hạ sĩ|Trung sĩ|Thượng sĩ)\s+(?:QNCN\s+)?|"
-                   r"(?:(?:Bác sĩ|Kỹ sư|GS|PGS|TS|ThS|Ths|Th\.S|CN|KS|BS|BSCKI+|DS|NCS|ĐD)\.?\s*)+\s(?=" + UPPER + ")")
+_RANK = re.compile(
+    r"(?:Thiếu|Trung|Thượng|Đại) (?:úy|uý|tá|tướng)\s+(?:QNCN\s+)?|(?:Binh nhất|Binh nhì|Hạ sĩ|Trung sĩ|Thượng sĩ)\s+(?:QNCN\s+)?|"  # noqa: E501
+    r"(?:(?:Bác sĩ|Kỹ sư|GS|PGS|TS|ThS|Ths|Th\.S|CN|KS|BS|BSCKI+|DS|NCS|ĐD)\.?\s*)+\s(?=" + UPPER + ")"
+)
 # "Đ/c Phạm Quang Vịnh thanh tra viên, tự kiểm điểm:": up to four lower-case role words, then ',' or ':'.
 _NOT_ROLE = r"(?:cần|phải|đã|sẽ|đang|không|chưa|được|có|là|rất|cũng|luôn|vẫn|mới|còn|và|với|thì|đi|về|xin|nói)\b"
 _LOWER_ROLE = re.compile(r"(?!" + _NOT_ROLE + r")(?:" + LOWER + r"[^\s:,.;]*\s*){1,4}[,:]")
@@ -87,9 +314,48 @@ _DASH_CONTENT = re.compile(r"\s*[-–—]\s+")
 _COLON_AFTER_VERB = re.compile(r"[^.;!?:\n]{0,30}?:")
 _ROLE_THEN_TITLE = re.compile(r"([^:.;\n]{1,50}?)\s*[-–,]?\s*(?=(?:đồng chí|đ/c|Đồng chí|Đ/c|ĐC)\s)")
 # Capitalised words that open a job title in a role-first marker without a title.
-ROLE_STARTS = {"chuyên", "kế", "chánh", "phó", "trưởng", "giám", "bác", "điều", "giáo", "cán", "nhân", "kỹ", "thủ",
-               "văn", "chủ", "tổ", "đội", "trợ", "thư", "hiệu", "chi", "bí", "ủy", "đại", "thượng", "trung", "thiếu",
-               "quản", "khối", "thôn", "ấp", "công", "kiểm", "thanh", "dược", "y", "hộ", "lái", "bảo", "giảng"}
+ROLE_STARTS = {
+    "chuyên",
+    "kế",
+    "chánh",
+    "phó",
+    "trưởng",
+    "giám",
+    "bác",
+    "điều",
+    "giáo",
+    "cán",
+    "nhân",
+    "kỹ",
+    "thủ",
+    "văn",
+    "chủ",
+    "tổ",
+    "đội",
+    "trợ",
+    "thư",
+    "hiệu",
+    "chi",
+    "bí",
+    "ủy",
+    "đại",
+    "thượng",
+    "trung",
+    "thiếu",
+    "quản",
+    "khối",
+    "thôn",
+    "ấp",
+    "công",
+    "kiểm",
+    "thanh",
+    "dược",
+    "y",
+    "hộ",
+    "lái",
+    "bảo",
+    "giảng",
+}
 CHAIR_ROLES = ("bí thư", "chủ trì", "chủ tọa", "thư ký")
 _WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’](?=[^\W\d_]))*|\d+", re.UNICODE)
 
@@ -132,7 +398,7 @@ def _role_follows(text: str, pos: int, end: int) -> bool:
 
 def _match_words(text: str, pos: int, options: tuple[str, ...]) -> int:
     """Return the end of the longest option matching at pos (case-insensitive, word-bounded), or -1."""
-    low = text[pos:pos + 40].lower()
+    low = text[pos : pos + 40].lower()
     best = -1
     for opt in options:
         if low.startswith(opt) and (len(low) == len(opt) or not low[len(opt)].isalnum()):
@@ -214,7 +480,7 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
         sep = re.compile(r"[,–-]\s*").match(text, pos, end)
         r2 = _match_words(text, sep.end(), ROLE_FIRST) if sep else -1
         if r2 > 0:  # "Chi ủy viên, thư ký Huỳnh Thị Nga:"
-            role_first += " " + text[sep.end():r2].lower()
+            role_first += " " + text[sep.end() : r2].lower()
             pos = _skip_spaces(text, r2, end)
         if pos < end and text[pos] in "-–,":
             pos = _skip_spaces(text, pos + 1, end)
@@ -243,13 +509,15 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
         role_first, pos = role_first + " " + more[0], more[2] - len(more[1])
     elif not role_first:
         first = _WORD.match(text, pos, end)
-        between = (_role_then_name(text, pos, end) if first and first.group()[:1].isupper()
-                   and first.group().lower() in ROLE_STARTS else None)
+        between = (
+            _role_then_name(text, pos, end)
+            if first and first.group()[:1].isupper() and first.group().lower() in ROLE_STARTS
+            else None
+        )
         if between is None:
             return _bare_name_marker(text, start, pos, end)
         # "3.2. Chuyên viên tổng hợp Nguyễn Hữu Phước:": the role, then the name
         role_first, pos = between[0], between[2] - len(between[1])
-    name_start = pos
     upper = has_title and text[t_start:t_end].isupper() and len(text[t_start:t_end]) > 2
     name, pos = _read_name(text, pos, end, upper)
     role_only = False
@@ -277,24 +545,45 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
         close = text.find(")", scan, end)
         if close < 0 or close - scan > 80:
             return None
-        role_parts.append(text[scan + 1:close].lower())
+        role_parts.append(text[scan + 1 : close].lower())
         scan = _skip_spaces(text, close + 1, end)
     points = _POINTS.match(text, scan, end)
     if points and name:  # "Đ/c Duyên (Kế toán trưởng) có 3 ý:"
-        return Marker(start=start, content=_skip_spaces(text, points.end(), end), speaker=name,
-                      role_text=" ".join(role_parts), verb="nêu", colon=True, has_title=has_title)
+        return Marker(
+            start=start,
+            content=_skip_spaces(text, points.end(), end),
+            speaker=name,
+            role_text=" ".join(role_parts),
+            verb="nêu",
+            colon=True,
+            has_title=has_title,
+        )
     adverb = _ADVERB.match(text, scan, end)
     verb, v_end = _find_verb(text, adverb.end() if adverb else scan, end)
     colon = scan < end and text[scan] == ":"
     if verb is None and lead and lead.group().lower().startswith("theo") and name:
         # "Theo đồng chí Lan, tình hình …": the whole sentence is her remark
-        return Marker(start=start, content=start, speaker=name, role_text=" ".join(role_parts), verb="theo",
-                      colon=False, has_title=has_title)
+        return Marker(
+            start=start,
+            content=start,
+            speaker=name,
+            role_text=" ".join(role_parts),
+            verb="theo",
+            colon=False,
+            has_title=has_title,
+        )
     dash = _DASH_CONTENT.match(text, scan, end)
     if not colon and verb is None and name and dash and not _role_follows(text, dash.end(), end):
         # "1) đ/c Bình – Tôi thấy ...": the dash ends the marker.
-        return Marker(start=start, content=dash.end(), speaker=name, role_text=" ".join(role_parts),
-                      verb=None, colon=True, has_title=has_title)
+        return Marker(
+            start=start,
+            content=dash.end(),
+            speaker=name,
+            role_text=" ".join(role_parts),
+            verb=None,
+            colon=True,
+            has_title=has_title,
+        )
     if not colon and verb is None:
         # Role words follow (after '-', '–', ',' or nothing) until a colon or a speech verb.
         probe = scan
@@ -302,8 +591,12 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
             probe = _skip_spaces(text, probe + 1, end)
         limit = min(end, probe + 90)
         first = _WORD.match(text, probe, end)
-        if first is None or (first.group().lower() not in ROLE_WORDS and not first.group().isupper()
-                             and text[scan] not in "-–," and not _LOWER_ROLE.match(text, probe, end)):
+        if first is None or (
+            first.group().lower() not in ROLE_WORDS
+            and not first.group().isupper()
+            and text[scan] not in "-–,"
+            and not _LOWER_ROLE.match(text, probe, end)
+        ):
             return None
         cur = probe
         while cur < limit:
@@ -333,16 +626,26 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
             content = start  # reported speech: the whole sentence is the contribution
     if role_only and name is None and (verb is None or not any(r in role_first for r in CHAIR_ROLES)):
         return None
-    return Marker(start=start, content=content, speaker=name, role_text=" ".join(p for p in role_parts if p),
-                  verb=verb, colon=colon, has_title=has_title, role_only=role_only)
+    return Marker(
+        start=start,
+        content=content,
+        speaker=name,
+        role_text=" ".join(p for p in role_parts if p),
+        verb=verb,
+        colon=colon,
+        has_title=has_title,
+        role_only=role_only,
+    )
 
 
 # Common Vietnamese family names: a title-less "Name: …" line counts as a turn only when the name
 # starts with one, so header fields ("Địa Điểm:") and headings never do.
-SURNAMES = set("""nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh đoàn trương lâm
+SURNAMES = set(
+    """nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh đoàn trương lâm
 mai cao lương lưu tạ châu thái quách tô từ hà la kiều khúc hứa âu mạc triệu chu vương tăng lục thân nông
 giáp lò quàng cầm sầm hầu ma vi bế tống văn kha ninh đàm doãn đào diệp khổng lã lạc ông phùng quan
-tiêu trịnh thạch danh kim sơn y""".split())
+tiêu trịnh thạch danh kim sơn y""".split()
+)
 
 
 def _role_then_name(text: str, pos: int, end: int) -> tuple[str, str, int] | None:
@@ -352,7 +655,7 @@ def _role_then_name(text: str, pos: int, end: int) -> tuple[str, str, int] | Non
     """
     limit = min(end, pos + 90)
     for m in _WORD.finditer(text, pos, limit):
-        if text[pos:m.start()].count(":") or re.search(r"[.;!?]", text[pos:m.start()]):
+        if text[pos : m.start()].count(":") or re.search(r"[.;!?]", text[pos : m.start()]):
             return None
         if m.start() == pos or m.group().lower() not in SURNAMES or not m.group()[:1].isupper():
             continue
@@ -361,7 +664,7 @@ def _role_then_name(text: str, pos: int, end: int) -> tuple[str, str, int] | Non
             continue
         after = _skip_spaces(text, name_end, end)
         if after < end and (text[after] in ":(-–," or _find_verb(text, after, end)[0]):
-            return text[pos:m.start()].strip(" ,-–").lower(), name, name_end
+            return text[pos : m.start()].strip(" ,-–").lower(), name, name_end
         return None
     return None
 
@@ -377,11 +680,18 @@ def _bare_name_marker(text: str, start: int, pos: int, end: int) -> Marker | Non
         close = text.find(")", scan, min(end, scan + 80))
         if close < 0:
             return None
-        role, scan = text[scan + 1:close].lower(), _skip_spaces(text, close + 1, end)
+        role, scan = text[scan + 1 : close].lower(), _skip_spaces(text, close + 1, end)
     if scan >= end or text[scan] != ":":
         return None
-    return Marker(start=start, content=_skip_spaces(text, scan + 1, end), speaker=name, role_text=role,
-                  verb=None, colon=True, has_title=False)
+    return Marker(
+        start=start,
+        content=_skip_spaces(text, scan + 1, end),
+        speaker=name,
+        role_text=role,
+        verb=None,
+        colon=True,
+        has_title=False,
+    )
 
 
 def verb_after(text: str, pos: int, end: int) -> str | None:

@@ -5,19 +5,30 @@ type, and mark segments and sentence labels inline; offsets are computed here
 so nobody counts characters by hand. The format is described in
 corpora/src/README.md.
 """
+
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .codebook import KINDS, LEVELS, ROLES
 from .text import normalize
 
-from .codebook import KINDS, LABELS, LEVELS, ROLES
 INT_FIELDS = ("members_total", "members_present", "members_absent", "members_exempt")
-STR_FIELDS = ("cell", "cell_type", "date", "meeting_type", "province", "layout",
-              "committee", "chair", "secretary", "start_time", "end_time")
+STR_FIELDS = (
+    "cell",
+    "cell_type",
+    "date",
+    "meeting_type",
+    "province",
+    "layout",
+    "committee",
+    "chair",
+    "secretary",
+    "start_time",
+    "end_time",
+)
 
 _MARK = re.compile(r"\[\[([^\[\]]*)\]\]|\{(proposal|complaint|report|agreement|other)\}")
 _TRAILING_BULLET = re.compile(r"\n[ \t]*(?:[-+*•►–—·]+|\(?\d{1,2}[.)]|[a-zđ][.)])[ \t]*$")
@@ -101,8 +112,7 @@ def parse_markup(source: str, path: str = "<markup>") -> dict:
             if current.kind != "procedural":
                 raise MarkupError(f"{path}: empty {current.kind} segment for {current.speaker!r}")
             return
-        seg = {"start": start, "end": end, "kind": current.kind,
-               "speaker": current.speaker, "role": current.role}
+        seg = {"start": start, "end": end, "kind": current.kind, "speaker": current.speaker, "role": current.role}
         if current.kind == "discussion":
             if not current.sentences:
                 raise MarkupError(f"{path}: discussion by {current.speaker!r} has no {{label}} sentence")
@@ -118,12 +128,14 @@ def parse_markup(source: str, path: str = "<markup>") -> dict:
                 sents.append({"start": a, "end": b, "label": label})
             seg["sentences"] = sents
         elif current.sentences:
-            raise MarkupError(f"{path}: {{label}} marks inside a {current.kind} segment at {text[start:start+40]!r}")
+            raise MarkupError(
+                f"{path}: {{label}} marks inside a {current.kind} segment at {text[start : start + 40]!r}"
+            )
         segments.append(seg)
 
     pos = 0
     for m in _MARK.finditer(body):
-        chunk = body[pos:m.start()]
+        chunk = body[pos : m.start()]
         text_parts.append(chunk)
         length += len(chunk)
         pos = m.end()
@@ -150,7 +162,7 @@ def parse_markup(source: str, path: str = "<markup>") -> dict:
     text = "".join(text_parts).rstrip()
     stray = _STRAY.search(text)
     if stray:
-        raise MarkupError(f"{path}: malformed mark {text[stray.start():stray.start()+30]!r}")
+        raise MarkupError(f"{path}: malformed mark {text[stray.start() : stray.start() + 30]!r}")
     if normalize(text) != text:
         raise MarkupError(f"{path}: text is not stable under normalisation")
     meta.setdefault("source", "written")
@@ -218,7 +230,7 @@ if __name__ == "__main__":  # quick check for corpus writers: python -m minutes_
         print(f"ok {name}: {len(disc)} contributions, {n_sent} sentences")
         if "-v" in sys.argv[1:]:
             for s in rec["segments"]:
-                print(f"  [{s['kind']}|{s['speaker']}|{s['role']}] {rec['text'][s['start']:s['end']][:70]!r}")
+                print(f"  [{s['kind']}|{s['speaker']}|{s['role']}] {rec['text'][s['start'] : s['end']][:70]!r}")
                 for x in s.get("sentences", []):
-                    print(f"      {x['label']:9} {rec['text'][x['start']:x['end']][:70]!r}")
+                    print(f"      {x['label']:9} {rec['text'][x['start'] : x['end']][:70]!r}")
     sys.exit(1 if failed else 0)

@@ -3,6 +3,7 @@
 Every function returns None when the minutes do not allow the measure to be
 computed; nothing is guessed.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,16 +17,23 @@ _ACTOR = re.compile(
     r"tổ (?:dân phố|trưởng|công đoàn)|khu phố|ấp|thôn|phường|xã|huyện|quận|ubnd|ủy ban|đảng ủy|công an|đoàn thanh niên|"
     r"chi đoàn|hội (?:phụ nữ|cựu chiến binh|nông dân)|chi hội|nhà trường|khoa|phòng|công ty|nhà máy|phân xưởng|"
     r"đơn vị|bệnh viện|trạm|mỗi (?:đảng viên|chi ủy viên|tổ|hộ)|(?:đồng chí|đ/c) " + UPPER + r"\w*|cấp trên|ngành)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _WHEN_OR_MEASURE = re.compile(
     r"(?:trong (?:tháng|tuần|quý|năm|đợt)|trước (?:ngày|tháng|tết|mùa|khi|\d)|ngay|chậm nhất|hạn chót|"
     r"\d+\s*(?:%|hộ|người|triệu|tỷ|đồng|m|km|buổi|lần|ngày|tuần|tháng|suất|tấn|ca|học sinh|bệnh nhân|đảng viên)|"
     r"\d{1,2}/\d{1,2}|hẻm \d+|số \d+|đường " + UPPER + r"|quý [IV]+|\bmỗi\b)",
-    re.IGNORECASE)
-_VAGUE = re.compile(r"\b(?:quan tâm(?: hơn)?|chú ý|lưu ý|tạo điều kiện|có giải pháp|xem xét|tăng cường|đẩy mạnh|"
-                    r"nâng cao|phát huy|tiếp tục|quyết liệt|sát sao)\b", re.IGNORECASE)
-_STOP = set("và của là có các những được cho với trong để một đã sẽ này đó thì mà ở tại về theo như từ khi đến "
-            "nên cần phải đề nghị chi bộ đồng chí tôi chúng ta không còn rất cũng vào ra lên".split())
+    re.IGNORECASE,
+)
+_VAGUE = re.compile(
+    r"\b(?:quan tâm(?: hơn)?|chú ý|lưu ý|tạo điều kiện|có giải pháp|xem xét|tăng cường|đẩy mạnh|"
+    r"nâng cao|phát huy|tiếp tục|quyết liệt|sát sao)\b",
+    re.IGNORECASE,
+)
+_STOP = set(
+    "và của là có các những được cho với trong để một đã sẽ này đó thì mà ở tại về theo như từ khi đến "
+    "nên cần phải đề nghị chi bộ đồng chí tôi chúng ta không còn rất cũng vào ra lên".split()
+)
 _SYLL = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
@@ -138,5 +146,16 @@ def talk_share(contributions: list[dict]) -> dict[str, float]:
     return {k: round(v, 4) for k, v in shares.most_common()}
 
 
-__all__ = ["attendance_rate", "duration_minutes", "participation_rate", "label_shares", "is_specific", "taken_up",
-           "talk_share", "member_speakers", "distinct_people", "primary_label", "MEMBER_ROLES"]
+__all__ = [
+    "attendance_rate",
+    "duration_minutes",
+    "participation_rate",
+    "label_shares",
+    "is_specific",
+    "taken_up",
+    "talk_share",
+    "member_speakers",
+    "distinct_people",
+    "primary_label",
+    "MEMBER_ROLES",
+]

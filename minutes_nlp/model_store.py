@@ -6,6 +6,7 @@ libraries, and the model file's SHA-256), ``card.md`` (the same for people),
 estimators (skops refuses any type not on our allow-list) or the estimator's
 own pickle-free format (``save_model``/``load_model``, e.g. spaCy's).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -50,8 +51,11 @@ def _class_path(obj) -> str:
 
 
 def _model_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*") if p.is_file() and p.name not in ("card.json", "card.md", "metrics.json")
-                  and not p.name.endswith(".png"))
+    return sorted(
+        p
+        for p in directory.rglob("*")
+        if p.is_file() and p.name not in ("card.json", "card.md", "metrics.json") and not p.name.endswith(".png")
+    )
 
 
 def _tree_sha256(directory: Path) -> str:
@@ -76,8 +80,14 @@ def save(estimator, directory: str | Path, card: dict, metrics: dict | None = No
 
         sio.dump(estimator, directory / "model.skops")
         storage = "skops"
-    card = {**card, "format_version": FORMAT_VERSION, "class": _class_path(estimator), "storage": storage,
-            "model_sha256": _tree_sha256(directory), "libraries": library_versions()}
+    card = {
+        **card,
+        "format_version": FORMAT_VERSION,
+        "class": _class_path(estimator),
+        "storage": storage,
+        "model_sha256": _tree_sha256(directory),
+        "libraries": library_versions(),
+    }
     (directory / "card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     (directory / "card.md").write_text(render_card(card, metrics or {}), encoding="utf-8")
     if metrics is not None:
@@ -89,8 +99,11 @@ def read_card(directory: str | Path) -> dict:
     directory = Path(directory)
     path = directory / "card.json"
     if not path.is_file():
-        raise ModelError(str(directory), "not a model directory (no card.json)",
-                         "train one with 'minutes-nlp train --classifier NAME --out DIR'")
+        raise ModelError(
+            str(directory),
+            "not a model directory (no card.json)",
+            "train one with 'minutes-nlp train --classifier NAME --out DIR'",
+        )
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -116,11 +129,17 @@ def load(directory: str | Path):
     directory = Path(directory)
     card = read_card(directory)
     if card.get("format_version") != FORMAT_VERSION:
-        raise ModelError(str(directory), f"model format {card.get('format_version')} is not {FORMAT_VERSION}",
-                         "retrain it with this version of minutes-nlp")
+        raise ModelError(
+            str(directory),
+            f"model format {card.get('format_version')} is not {FORMAT_VERSION}",
+            "retrain it with this version of minutes-nlp",
+        )
     if _tree_sha256(directory) != card.get("model_sha256"):
-        raise ModelError(str(directory), "model files do not match the SHA-256 in card.json: changed after training",
-                         "retrain the model or restore the original files")
+        raise ModelError(
+            str(directory),
+            "model files do not match the SHA-256 in card.json: changed after training",
+            "retrain the model or restore the original files",
+        )
     module, _, name = card["class"].partition(":")
     if not module.startswith("minutes_nlp.") and card.get("storage") == "native":
         raise ModelError(str(directory), f"model class {card['class']} is not part of minutes_nlp")
@@ -136,34 +155,53 @@ def load(directory: str | Path):
         raise ModelError(str(path), f"corrupt or incompatible model file ({exc})", "retrain the model") from None
     refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
     if refused:
-        raise ModelError(str(path), f"model file contains types outside the allow-list: {', '.join(refused)}",
-                         "only load model files you trained yourself; see skops.io.get_untrusted_types")
+        raise ModelError(
+            str(path),
+            f"model file contains types outside the allow-list: {', '.join(refused)}",
+            "only load model files you trained yourself; see skops.io.get_untrusted_types",
+        )
     try:
         return sio.load(path, trusted=untrusted)
     except Exception as exc:
-        raise ModelError(str(path), f"model file cannot be loaded with the installed libraries ({exc})",
-                         f"trained with {card.get('libraries')}; retrain with 'minutes-nlp train'") from None
+        raise ModelError(
+            str(path),
+            f"model file cannot be loaded with the installed libraries ({exc})",
+            f"trained with {card.get('libraries')}; retrain with 'minutes-nlp train'",
+        ) from None
 
 
 def render_card(card: dict, metrics: dict) -> str:
     """The model card as Markdown."""
-    lines = [f"# Model card: {card.get('name', 'model')}", "",
-             f"- classifier: `{card.get('classifier')}` (`{card.get('class')}`), stored as {card.get('storage')}",
-             f"- parameters: `{json.dumps(card.get('params', {}), ensure_ascii=False, default=str)}`",
-             f"- training data: `{card.get('corpus')}` sha256 `{card.get('corpus_sha256')}`, split `{card.get('train_split')}`"
-             f" ({card.get('train_sentences')} sentences from {card.get('train_meetings')} meetings)",
-             f"- seed: {card.get('seed')}; trained in {card.get('train_seconds')} s",
-             f"- libraries: {', '.join(f'{k} {v}' for k, v in card.get('libraries', {}).items())}", ""]
+    lines = [
+        f"# Model card: {card.get('name', 'model')}",
+        "",
+        f"- classifier: `{card.get('classifier')}` (`{card.get('class')}`), stored as {card.get('storage')}",
+        f"- parameters: `{json.dumps(card.get('params', {}), ensure_ascii=False, default=str)}`",
+        f"- training data: `{card.get('corpus')}` sha256 `{card.get('corpus_sha256')}`, split `{card.get('train_split')}`"  # noqa: E501
+        f" ({card.get('train_sentences')} sentences from {card.get('train_meetings')} meetings)",
+        f"- seed: {card.get('seed')}; trained in {card.get('train_seconds')} s",
+        f"- libraries: {', '.join(f'{k} {v}' for k, v in card.get('libraries', {}).items())}",
+        "",
+    ]
     for split, m in metrics.items():
         if not isinstance(m, dict) or "macro_f1" not in m:
             continue
-        lines += [f"## {split}: macro-F1 {m['macro_f1']:.3f}, accuracy {m['accuracy']:.3f}", "",
-                  "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+        lines += [
+            f"## {split}: macro-F1 {m['macro_f1']:.3f}, accuracy {m['accuracy']:.3f}",
+            "",
+            "| label | precision | recall | F1 | support |",
+            "|---|---|---|---|---|",
+        ]
         for label, row in m["per_label"].items():
-            lines.append(f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
+            lines.append(
+                f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |"
+            )
         if m.get("top_confusions"):
-            lines += ["", "Top confusions (gold → predicted: count): " +
-                      "; ".join(f"{c['gold']} → {c['pred']}: {c['count']}" for c in m["top_confusions"])]
+            lines += [
+                "",
+                "Top confusions (gold → predicted: count): "
+                + "; ".join(f"{c['gold']} → {c['pred']}: {c['count']}" for c in m["top_confusions"]),
+            ]
         lines.append("")
     if card.get("baselines"):
         lines += ["## Beside other classifiers (test macro-F1)", ""]

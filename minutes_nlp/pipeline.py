@@ -1,4 +1,5 @@
 """One file in, one corpus-format record out: read, normalise, segment."""
+
 from __future__ import annotations
 
 from pathlib import Path

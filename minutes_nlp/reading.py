@@ -5,6 +5,7 @@ mojibake are settled here, so every later stage sees Unicode NFC and every
 offset indexes ``Document.text``. Expected failures raise ReadError (or its
 subclasses) naming the file, the reason and the fix; never a traceback.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,7 +38,8 @@ def read(path: str | os.PathLike) -> Document:
     ext = p.suffix.lower()
     if ext not in SUPPORTED:
         raise UnsupportedFormat(
-            p, f"unsupported file type {ext or '(no extension)'!r}",
+            p,
+            f"unsupported file type {ext or '(no extension)'!r}",
             f"supported: {', '.join(SUPPORTED)}; save the minutes as .docx or .txt",
         )
     try:
@@ -137,8 +139,11 @@ def _read_txt(path: Path) -> tuple[str, Source]:
     # C0 controls mark binary data; C1 ones (U+0080-U+009F) also come from garbled UTF-8, repaired later
     controls = sum(1 for ch in text if ord(ch) < 0x20 and ch not in "\t\n\r\f")
     if controls > max(2, 0.05 * len(text)):
-        raise ReadError(path, "does not look like a text file (binary content)",
-                        "open it in Word and save it as .docx or .txt (UTF-8)")
+        raise ReadError(
+            path,
+            "does not look like a text file (binary content)",
+            "open it in Word and save it as .docx or .txt (UTF-8)",
+        )
     source = Source(format="txt", encoding=encoding)
     if encoding in ("tcvn3", "vni"):
         text, source.legacy_font = to_unicode(text, encoding), encoding
@@ -148,9 +153,24 @@ def _read_txt(path: Path) -> tuple[str, Source]:
 # --- Word .docx ----------------------------------------------------------------
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_CONTAINERS = {f"{_W}{t}" for t in ("hyperlink", "ins", "smartTag", "fldSimple", "sdt", "sdtContent", "customXml", "moveTo")}
-_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+_CONTAINERS = {
+    f"{_W}{t}" for t in ("hyperlink", "ins", "smartTag", "fldSimple", "sdt", "sdtContent", "customXml", "moveTo")
+}
+_ROMAN = (
+    (1000, "m"),
+    (900, "cm"),
+    (500, "d"),
+    (400, "cd"),
+    (100, "c"),
+    (90, "xc"),
+    (50, "l"),
+    (40, "xl"),
+    (10, "x"),
+    (9, "ix"),
+    (5, "v"),
+    (4, "iv"),
+    (1, "i"),
+)
 
 
 def _attr(el, name: str) -> str | None:
@@ -277,6 +297,7 @@ class _Docx:
             k = int(m.group(1)) - 1
             k_fmt, _, k_start = levels.get(k, ("decimal", "", 1))
             return _format_number(counters.get(k, k_start), k_fmt)
+
         return re.sub(r"%([1-9])", number, text) or f"{counters[level]}."
 
     def paragraph(self, p) -> str:
@@ -346,8 +367,11 @@ def _read_docx(path: Path, fmt: str = "docx") -> tuple[str, Source]:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises many types for a damaged package
-        raise ReadError(path, f"is not a valid Word .docx file, it may be damaged ({type(exc).__name__})",
-                        "open it in Word and save it again as .docx") from None
+        raise ReadError(
+            path,
+            f"is not a valid Word .docx file, it may be damaged ({type(exc).__name__})",
+            "open it in Word and save it again as .docx",
+        ) from None
     reader = _Docx(document)
     text = "\n".join(reader.body(document.element.body))
     source = Source(format=fmt)
@@ -358,6 +382,7 @@ def _read_docx(path: Path, fmt: str = "docx") -> tuple[str, Source]:
 
 # --- PDF --------------------------------------------------------------------------
 
+
 def _read_pdf(path: Path) -> tuple[str, Source]:
     import pdfplumber
 
@@ -367,22 +392,59 @@ def _read_pdf(path: Path) -> tuple[str, Source]:
     except Exception as exc:  # pdfminer wraps everything in PdfminerException
         cause = exc.args[0] if exc.args else exc
         if type(cause).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError"):
-            raise ReadError(path, "is password-protected",
-                            "open it with the password and save an unprotected copy") from None
-        raise ReadError(path, f"is not a readable PDF, it may be damaged ({type(cause).__name__})",
-                        "open it in a PDF reader and save or print it to a new PDF") from None
+            raise ReadError(
+                path, "is password-protected", "open it with the password and save an unprotected copy"
+            ) from None
+        raise ReadError(
+            path,
+            f"is not a readable PDF, it may be damaged ({type(cause).__name__})",
+            "open it in a PDF reader and save or print it to a new PDF",
+        ) from None
     if not any(page.strip() for page in pages):
-        raise NeedsOCR(path, "the PDF has no text layer (a scan)",
-                       "run OCR first, e.g. `ocrmypdf -l vie scan.pdf text.pdf`, or use the .docx original")
+        raise NeedsOCR(
+            path,
+            "the PDF has no text layer (a scan)",
+            "run OCR first, e.g. `ocrmypdf -l vie scan.pdf text.pdf`, or use the .docx original",
+        )
     return "\n".join(pages), Source(format="pdf", pages=len(pages))
 
 
 # --- HTML ---------------------------------------------------------------------------
 
 _BLOCKS = {
-    "address", "article", "aside", "blockquote", "body", "dd", "div", "dl", "dt", "fieldset",
-    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-    "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tr", "ul", "caption",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tr",
+    "ul",
+    "caption",
 }
 _HIDDEN = {"script", "style", "noscript", "template", "head", "iframe", "svg", "object"}
 
@@ -426,6 +488,7 @@ def _read_html(path: Path) -> tuple[str, Source]:
 
 # --- Word 97-2003 .doc -------------------------------------------------------------
 
+
 def _read_doc(path: Path) -> tuple[str, Source]:
     head = path.read_bytes()[:2048]
     if head.startswith(b"PK\x03\x04"):  # a .docx saved with the old extension
@@ -435,26 +498,49 @@ def _read_doc(path: Path) -> tuple[str, Source]:
         return text, Source(format="doc", encoding=encoding)
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if not office:
-        raise ReadError(path, "LibreOffice is needed to read .doc files and was not found",
-                        "install LibreOffice (soffice on PATH), or open the file in Word and save it as .docx")
+        raise ReadError(
+            path,
+            "LibreOffice is needed to read .doc files and was not found",
+            "install LibreOffice (soffice on PATH), or open the file in Word and save it as .docx",
+        )
     with tempfile.TemporaryDirectory() as tmp:
         profile = Path(tmp, "profile").as_uri()  # own profile: works while another LibreOffice runs
-        cmd = [office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "docx",
-               "--outdir", tmp, str(path)]
+        cmd = [
+            office,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "docx",
+            "--outdir",
+            tmp,
+            str(path),
+        ]
         try:
             subprocess.run(cmd, capture_output=True, timeout=180, check=False)
         except (subprocess.TimeoutExpired, OSError) as exc:
-            raise ReadError(path, f"LibreOffice failed to convert the .doc ({type(exc).__name__})",
-                            "open it in Word and save it as .docx") from None
+            raise ReadError(
+                path,
+                f"LibreOffice failed to convert the .doc ({type(exc).__name__})",
+                "open it in Word and save it as .docx",
+            ) from None
         converted = Path(tmp, path.stem + ".docx")
         if not converted.exists():
-            raise ReadError(path, "LibreOffice could not convert the .doc (damaged or not a Word file)",
-                            "open it in Word and save it as .docx")
+            raise ReadError(
+                path,
+                "LibreOffice could not convert the .doc (damaged or not a Word file)",
+                "open it in Word and save it as .docx",
+            )
         try:
             return _read_docx(converted, fmt="doc")
         except ReadError as exc:  # name the user's file, not the temporary copy
             raise ReadError(path, exc.reason, exc.fix) from None
 
 
-_READERS = {".txt": _read_txt, ".docx": _read_docx, ".pdf": _read_pdf, ".doc": _read_doc,
-            ".html": _read_html, ".htm": _read_html}
+_READERS = {
+    ".txt": _read_txt,
+    ".docx": _read_docx,
+    ".pdf": _read_pdf,
+    ".doc": _read_doc,
+    ".html": _read_html,
+    ".htm": _read_html,
+}

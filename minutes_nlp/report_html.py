@@ -5,6 +5,7 @@ stylesheet, every label shown by colour *and* by name (so it prints in black
 and white), every flag and score component linked to the sentences behind it.
 All text goes through Jinja2 autoescaping; offsets index ``meeting.text``.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -17,30 +18,65 @@ from .types import Meeting, Segment
 
 TEMPLATES = Path(__file__).with_name("templates")
 
-MEETING_TYPES_VI = {"thuong_ky": "Sinh hoạt thường kỳ", "chuyen_de": "Sinh hoạt chuyên đề",
-                    "kiem_diem": "Kiểm điểm, tự phê bình và phê bình", "ket_nap": "Kết nạp đảng viên", "other": "Khác"}
-CELL_TYPES_VI = {"residential": "Khu dân cư", "school": "Trường học", "health": "Y tế", "armed": "Lực lượng vũ trang",
-                 "enterprise": "Doanh nghiệp", "agency": "Cơ quan", "other": "Khác"}
-KINDS_VI = {"procedural": "Thủ tục", "chair_report": "Báo cáo, quán triệt", "discussion": "Thảo luận",
-            "chair_conclusion": "Kết luận của chủ trì"}
+MEETING_TYPES_VI = {
+    "thuong_ky": "Sinh hoạt thường kỳ",
+    "chuyen_de": "Sinh hoạt chuyên đề",
+    "kiem_diem": "Kiểm điểm, tự phê bình và phê bình",
+    "ket_nap": "Kết nạp đảng viên",
+    "other": "Khác",
+}
+CELL_TYPES_VI = {
+    "residential": "Khu dân cư",
+    "school": "Trường học",
+    "health": "Y tế",
+    "armed": "Lực lượng vũ trang",
+    "enterprise": "Doanh nghiệp",
+    "agency": "Cơ quan",
+    "other": "Khác",
+}
+KINDS_VI = {
+    "procedural": "Thủ tục",
+    "chair_report": "Báo cáo, quán triệt",
+    "discussion": "Thảo luận",
+    "chair_conclusion": "Kết luận của chủ trì",
+}
 SEVERITY_VI = {"warning": "Cảnh báo", "info": "Lưu ý"}
-COMPONENTS_VI = {"participation": "Đảng viên phát biểu", "engagement": "Ý kiến có nội dung (không chỉ thống nhất)",
-                 "proposals": "Ý kiến đề xuất",
-                 "specific": "Đề xuất cụ thể", "problems": "Phản ánh vấn đề",
-                 "uptake": "Kết luận tiếp thu đề xuất", "agreement_only": "Ý kiến chỉ thống nhất (trừ điểm)"}
+COMPONENTS_VI = {
+    "participation": "Đảng viên phát biểu",
+    "engagement": "Ý kiến có nội dung (không chỉ thống nhất)",
+    "proposals": "Ý kiến đề xuất",
+    "specific": "Đề xuất cụ thể",
+    "problems": "Phản ánh vấn đề",
+    "uptake": "Kết luận tiếp thu đề xuất",
+    "agreement_only": "Ý kiến chỉ thống nhất (trừ điểm)",
+}
 # Where a flag without evidence spans points to: the part of the page that shows what it is about.
-FLAG_SECTIONS = {"LOW_PARTICIPATION": "y-kien", "CHAIR_DOMINATED": "y-kien", "NO_DISCUSSION": "y-kien",
-                 "NO_PROPOSALS": "y-kien", "AGREEMENT_ONLY": "y-kien", "LOW_ATTENDANCE": "thong-tin",
-                 "ABSENT_WITHOUT_REASON": "thong-tin", "MISSING_ATTENDANCE": "thong-tin",
-                 "SHORT_MEETING": "thong-tin", "MISSING_TIMES": "thong-tin", "NO_CONCLUSION": "bien-ban",
-                 "PROPOSALS_NOT_IN_CONCLUSION": "bien-ban"}
+FLAG_SECTIONS = {
+    "LOW_PARTICIPATION": "y-kien",
+    "CHAIR_DOMINATED": "y-kien",
+    "NO_DISCUSSION": "y-kien",
+    "NO_PROPOSALS": "y-kien",
+    "AGREEMENT_ONLY": "y-kien",
+    "LOW_ATTENDANCE": "thong-tin",
+    "ABSENT_WITHOUT_REASON": "thong-tin",
+    "MISSING_ATTENDANCE": "thong-tin",
+    "SHORT_MEETING": "thong-tin",
+    "MISSING_TIMES": "thong-tin",
+    "NO_CONCLUSION": "bien-ban",
+    "PROPOSALS_NOT_IN_CONCLUSION": "bien-ban",
+}
 
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The Jinja2 environment of the report templates (autoescaping on for every template)."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["pct"] = pct
     return env
 
@@ -63,13 +99,20 @@ def _pieces(text: str, seg: Segment) -> list[dict]:
     out, pos = [], seg.start
     for s in sorted(seg.sentences, key=lambda s: s.start):
         if s.start > pos:
-            out.append({"text": text[pos:s.start], "label": None})
-        out.append({"text": text[s.start:s.end], "label": s.label or "other", "id": f"cau-{s.start}-{s.end}",
-                    "name": LABELS_VI.get(s.label or "other", s.label), "specific": bool(s.specific),
-                    "confidence": s.confidence})
+            out.append({"text": text[pos : s.start], "label": None})
+        out.append(
+            {
+                "text": text[s.start : s.end],
+                "label": s.label or "other",
+                "id": f"cau-{s.start}-{s.end}",
+                "name": LABELS_VI.get(s.label or "other", s.label),
+                "specific": bool(s.specific),
+                "confidence": s.confidence,
+            }
+        )
         pos = max(pos, s.end)
     if pos < seg.end:
-        out.append({"text": text[pos:seg.end], "label": None})
+        out.append({"text": text[pos : seg.end], "label": None})
     return out
 
 
@@ -103,7 +146,7 @@ def _evidence(items: list[dict], m: Meeting, exact: dict, spans: list) -> list[d
     out = []
     for ev in items:
         if "start" in ev:
-            out.append({"text": m.text[ev["start"]:ev["end"]], "href": _link(ev, exact, spans)})
+            out.append({"text": m.text[ev["start"] : ev["end"]], "href": _link(ev, exact, spans)})
         elif ev.get("note"):
             out.append({"text": ev["note"], "href": None})
     return out
@@ -115,28 +158,52 @@ def context(m: Meeting) -> dict:
     exact, spans = _anchors(m)
     segments, number = [], 0
     for i, seg in enumerate(m.segments):
-        row = {"id": f"doan-{i}", "kind": seg.kind, "kind_name": KINDS_VI.get(seg.kind, seg.kind),
-               "speaker": seg.speaker, "role": ROLES_VI.get(seg.role or "", seg.role)}
+        row = {
+            "id": f"doan-{i}",
+            "kind": seg.kind,
+            "kind_name": KINDS_VI.get(seg.kind, seg.kind),
+            "speaker": seg.speaker,
+            "role": ROLES_VI.get(seg.role or "", seg.role),
+        }
         if seg.kind == "discussion":
             number += 1
-            row.update(number=number, label=seg.primary_label, label_name=LABELS_VI.get(seg.primary_label),
-                       labels=[LABELS_VI.get(lab, lab) for lab in seg.labels],
-                       specific=sum(bool(s.specific) for s in seg.sentences),
-                       pieces=_pieces(m.text, seg))
+            row.update(
+                number=number,
+                label=seg.primary_label,
+                label_name=LABELS_VI.get(seg.primary_label),
+                labels=[LABELS_VI.get(lab, lab) for lab in seg.labels],
+                specific=sum(bool(s.specific) for s in seg.sentences),
+                pieces=_pieces(m.text, seg),
+            )
         else:
-            row["pieces"] = [{"text": m.text[seg.start:seg.end], "label": None}]
+            row["pieces"] = [{"text": m.text[seg.start : seg.end], "label": None}]
         segments.append(row)
     flags = []
     for f in m.flags:
         evidence = _evidence(f.evidence, m, exact, spans)
         href = next((e["href"] for e in evidence if e["href"]), None) or FLAG_SECTIONS.get(f.code, "bien-ban")
-        flags.append({"code": f.code, "severity": f.severity, "severity_name": SEVERITY_VI.get(f.severity, f.severity),
-                      "message": f.message, "href": href, "evidence": evidence})
+        flags.append(
+            {
+                "code": f.code,
+                "severity": f.severity,
+                "severity_name": SEVERITY_VI.get(f.severity, f.severity),
+                "message": f.message,
+                "href": href,
+                "evidence": evidence,
+            }
+        )
     components = []
     for name, comp in m.score.get("components", {}).items():
-        components.append({"name": COMPONENTS_VI.get(name, name), "code": name, "value": comp["value"],
-                           "weight": comp["weight"], "points": comp["points"],
-                           "evidence": _evidence(comp.get("evidence", []), m, exact, spans)})
+        components.append(
+            {
+                "name": COMPONENTS_VI.get(name, name),
+                "code": name,
+                "value": comp["value"],
+                "weight": comp["weight"],
+                "points": comp["points"],
+                "evidence": _evidence(comp.get("evidence", []), m, exact, spans),
+            }
+        )
     criteria = dict(m.criteria)
     criteria["rows"] = [{**r, "shown": _criterion_value(r)} for r in m.criteria.get("criteria", [])]
     present, total, exempt = meta.get("members_present"), meta.get("members_total"), meta.get("members_exempt")
@@ -150,22 +217,38 @@ def context(m: Meeting) -> dict:
         ("Chủ trì", meta.get("chair") or "không rõ"),
         ("Thư ký", meta.get("secretary") or "không rõ"),
         ("Đại biểu", ", ".join(meta.get("guests") or []) or "không ghi"),
-        ("Đảng viên dự họp", "không ghi" if present is None else
-         f"{present}/{total if total is not None else '?'}"
-         + (f" (miễn sinh hoạt {exempt})" if exempt else "") + f", tỷ lệ {pct(x.get('attendance_rate'))}"),
+        (
+            "Đảng viên dự họp",
+            "không ghi"
+            if present is None
+            else f"{present}/{total if total is not None else '?'}"
+            + (f" (miễn sinh hoạt {exempt})" if exempt else "")
+            + f", tỷ lệ {pct(x.get('attendance_rate'))}",
+        ),
         ("Vắng", _absent(meta)),
         ("Thời gian", _duration(meta, x.get("duration_minutes"))),
         ("Đảng viên phát biểu", f"{x.get('member_speakers', 0)} người, tỷ lệ {pct(x.get('participation_rate'))}"),
-        ("Ý kiến thảo luận", f"{x.get('contributions', 0)} ý kiến; {x.get('proposal_count', 0)} có đề xuất, "
-                             f"{x.get('specific_proposal_count', 0)} đề xuất cụ thể"),
+        (
+            "Ý kiến thảo luận",
+            f"{x.get('contributions', 0)} ý kiến; {x.get('proposal_count', 0)} có đề xuất, "
+            f"{x.get('specific_proposal_count', 0)} đề xuất cụ thể",
+        ),
     ]
     return {
         "title": f"Báo cáo phân tích biên bản - {meta.get('cell') or m.source_file or m.id}",
-        "meeting": m, "facts": facts, "score": m.score["substantive"],
-        "level": m.score["level"], "level_name": LEVELS_VI.get(m.score["level"], m.score["level"]),
-        "components": components, "criteria": criteria, "flags": flags, "segments": segments,
+        "meeting": m,
+        "facts": facts,
+        "score": m.score["substantive"],
+        "level": m.score["level"],
+        "level_name": LEVELS_VI.get(m.score["level"], m.score["level"]),
+        "components": components,
+        "criteria": criteria,
+        "flags": flags,
+        "segments": segments,
         "label_shares": [(lab, LABELS_VI[lab], x.get("label_shares", {}).get(lab)) for lab in LABELS_VI],
-        "labels": list(LABELS_VI.items()), "model": m.model, "source": m.source_file or m.id,
+        "labels": list(LABELS_VI.items()),
+        "model": m.model,
+        "source": m.source_file or m.id,
     }
 
 
@@ -221,9 +304,17 @@ def survey_charts(result: dict) -> list[tuple[str, str]]:
     stats = [result["overall"]] + list(result["groups"].values())
     figures = [
         ("Tỷ lệ cuộc họp theo mức điểm", [(LEVELS_VI[lv], [s["level_shares"][lv] for s in stats]) for lv in LEVELS]),
-        ("Phát biểu và đề xuất", [("Trên 50% đảng viên có mặt phát biểu", [s["half_spoke_share"] for s in stats]),
-                                  ("Không có ý kiến đề xuất", [s["no_proposal_share"] for s in stats])]),
-        ("Cơ cấu ý kiến theo nhãn chính", [(LABELS_VI[lab], [s["label_shares"][lab] for s in stats]) for lab in LABELS]),
+        (
+            "Phát biểu và đề xuất",
+            [
+                ("Trên 50% đảng viên có mặt phát biểu", [s["half_spoke_share"] for s in stats]),
+                ("Không có ý kiến đề xuất", [s["no_proposal_share"] for s in stats]),
+            ],
+        ),
+        (
+            "Cơ cấu ý kiến theo nhãn chính",
+            [(LABELS_VI[lab], [s["label_shares"][lab] for s in stats]) for lab in LABELS],
+        ),
     ]
     hatches = ["", "//", "..", "xx", "\\\\"]  # so the bars stay apart when printed in black and white
     out = []
@@ -235,7 +326,9 @@ def survey_charts(result: dict) -> list[tuple[str, str]]:
             ys = [100 * v if v is not None else 0 for v in values]
             bars = ax.bar(xs, ys, width, label=name, hatch=hatches[k % len(hatches)], edgecolor="black", linewidth=0.5)
             ax.bar_label(bars, labels=[f"{y:.0f}%" if v is not None else "-" for y, v in zip(ys, values)], fontsize=7)
-        ax.set_xticks(range(len(columns)), [str(c) for c in columns], fontsize=8, rotation=15 if len(columns) > 4 else 0)
+        ax.set_xticks(
+            range(len(columns)), [str(c) for c in columns], fontsize=8, rotation=15 if len(columns) > 4 else 0
+        )
         ax.set_ylabel("%")
         ax.set_ylim(0, 110)
         ax.set_title(title, fontsize=10)
@@ -256,6 +349,14 @@ def render_survey_html(result: dict, charts: bool = True) -> str:
     columns, rows = survey_rows(result)
     table = [(name, [show(v, kind) for v in values]) for name, kind, values in rows]
     by = result.get("by")
-    return environment().get_template("survey.html.j2").render(
-        columns=columns, table=table, by_name=GROUPINGS_VI.get(by, by) if by else None,
-        charts=survey_charts(result) if charts else [], n=result["overall"]["meetings"])
+    return (
+        environment()
+        .get_template("survey.html.j2")
+        .render(
+            columns=columns,
+            table=table,
+            by_name=GROUPINGS_VI.get(by, by) if by else None,
+            charts=survey_charts(result) if charts else [],
+            n=result["overall"]["meetings"],
+        )
+    )

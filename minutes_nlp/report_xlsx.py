@@ -6,6 +6,7 @@ Codes in the frames (levels, labels, roles, meeting and cell types) are shown
 by their Vietnamese names; flag codes stay as they are, since they are the
 stable identifiers supervisors search for.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,24 +26,61 @@ from .supervise import GROUPINGS_VI, survey_rows
 from .types import Meeting
 
 HEADERS_VI = {
-    "meeting_id": "Mã biên bản", "source_file": "Tệp", "committee": "Đảng bộ", "cell": "Chi bộ",
-    "cell_type": "Loại chi bộ", "date": "Ngày họp", "meeting_type": "Loại sinh hoạt",
-    "members_total": "Tổng số đảng viên", "members_present": "Có mặt", "attendance_rate": "Tỷ lệ dự họp",
-    "participation_rate": "Tỷ lệ phát biểu", "duration_minutes": "Thời lượng (phút)",
-    "contributions": "Số ý kiến", "member_speakers": "Số đảng viên phát biểu",
-    "share_proposal": "Tỷ lệ ý kiến đề xuất", "share_complaint": "Tỷ lệ ý kiến phản ánh",
-    "share_report": "Tỷ lệ ý kiến báo cáo", "share_agreement": "Tỷ lệ ý kiến thống nhất",
-    "share_other": "Tỷ lệ ý kiến khác", "proposal_count": "Số ý kiến đề xuất",
-    "specific_proposal_count": "Số đề xuất cụ thể", "has_proposal": "Có đề xuất", "score": "Điểm thực chất",
-    "level": "Mức", "flags": "Cảnh báo", "index": "Thứ tự ý kiến", "speaker": "Người phát biểu",
-    "role": "Vai trò", "primary_label": "Nhãn chính", "labels": "Các nhãn", "sentences": "Số câu",
-    "specific_proposals": "Số đề xuất cụ thể", "text": "Nội dung",
-    "code": "Mã cảnh báo", "severity": "Mức độ", "message": "Nội dung cảnh báo", "evidence": "Dẫn chứng",
+    "meeting_id": "Mã biên bản",
+    "source_file": "Tệp",
+    "committee": "Đảng bộ",
+    "cell": "Chi bộ",
+    "cell_type": "Loại chi bộ",
+    "date": "Ngày họp",
+    "meeting_type": "Loại sinh hoạt",
+    "members_total": "Tổng số đảng viên",
+    "members_present": "Có mặt",
+    "attendance_rate": "Tỷ lệ dự họp",
+    "participation_rate": "Tỷ lệ phát biểu",
+    "duration_minutes": "Thời lượng (phút)",
+    "contributions": "Số ý kiến",
+    "member_speakers": "Số đảng viên phát biểu",
+    "share_proposal": "Tỷ lệ ý kiến đề xuất",
+    "share_complaint": "Tỷ lệ ý kiến phản ánh",
+    "share_report": "Tỷ lệ ý kiến báo cáo",
+    "share_agreement": "Tỷ lệ ý kiến thống nhất",
+    "share_other": "Tỷ lệ ý kiến khác",
+    "proposal_count": "Số ý kiến đề xuất",
+    "specific_proposal_count": "Số đề xuất cụ thể",
+    "has_proposal": "Có đề xuất",
+    "score": "Điểm thực chất",
+    "level": "Mức",
+    "flags": "Cảnh báo",
+    "index": "Thứ tự ý kiến",
+    "speaker": "Người phát biểu",
+    "role": "Vai trò",
+    "primary_label": "Nhãn chính",
+    "labels": "Các nhãn",
+    "sentences": "Số câu",
+    "specific_proposals": "Số đề xuất cụ thể",
+    "text": "Nội dung",
+    "code": "Mã cảnh báo",
+    "severity": "Mức độ",
+    "message": "Nội dung cảnh báo",
+    "evidence": "Dẫn chứng",
 }
-VALUES_VI = {"level": LEVELS_VI, "primary_label": LABELS_VI, "role": ROLES_VI, "meeting_type": MEETING_TYPES_VI,
-             "cell_type": CELL_TYPES_VI, "severity": SEVERITY_VI}
-PERCENT = {"attendance_rate", "participation_rate", "share_proposal", "share_complaint", "share_report",
-           "share_agreement", "share_other"}
+VALUES_VI = {
+    "level": LEVELS_VI,
+    "primary_label": LABELS_VI,
+    "role": ROLES_VI,
+    "meeting_type": MEETING_TYPES_VI,
+    "cell_type": CELL_TYPES_VI,
+    "severity": SEVERITY_VI,
+}
+PERCENT = {
+    "attendance_rate",
+    "participation_rate",
+    "share_proposal",
+    "share_complaint",
+    "share_report",
+    "share_agreement",
+    "share_other",
+}
 WIDE = {"text": 90, "message": 70, "evidence": 90, "flags": 45}
 FLAG_COLUMNS = ["meeting_id", "source_file", "cell", "date", "code", "severity", "message", "evidence"]
 
@@ -53,9 +91,18 @@ def flags_frame(meetings: Iterable[Meeting]) -> pd.DataFrame:
     for m in meetings:
         for f in m.flags:
             evidence = [" ".join(e["text"].split()) if "text" in e else e.get("note", "") for e in f.evidence]
-            rows.append({"meeting_id": m.id, "source_file": m.source_file, "cell": m.meta.get("cell"),
-                         "date": m.meta.get("date"), "code": f.code, "severity": f.severity, "message": f.message,
-                         "evidence": "\n".join(e for e in evidence if e)})
+            rows.append(
+                {
+                    "meeting_id": m.id,
+                    "source_file": m.source_file,
+                    "cell": m.meta.get("cell"),
+                    "date": m.meta.get("date"),
+                    "code": f.code,
+                    "severity": f.severity,
+                    "message": f.message,
+                    "evidence": "\n".join(e for e in evidence if e),
+                }
+            )
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)
 
 
@@ -99,8 +146,9 @@ def write_sheet(ws: Worksheet, frame: pd.DataFrame, columns: Sequence[str] | Non
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         else:
-            longest = max((len(str(c.value)) for (c,) in ws.iter_rows(min_col=i, max_col=i) if c.value is not None),
-                          default=8)
+            longest = max(
+                (len(str(c.value)) for (c,) in ws.iter_rows(min_col=i, max_col=i) if c.value is not None), default=8
+            )
             width = min(max(longest + 2, 8), 40)
         ws.column_dimensions[letter].width = width
 
@@ -154,16 +202,23 @@ def write_survey_xlsx(result: dict, path: str | Path) -> Path:
     for i in range(2, len(columns) + 2):
         ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(str(columns[i - 2])) + 2))
     note_row = ws.max_row + 2
-    ws.cell(note_row, 1, "Nhóm theo: " + (GROUPINGS_VI.get(by, by) if by else "không chia nhóm")
-            + ". Mức Tốt/Khá/Trung bình/Kém là mức của điểm thảo luận thực chất do công cụ tính, "
-              "không phải xếp loại chính thức.").font = Font(italic=True)
+    ws.cell(
+        note_row,
+        1,
+        "Nhóm theo: "
+        + (GROUPINGS_VI.get(by, by) if by else "không chia nhóm")
+        + ". Mức Tốt/Khá/Trung bình/Kém là mức của điểm thảo luận thực chất do công cụ tính, "
+        "không phải xếp loại chính thức.",
+    ).font = Font(italic=True)
     # The charts read the table itself (row 1 is the header, so figure i is on row i + 2).
     names = [r[0] for r in rows]
     level_rows = [i + 2 for i, n in enumerate(names) if n.startswith("Tỷ lệ cuộc họp mức")]
     label_rows = [i + 2 for i, n in enumerate(names) if n.startswith("Tỷ lệ ý kiến ")]
     anchor_row = note_row + 2
-    for title, (first, last) in (("Tỷ lệ cuộc họp theo mức", (level_rows[0], level_rows[-1])),
-                                 ("Cơ cấu ý kiến theo nhãn chính", (label_rows[0], label_rows[-1]))):
+    for title, (first, last) in (
+        ("Tỷ lệ cuộc họp theo mức", (level_rows[0], level_rows[-1])),
+        ("Cơ cấu ý kiến theo nhãn chính", (label_rows[0], label_rows[-1])),
+    ):
         chart = BarChart()
         chart.type = "col"
         chart.title = title

@@ -1,16 +1,17 @@
 """The substantive-discussion score (0-100) and its level, with the evidence behind each component.
 
-    participation = min(participation_rate / participation_full, 1)
-                    (or member_speakers / speakers_full when attendance is not written)
-    engagement    = min(share of contributions that report, raise a problem or propose / engagement_full, 1)
-    proposals     = min(share of contributions with primary label proposal / proposals_full, 1)
-    specific      = min(specific proposals / specific_full, 1)
-    problems      = min(share of contributions with primary label complaint / problems_full, 1)
-    uptake        = proposals taken up by the conclusion / proposals (0 without proposals)
-    substantive   = 100 · Σ weight · component − 100 · agreement_penalty · (share of contributions
-                    that only agree or say nothing else), clipped to 0..100
-    level         = tot ≥ 75 > kha ≥ 40 > trung_binh ≥ 20 > kem   (codebook §6 anchors)
+participation = min(participation_rate / participation_full, 1)
+                (or member_speakers / speakers_full when attendance is not written)
+engagement    = min(share of contributions that report, raise a problem or propose / engagement_full, 1)
+proposals     = min(share of contributions with primary label proposal / proposals_full, 1)
+specific      = min(specific proposals / specific_full, 1)
+problems      = min(share of contributions with primary label complaint / problems_full, 1)
+uptake        = proposals taken up by the conclusion / proposals (0 without proposals)
+substantive   = 100 · Σ weight · component − 100 · agreement_penalty · (share of contributions
+                that only agree or say nothing else), clipped to 0..100
+level         = tot ≥ 75 > kha ≥ 40 > trung_binh ≥ 20 > kem   (codebook §6 anchors)
 """
+
 from __future__ import annotations
 
 
@@ -52,10 +53,19 @@ def score(metrics: dict, evidence: dict[str, list[dict]], cfg: dict) -> dict:
     comps = components(metrics, cfg)
     agreement_only = metrics["label_shares"]["agreement"] + metrics["label_shares"]["other"]
     value = substantive(comps, agreement_only, cfg) if metrics["contributions"] else 0.0
-    detail = {name: {"value": round(v, 4), "weight": cfg["weights"][name],
-                     "points": round(100 * cfg["weights"][name] * v, 1), "evidence": evidence.get(name, [])}
-              for name, v in comps.items()}
-    detail["agreement_only"] = {"value": round(agreement_only, 4), "weight": -cfg["agreement_penalty"],
-                                "points": round(-100 * cfg["agreement_penalty"] * agreement_only, 1),
-                                "evidence": evidence.get("agreement_only", [])}
+    detail = {
+        name: {
+            "value": round(v, 4),
+            "weight": cfg["weights"][name],
+            "points": round(100 * cfg["weights"][name] * v, 1),
+            "evidence": evidence.get(name, []),
+        }
+        for name, v in comps.items()
+    }
+    detail["agreement_only"] = {
+        "value": round(agreement_only, 4),
+        "weight": -cfg["agreement_penalty"],
+        "points": round(-100 * cfg["agreement_penalty"] * agreement_only, 1),
+        "evidence": evidence.get("agreement_only", []),
+    }
     return {"substantive": value, "level": level_of(value, cfg["levels"]), "components": detail}

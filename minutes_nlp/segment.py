@@ -5,6 +5,7 @@ A turn starts where the minutes name a speaker (markers.py). A line break
 alone never ends a turn: a turn runs on until the next speaker, a section
 heading, a vote, the closing or the signatures.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,16 @@ from dataclasses import dataclass
 from .errors import NoSpeakers
 from .header import NUM, parse_header, parse_number
 from .markers import _BULLET as _MARKER_BULLET
-from .markers import PRESENTING_VERBS, REPORTING_VERBS, TITLES, Marker, _read_name, _skip_spaces, parse_marker, verb_after
+from .markers import (
+    PRESENTING_VERBS,
+    REPORTING_VERBS,
+    TITLES,
+    Marker,
+    _read_name,
+    _skip_spaces,
+    parse_marker,
+    verb_after,
+)
 from .sentences import split_sentences
 from .text import UPPER
 from .types import Header, Segment, SegmentedDocument
@@ -22,24 +32,36 @@ _HEADING_WORDS = re.compile(
     r"(thảo luận|ý kiến tham gia|các ý kiến|ý kiến phát biểu|ý kiến đóng góp|tham gia ý kiến|ý kiến thảo luận|"
     r"phát biểu ý kiến|góp ý|kết luận|biểu quyết|diễn biến|nội dung|thủ tục|chương trình|thành phần|"
     r"phần mở đầu|khai mạc|bế mạc|kết thúc|chấm điểm|xếp loại|thông qua biên bản|tiến trình)",
-    re.IGNORECASE)
-_HEADING_PREFIX = re.compile(r"^\s*(?:[IVX]+[.)/]|\d{1,2}[.)/]|[a-zđ][.)]|[*#•►+-]|phần\s+[IVX\d]+[.:]?)?\s*", re.IGNORECASE)
+    re.IGNORECASE,
+)
+_HEADING_PREFIX = re.compile(
+    r"^\s*(?:[IVX]+[.)/]|\d{1,2}[.)/]|[a-zđ][.)]|[*#•►+-]|phần\s+[IVX\d]+[.:]?)?\s*", re.IGNORECASE
+)
 _DISCUSSION_HEADING = re.compile(
     r"thảo luận|ý kiến tham gia|các ý kiến|ý kiến phát biểu|ý kiến đóng góp|tham gia ý kiến|phát biểu ý kiến|góp ý",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _CONCLUSION_HEADING = re.compile(r"kết luận", re.IGNORECASE)
 _CLOSING = re.compile(
     r"^\s*[-+*•]?\s*(?:\d+[.)]\s*)?(?:(?:chi bộ|hội nghị|đảng viên|các đồng chí)\s+(?:đã\s+)?(?:tiến hành\s+)?"
-    r"(?:biểu quyết|bỏ phiếu)|bỏ phiếu|kết quả bỏ phiếu|biểu quyết|kết quả biểu quyết|cuộc họp kết thúc|buổi sinh hoạt kết thúc|"
+    r"(?:biểu quyết|bỏ phiếu)|bỏ phiếu|kết quả bỏ phiếu|biểu quyết|kết quả biểu quyết|cuộc họp kết thúc|buổi sinh hoạt kết thúc|"  # noqa: E501
     r"hội nghị kết thúc|buổi họp kết thúc|sinh hoạt kết thúc|biên bản (?:được|đã|này|kết thúc|lập xong)|"
     r"thông qua biên bản|chấm điểm|xếp loại|chi bộ tự (?:chấm|đánh giá|xếp)|ảnh\s*:|nguồn\s*:|"
     r"t/m|tm\.|nơi nhận|người ghi|thư ký\s{2,}|chủ trì\s{2,})",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _AGGREGATE = re.compile(
     r"(?:^|\W)(?:các (?:đồng chí|đ/c|đảng viên|ý kiến)|ý kiến khác|(?:đã )?có\s+" + NUM + r"\s*(?:lượt )?ý kiến|"
-    r"nhận được\s+" + NUM + r"\s*(?:lượt )?ý kiến|" + NUM + r"\s*lượt (?:ý kiến|phát biểu)|phát biểu\s+" + NUM + r"\s*ý kiến|"
+    r"nhận được\s+"
+    + NUM
+    + r"\s*(?:lượt )?ý kiến|"
+    + NUM
+    + r"\s*lượt (?:ý kiến|phát biểu)|phát biểu\s+"
+    + NUM
+    + r"\s*ý kiến|"
     r"tất cả (?:các )?đảng viên|(?:100\s*%|toàn thể) (?:đảng viên|đồng chí))",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _REMARK_COUNT = re.compile(r"(" + NUM + r")\s*(?:lượt )?(?:ý kiến|lượt phát biểu)", re.IGNORECASE)
 _NAME_WORD = UPPER + r"[^\W\d_]*"
 _NAMES = r"(?:" + _NAME_WORD + r")(?: " + _NAME_WORD + r")*"
@@ -48,22 +70,32 @@ _TITLE = r"(?:đồng chí|đ/c|ĐC|Đồng chí|Đ/c)"
 _JOINT = re.compile(
     r"(?:(?:Các|các) " + _TITLE + r"\s+(" + _NAMES + r"(?:\s*(?:,|và)\s*" + _NAMES + r")+)"
     r"|" + _TITLE + r"\s+(" + _NAMES + r"(?:\s*(?:,|và)\s*" + _TITLE + r"\s+" + _NAMES + r")+))"
-    r"\s*(?:\([^)]*\))?\s*(:)?\s*")
+    r"\s*(?:\([^)]*\))?\s*(:)?\s*"
+)
 _BULLET_START = re.compile(r"[-+*•►–—]\s")
 _CONCLUSION_LINE = re.compile(
-    r"\s*(?:[IVX]{1,4}[./)]|\d{1,2}[./)]|[*+•-])?\s*(kết luận(?: của| hội nghị| buổi| cuộc| chung|,)?)[^:\n]{0,60}?[:,]?\s+\S",
-    re.IGNORECASE)
+    r"\s*(?:[IVX]{1,4}[./)]|\d{1,2}[./)]|[*+•-])?\s*(kết luận(?: của| hội nghị| buổi| cuộc| chung|,)?)[^:\n]{0,60}?[:,]?\s+\S",  # noqa: E501
+    re.IGNORECASE,
+)
 _INLINE_HEADING = re.compile(r"\s*([^:\n]{1,40}):\s+")
 # A sentence end, or a glued one ("tháng 5.Đồng chí Lan đề nghị…") right before a title.
 _SENTENCE_START = re.compile(r"(?<=[.!?…;])[\"”’)]?\s+(?=\S)|(?<=[.!?])(?=(?:Đồng chí|Đ/c|ĐC|Đ/C)\s)")
-_GUEST_ROLE = re.compile(r"đại biểu|khách mời|quần chúng|cảm tình|ứng viên|người được|phụ trách chi bộ|"
-                         r"đảng ủy viên|đảng uỷ viên|thường vụ|thường trực đảng|đại diện (?:đảng|ubnd|mặt trận)|"
-                         r"cấp ủy cấp trên|bí thư đảng ủy|phó bí thư đảng ủy", re.IGNORECASE)
-_COMMITTEE_ROLE = re.compile(r"phó bí thư|\bpbt\b|chi ủy viên|chi uỷ viên|\bcuv\b|ủy viên chi ủy|cấp ủy viên", re.IGNORECASE)
+_GUEST_ROLE = re.compile(
+    r"đại biểu|khách mời|quần chúng|cảm tình|ứng viên|người được|phụ trách chi bộ|"
+    r"đảng ủy viên|đảng uỷ viên|thường vụ|thường trực đảng|đại diện (?:đảng|ubnd|mặt trận)|"
+    r"cấp ủy cấp trên|bí thư đảng ủy|phó bí thư đảng ủy",
+    re.IGNORECASE,
+)
+_COMMITTEE_ROLE = re.compile(
+    r"phó bí thư|\bpbt\b|chi ủy viên|chi uỷ viên|\bcuv\b|ủy viên chi ủy|cấp ủy viên", re.IGNORECASE
+)
 _CHAIR_ROLE = re.compile(r"(?<!phó )bí thư|^bt\b|\bbt chi bộ|chủ trì|chủ tọa", re.IGNORECASE)
 _SECRETARY_ROLE = re.compile(r"thư ký|thư kí", re.IGNORECASE)
-_REPORT_OBJECT = re.compile(r"\s*(?:lại |sơ lược |tóm tắt |nhanh |toàn văn |các |những |nội dung |bản |một số |về )?(?:dự thảo|quá trình|hồ sơ|đơn|quyết định|công điện|thông tư|hướng dẫn|lý lịch|mục đích|tờ trình|nghị định|luật|nghị quyết|kế hoạch|báo cáo|chuyên đề|phương hướng|chương trình|văn bản|"
-                            r"chỉ thị|quy định|kết quả|tình hình|thời sự|nội dung)", re.IGNORECASE)
+_REPORT_OBJECT = re.compile(
+    r"\s*(?:lại |sơ lược |tóm tắt |nhanh |toàn văn |các |những |nội dung |bản |một số |về )?(?:dự thảo|quá trình|hồ sơ|đơn|quyết định|công điện|thông tư|hướng dẫn|lý lịch|mục đích|tờ trình|nghị định|luật|nghị quyết|kế hoạch|báo cáo|chuyên đề|phương hướng|chương trình|văn bản|"  # noqa: E501
+    r"chỉ thị|quy định|kết quả|tình hình|thời sự|nội dung)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -76,7 +108,7 @@ class _Turn:
 def _is_heading(line: str) -> bool:
     """A section title: capitals, or a heading word in a short line ending with ':' or numbered."""
     prefix = _HEADING_PREFIX.match(line)
-    body = line[prefix.end():].strip()
+    body = line[prefix.end() :].strip()
     if not body or len(body) > 90 or body.lower().startswith("về "):
         return False
     letters = [c for c in body if c.isalpha()]
@@ -84,7 +116,7 @@ def _is_heading(line: str) -> bool:
         return True
     if not _HEADING_WORDS.search(body):
         return False
-    numbered = bool(line[:prefix.end()].strip()) and not _BULLET_START.match(line.strip())
+    numbered = bool(line[: prefix.end()].strip()) and not _BULLET_START.match(line.strip())
     return body.endswith(":") or (numbered and len(body.split()) <= 10 and not body.endswith((".", "!", "?")))
 
 
@@ -95,7 +127,9 @@ def _is_aggregate(line: str) -> bool:
         return False
     m = _AGGREGATE.search(stripped)
     # "Thống nhất với các ý kiến trên" is someone's remark, not a summary of remarks
-    return bool(m) and m.start() <= 30 and not re.search(r"\b(?:với|theo|như|của|cùng|và)\s*$", stripped[:m.start() + 1])
+    return (
+        bool(m) and m.start() <= 30 and not re.search(r"\b(?:với|theo|như|của|cùng|và)\s*$", stripped[: m.start() + 1])
+    )
 
 
 def _is_procedural_line(line: str) -> bool:
@@ -105,11 +139,11 @@ def _is_procedural_line(line: str) -> bool:
 def _is_caption(text: str, m: Marker, line_end: int) -> bool:
     if m.colon:
         return False
-    rest = text[m.start:line_end].rstrip()
+    rest = text[m.start : line_end].rstrip()
     if rest.endswith((".", "!", "?", ":", ";", "…")) or len(rest) > 160:
         return False
     verb_at = rest.lower().rfind(m.verb) if m.verb else -1
-    after = rest[verb_at + len(m.verb):] if verb_at >= 0 else rest
+    after = rest[verb_at + len(m.verb) :] if verb_at >= 0 else rest
     return len(after.split()) <= 6
 
 
@@ -125,14 +159,25 @@ def _joint_marker(text: str, start: int, end: int) -> Marker | None:
     verb = None if colon else verb_after(text, m.end(), end)
     if len(names) < 2 or (not colon and verb is None):
         return None
-    return Marker(start=start, content=m.end() if colon else start, speaker=", ".join(names), role_text="",
-                  verb=verb, colon=colon, has_title=True)
+    return Marker(
+        start=start,
+        content=m.end() if colon else start,
+        speaker=", ".join(names),
+        role_text="",
+        verb=verb,
+        colon=colon,
+        has_title=True,
+    )
 
 
 _TITLED = r"(?:đồng chí|đ/c|đc|ông|bà|anh|chị|thầy|cô)\s+"
 # "Hỏi (đ/c Lê Văn Cường - xóm Đông): …", "Trả lời (đ/c Bí thư): …"
-_EXCHANGE = re.compile(r"\s*(?:[-+*•]\s*)?(hỏi|trả lời|ý kiến|góp ý|kiến nghị|đề xuất|phát biểu)\s*\(\s*" + _TITLED
-                       + r"([^()\n]{1,60}?)\s*(?:[-–,][^()\n]*)?\)\s*:\s*", re.IGNORECASE)
+_EXCHANGE = re.compile(
+    r"\s*(?:[-+*•]\s*)?(hỏi|trả lời|ý kiến|góp ý|kiến nghị|đề xuất|phát biểu)\s*\(\s*"
+    + _TITLED
+    + r"([^()\n]{1,60}?)\s*(?:[-–,][^()\n]*)?\)\s*:\s*",
+    re.IGNORECASE,
+)
 # "- Nhất trí với dự thảo. (ý kiến đ/c Hùng)", "… (Bà Trương Thị Nghĩa)."
 _TRAILING = re.compile(r"\((?:ý kiến\s+(?:của\s+)?)?" + _TITLED + r"([^()\n]{1,80})\)\s*[.;]?\s*$", re.IGNORECASE)
 
@@ -146,10 +191,19 @@ def _exchange_marker(text: str, start: int, end: int, chair: str | None) -> Mark
     if name is None or name != who.split(" -")[0].strip():
         if not re.match(r"(?:bí thư|chủ trì|phó bí thư)", who, re.IGNORECASE):
             return None
-        return Marker(start=start, content=m.end(), speaker=None, role_text=who.lower(), verb=m.group(1).lower(),
-                      colon=True, has_title=True, role_only=True)
-    return Marker(start=start, content=m.end(), speaker=name, role_text="", verb=m.group(1).lower(), colon=True,
-                  has_title=True)
+        return Marker(
+            start=start,
+            content=m.end(),
+            speaker=None,
+            role_text=who.lower(),
+            verb=m.group(1).lower(),
+            colon=True,
+            has_title=True,
+            role_only=True,
+        )
+    return Marker(
+        start=start, content=m.end(), speaker=name, role_text="", verb=m.group(1).lower(), colon=True, has_title=True
+    )
 
 
 def _trailing_marker(text: str, start: int, end: int) -> Marker | None:
@@ -168,8 +222,7 @@ def _trailing_marker(text: str, start: int, end: int) -> Marker | None:
 
 
 def _line_marker(text: str, start: int, end: int) -> Marker | None:
-    return (_joint_marker(text, start, end) or parse_marker(text, start, end)
-            or _exchange_marker(text, start, end, None))
+    return _joint_marker(text, start, end) or parse_marker(text, start, end) or _exchange_marker(text, start, end, None)
 
 
 def _mid_line_markers(text: str, start: int, end: int, inline_heading: bool = True) -> list[Marker]:
@@ -245,7 +298,7 @@ def _kind(m: Marker, role: str, in_discussion: bool, after_conclusion_heading: b
     if "kết luận" in verb or (after_conclusion_heading and role == "chair"):
         return "chair_conclusion"
     if verb in PRESENTING_VERBS or verb in REPORTING_VERBS:
-        tail = text[m.start:m.start + 250]
+        tail = text[m.start : m.start + 250]
         at = tail.lower().find(verb)
         presents = at >= 0 and bool(_REPORT_OBJECT.match(tail, at + len(verb)))
         leading = role in ("chair", "committee")
@@ -325,8 +378,11 @@ def segment(text: str, source: str = "<text>") -> SegmentedDocument:
     header_end = lines[first_turn][0] if first_turn is not None else len(text)
     header = parse_header(text, header_end)
     if not turns:
-        raise NoSpeakers(source, "no speaker turn found (no 'Đồng chí …:' or reported speech)",
-                         "check that the file is meeting minutes")
+        raise NoSpeakers(
+            source,
+            "no speaker turn found (no 'Đồng chí …:' or reported speech)",
+            "check that the file is meeting minutes",
+        )
     people = _People(header)
     for found in turns.values():
         for t in found:
@@ -407,8 +463,12 @@ def segment(text: str, source: str = "<text>") -> SegmentedDocument:
             name = m.speaker if m.speaker else (header.chair if m.role_only else None)
             role = people.role(m.speaker, m.role_text) if m.speaker else "chair"
             seg_kind = _kind(m, role, in_discussion, after_conclusion, text)
-            if (t.mid_line and open_seg is not None and name
-                    and people.resolve(name) == people.resolve(open_seg.speaker or "")):
+            if (
+                t.mid_line
+                and open_seg is not None
+                and name
+                and people.resolve(name) == people.resolve(open_seg.speaker or "")
+            ):
                 continue  # the same speaker named again inside their own turn
             if t.mid_line and open_seg is not None and open_seg.kind == "chair_conclusion":
                 continue  # the conclusion mentions a member ("Đ/c Trường hỏi về quỹ…: đã nộp đủ")

@@ -1,4 +1,5 @@
 """Label sentences with a trained model: the library side of ``minutes-nlp classify``."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -34,8 +35,12 @@ def classify(sentences, model="default", explain: bool = False) -> list[dict]:
     for i, sent in enumerate(sentences):
         scores = {c: round(float(p), 4) for c, p in zip(classes, proba[i])}
         label = max(scores, key=scores.get)
-        row = {"text": sent if isinstance(sent, str) else sent["text"], "label": label,
-               "confidence": scores[label], "scores": scores}
+        row = {
+            "text": sent if isinstance(sent, str) else sent["text"],
+            "label": label,
+            "confidence": scores[label],
+            "scores": scores,
+        }
         if reasons is not None:
             row["explain"] = reasons[i]
         out.append(row)

@@ -5,6 +5,7 @@ rest: every line is split on its own (underthesea is not lossless across
 newlines), a bullet or number opens a new sentence and is not part of it,
 and a long semicolon list is split into its items.
 """
+
 from __future__ import annotations
 
 import re

@@ -11,6 +11,7 @@ more than ``MAX_UNCOMPRESSED`` bytes in all, or a member compressed more than
 ``MAX_RATIO`` times (a zip bomb) refuses the whole archive with a message
 naming it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,12 +24,12 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from . import flags as flags_module
+from .codebook import LABELS, LEVELS
 from .errors import MinutesError, ReadError
 from .reading import SUPPORTED
 from .report_html import CELL_TYPES_VI
 from .report_text import LABELS_VI, LEVELS_VI
 from .types import Meeting
-from .codebook import LABELS, LEVELS
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes, all members of one archive together
 MAX_RATIO = 100  # uncompressed / compressed size of one member
@@ -46,6 +47,7 @@ class UnsafeArchive(ReadError):
 
 
 # ---------------------------------------------------------------- collecting
+
 
 def collect(paths: Iterable[str | Path], errors: list[MinutesError] | None = None) -> list[Item]:
     """Return (name, Path or bytes) for every minutes file under paths: files, folders (recursive) and .zip archives.
@@ -91,23 +93,36 @@ def read_zip(path: str | Path) -> list[Item]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ReadError(path, f"không mở được tệp nén zip ({exc})", "nén lại các biên bản bằng định dạng .zip") from None
+        raise ReadError(
+            path, f"không mở được tệp nén zip ({exc})", "nén lại các biên bản bằng định dạng .zip"
+        ) from None
     with archive:
         infos = archive.infolist()
         bad = [i.filename for i in infos if _unsafe_name(i.filename)]
         if bad:
-            raise UnsafeArchive(path, f"tệp nén có tên tệp vượt ra ngoài thư mục hoặc đường dẫn tuyệt đối ({bad[0]!r}); "
-                                      "đã từ chối toàn bộ tệp nén", "nén lại các biên bản với tên tệp thông thường")
+            raise UnsafeArchive(
+                path,
+                f"tệp nén có tên tệp vượt ra ngoài thư mục hoặc đường dẫn tuyệt đối ({bad[0]!r}); "
+                "đã từ chối toàn bộ tệp nén",
+                "nén lại các biên bản với tên tệp thông thường",
+            )
         total = sum(i.file_size for i in infos)
         if total > MAX_UNCOMPRESSED:
-            raise UnsafeArchive(path, f"tệp nén giải nén ra {total // 2**20} MB, vượt giới hạn "
-                                      f"{MAX_UNCOMPRESSED // 2**20} MB (nghi là bom nén); đã từ chối",
-                                "chia thành nhiều tệp nén nhỏ hơn")
+            raise UnsafeArchive(
+                path,
+                f"tệp nén giải nén ra {total // 2**20} MB, vượt giới hạn "
+                f"{MAX_UNCOMPRESSED // 2**20} MB (nghi là bom nén); đã từ chối",
+                "chia thành nhiều tệp nén nhỏ hơn",
+            )
         for i in infos:
             if i.file_size > MAX_RATIO * max(i.compress_size, 1):
-                raise UnsafeArchive(path, f"tệp {i.filename!r} trong tệp nén có tỷ lệ nén "
-                                          f"{i.file_size // max(i.compress_size, 1)}:1, vượt {MAX_RATIO}:1 "
-                                          "(nghi là bom nén); đã từ chối", "gửi các biên bản không nén")
+                raise UnsafeArchive(
+                    path,
+                    f"tệp {i.filename!r} trong tệp nén có tỷ lệ nén "
+                    f"{i.file_size // max(i.compress_size, 1)}:1, vượt {MAX_RATIO}:1 "
+                    "(nghi là bom nén); đã từ chối",
+                    "gửi các biên bản không nén",
+                )
         items: list[Item] = []
         left = MAX_UNCOMPRESSED
         for i in sorted(infos, key=lambda x: x.filename):
@@ -120,8 +135,11 @@ def read_zip(path: str | Path) -> list[Item]:
                 with archive.open(i) as member:
                     data = member.read(min(i.file_size, left) + 1)
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError, zlib.error) as exc:
-                raise ReadError(path, f"không giải nén được tệp {i.filename!r} ({exc})",
-                                "kiểm tra tệp nén có bị hỏng hoặc đặt mật khẩu không") from None
+                raise ReadError(
+                    path,
+                    f"không giải nén được tệp {i.filename!r} ({exc})",
+                    "kiểm tra tệp nén có bị hỏng hoặc đặt mật khẩu không",
+                ) from None
             if len(data) > i.file_size or len(data) > left:
                 raise UnsafeArchive(path, f"tệp {i.filename!r} lớn hơn kích thước khai báo trong tệp nén; đã từ chối")
             left -= len(data)
@@ -130,6 +148,7 @@ def read_zip(path: str | Path) -> list[Item]:
 
 
 # ---------------------------------------------------------------- analysing
+
 
 def analyze_items(analyzer, items: Iterable[Item]) -> tuple[list[Meeting], list[MinutesError]]:
     """Analyse every item; return the meetings and the errors of the items that could not be read.
@@ -161,6 +180,7 @@ def analyze_items(analyzer, items: Iterable[Item]) -> tuple[list[Meeting], list[
 
 # ---------------------------------------------------------------- flag
 
+
 def warning_count(meeting: Meeting, only: Iterable[str] = ()) -> int:
     """Number of warning flags of a meeting (among the codes in only, when given)."""
     keep = set(only)
@@ -179,9 +199,17 @@ def flag_rows(meetings: Iterable[Meeting], only: Iterable[str] = ()) -> list[dic
         codes = [f.code for f in m.flags if not keep or f.code in keep]
         if keep and not codes:
             continue
-        rows.append({"file": m.source_file or m.id, "cell": m.meta.get("cell"), "date": m.meta.get("date"),
-                     "score": m.score["substantive"], "level": m.score["level"], "flags": codes,
-                     "warnings": warning_count(m, keep)})
+        rows.append(
+            {
+                "file": m.source_file or m.id,
+                "cell": m.meta.get("cell"),
+                "date": m.meta.get("date"),
+                "score": m.score["substantive"],
+                "level": m.score["level"],
+                "flags": codes,
+                "warnings": warning_count(m, keep),
+            }
+        )
     rows.sort(key=lambda r: (-r["warnings"], r["score"], r["file"]))
     return rows
 
@@ -192,6 +220,7 @@ def unknown_codes(codes: Iterable[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------- survey
+
 
 def group_of(meeting: Meeting, by: str) -> str:
     """The group of a meeting: its cell type (Vietnamese name), its committee, or the month (YYYY-MM) of its date."""
@@ -243,8 +272,11 @@ def survey(meetings: list[Meeting], by: str | None = None) -> dict:
     if by:
         for m in meetings:
             groups.setdefault(group_of(m, by), []).append(m)
-    return {"by": by, "overall": survey_stats(meetings),
-            "groups": {g: survey_stats(ms) for g, ms in sorted(groups.items())}}
+    return {
+        "by": by,
+        "overall": survey_stats(meetings),
+        "groups": {g: survey_stats(ms) for g, ms in sorted(groups.items())},
+    }
 
 
 GROUPINGS_VI = {"cell_type": "loại chi bộ", "committee": "đảng bộ", "month": "tháng"}
@@ -261,7 +293,9 @@ def survey_rows(result: dict) -> tuple[list[str], list[tuple[str, str, list]]]:
     for lv in LEVELS:
         rows.append((f"Tỷ lệ cuộc họp mức {LEVELS_VI[lv]}", "pct", [s["level_shares"][lv] for s in stats]))
     rows.append(("Số cuộc họp ghi số đảng viên có mặt", "int", [s["meetings_with_attendance"] for s in stats]))
-    rows.append(("Tỷ lệ cuộc họp có trên 50% đảng viên có mặt phát biểu", "pct", [s["half_spoke_share"] for s in stats]))
+    rows.append(
+        ("Tỷ lệ cuộc họp có trên 50% đảng viên có mặt phát biểu", "pct", [s["half_spoke_share"] for s in stats])
+    )
     rows.append(("Số ý kiến thảo luận", "int", [s["contributions"] for s in stats]))
     for lab in LABELS:
         rows.append((f"Tỷ lệ ý kiến {LABELS_VI[lab]}", "pct", [s["label_shares"][lab] for s in stats]))
@@ -297,23 +331,48 @@ def survey_table(result: dict) -> str:
 def flag_table(rows: list[dict]) -> str:
     """The flag rows as a plain-text table for the terminal."""
     head = ["Tệp", "Chi bộ", "Ngày", "Điểm", "Mức", "Cảnh báo"]
-    cells = [head] + [[r["file"], r["cell"] or "-", r["date"] or "-", f"{r['score']:.1f}",
-                       LEVELS_VI.get(r["level"], r["level"]), ", ".join(r["flags"]) or "-"] for r in rows]
+    cells = [head] + [
+        [
+            r["file"],
+            r["cell"] or "-",
+            r["date"] or "-",
+            f"{r['score']:.1f}",
+            LEVELS_VI.get(r["level"], r["level"]),
+            ", ".join(r["flags"]) or "-",
+        ]
+        for r in rows
+    ]
     widths = [max(len(c[i]) for c in cells) for i in range(5)]
     lines = ["  ".join(c[i].ljust(widths[i]) for i in range(5)) + "  " + c[5] for c in cells]
     lines.insert(1, "  ".join("-" * w for w in widths) + "  " + "-" * 8)
     return "\n".join(lines)
 
 
-FLAG_HEADERS = {"file": "Tệp", "cell": "Chi bộ", "date": "Ngày họp", "score": "Điểm thực chất", "level": "Mức",
-                "warnings": "Số cảnh báo", "flags": "Cảnh báo"}
+FLAG_HEADERS = {
+    "file": "Tệp",
+    "cell": "Chi bộ",
+    "date": "Ngày họp",
+    "score": "Điểm thực chất",
+    "level": "Mức",
+    "warnings": "Số cảnh báo",
+    "flags": "Cảnh báo",
+}
 
 
 def flag_records(rows: list[dict]) -> list[dict]:
     """The flag rows with Vietnamese column names and values, as written to CSV and Excel."""
-    return [{FLAG_HEADERS["file"]: r["file"], FLAG_HEADERS["cell"]: r["cell"], FLAG_HEADERS["date"]: r["date"],
-             FLAG_HEADERS["score"]: r["score"], FLAG_HEADERS["level"]: LEVELS_VI.get(r["level"], r["level"]),
-             FLAG_HEADERS["warnings"]: r["warnings"], FLAG_HEADERS["flags"]: ", ".join(r["flags"])} for r in rows]
+    return [
+        {
+            FLAG_HEADERS["file"]: r["file"],
+            FLAG_HEADERS["cell"]: r["cell"],
+            FLAG_HEADERS["date"]: r["date"],
+            FLAG_HEADERS["score"]: r["score"],
+            FLAG_HEADERS["level"]: LEVELS_VI.get(r["level"], r["level"]),
+            FLAG_HEADERS["warnings"]: r["warnings"],
+            FLAG_HEADERS["flags"]: ", ".join(r["flags"]),
+        }
+        for r in rows
+    ]
 
 
 def write_flag_csv(rows: list[dict], path: str | Path) -> None:

@@ -1,4 +1,5 @@
 """``minutes-nlp flag`` and ``minutes-nlp survey``: thin click wrappers over minutes_nlp.supervise."""
+
 from __future__ import annotations
 
 import sys
@@ -22,8 +23,9 @@ def _analyze(paths: tuple[Path, ...], model: str) -> tuple[list, int]:
     errors: list[MinutesError] = []
     items = supervise.collect(paths, errors)
     if not items and not errors:
-        raise click.ClickException("không tìm thấy biên bản nào (.txt, .docx, .pdf, .doc, .html, .htm hoặc .zip) "
-                                   "trong các đường dẫn đã cho")
+        raise click.ClickException(
+            "không tìm thấy biên bản nào (.txt, .docx, .pdf, .doc, .html, .htm hoặc .zip) trong các đường dẫn đã cho"
+        )
     meetings: list = []
     if items:
         try:
@@ -48,10 +50,19 @@ def _suffix(out: Path | None, allowed: tuple[str, ...]) -> str | None:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--only", "codes", multiple=True, metavar="CODE",
-              help="Chỉ giữ các biên bản có cảnh báo mã này (lặp lại được), ví dụ --only NO_PROPOSALS.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Ghi ra tệp .csv hoặc .xlsx thay vì in bảng.")
+@click.option(
+    "--only",
+    "codes",
+    multiple=True,
+    metavar="CODE",
+    help="Chỉ giữ các biên bản có cảnh báo mã này (lặp lại được), ví dụ --only NO_PROPOSALS.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Ghi ra tệp .csv hoặc .xlsx thay vì in bảng.",
+)
 @click.option("--model", default="default", show_default=True, help="Tên hoặc thư mục mô hình phân loại.")
 def flag(paths: tuple[Path, ...], codes: tuple[str, ...], out: Path | None, model: str) -> None:
     """Xếp các biên bản theo cảnh báo: mỗi biên bản một dòng, biên bản đáng lo nhất lên đầu.
@@ -63,8 +74,10 @@ def flag(paths: tuple[Path, ...], codes: tuple[str, ...], out: Path | None, mode
     """
     unknown = supervise.unknown_codes(codes)
     if unknown:
-        raise click.BadParameter(f"mã cảnh báo không có: {', '.join(unknown)}; các mã: {', '.join(supervise.FLAG_CODES)}",
-                                 param_hint="--only")
+        raise click.BadParameter(
+            f"mã cảnh báo không có: {', '.join(unknown)}; các mã: {', '.join(supervise.FLAG_CODES)}",
+            param_hint="--only",
+        )
     suffix = _suffix(out, (".csv", ".xlsx"))
     meetings, failed = _analyze(paths, model)
     rows = supervise.flag_rows(meetings, codes)
@@ -86,10 +99,18 @@ def flag(paths: tuple[Path, ...], codes: tuple[str, ...], out: Path | None, mode
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--by", type=click.Choice(supervise.GROUPINGS), default=None,
-              help="Chia nhóm theo loại chi bộ, đảng bộ hoặc tháng họp.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Ghi ra tệp .xlsx hoặc .html (có biểu đồ) thay vì in bảng.")
+@click.option(
+    "--by",
+    type=click.Choice(supervise.GROUPINGS),
+    default=None,
+    help="Chia nhóm theo loại chi bộ, đảng bộ hoặc tháng họp.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Ghi ra tệp .xlsx hoặc .html (có biểu đồ) thay vì in bảng.",
+)
 @click.option("--model", default="default", show_default=True, help="Tên hoặc thư mục mô hình phân loại.")
 def survey(paths: tuple[Path, ...], by: str | None, out: Path | None, model: str) -> None:
     """Tính các chỉ số của cuộc khảo sát TP.HCM trên nhiều biên bản, chung và theo nhóm.

@@ -3,6 +3,7 @@
 Every offset in minutes_nlp indexes the text this module returns, so the
 function must be idempotent: normalize(normalize(x)) == normalize(x).
 """
+
 from __future__ import annotations
 
 import re
@@ -17,11 +18,40 @@ _FINALS = ("ch", "nh", "ng", "c", "m", "n", "p", "t")
 # Vietnamese and keeps its marks where they are.
 _CLUSTERS = set(
     "a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui uô uơ ưa ưi ưu ươ "
-    "uy yê iêu oai oay oeo uây uôi uya uyê uyu ươi ươu yêu".split())
-_INITIALS = (
-    "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr",
-    "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
+    "uy yê iêu oai oay oeo uây uôi uya uyê uyu ươi ươu yêu".split()
 )
+_INITIALS = (
+    "ngh",
+    "ng",
+    "nh",
+    "ch",
+    "gh",
+    "gi",
+    "kh",
+    "ph",
+    "qu",
+    "th",
+    "tr",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "g",
+    "h",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "x",
+    "",
+)
+
+
 def _vietnamese_letters() -> tuple[str, str]:
     base = "aăâeêioôơuưy"
     lower = {unicodedata.normalize("NFC", b + t) for b in base for t in ["", *_TONES]} | set("bcdđghklmnpqrstvxfjwz")
@@ -53,7 +83,7 @@ def _tone_position(syllable: str) -> int | None:
     """Index of the vowel that carries the tone in the traditional convention (hóa, thủy)."""
     low = syllable.lower()
     initial = next(i for i in _INITIALS if low.startswith(i))
-    rest = low[len(initial):]
+    rest = low[len(initial) :]
     if initial == "gi" and (not rest or rest[0] not in _BASE_VOWELS):
         initial, rest = "g", low[1:]  # "gìn": the i is the vowel
     final = next((f for f in _FINALS if rest.endswith(f) and len(rest) > len(f)), "")
@@ -106,9 +136,7 @@ def normalize(text: str) -> str:
 
 
 _SENTENCE_END = re.compile(r"[.!?:;…\"”)\]]$")
-_BLOCK_START = re.compile(
-    r"^\s*([-+*•►–—]|\(?\d+[.)/-]|\(?[IVX]+[.)]|[a-zđ][.)]\s|Đ/c|Đồng chí|ĐC\b|[A-ZĐ]{2,})"
-)
+_BLOCK_START = re.compile(r"^\s*([-+*•►–—]|\(?\d+[.)/-]|\(?[IVX]+[.)]|[a-zđ][.)]\s|Đ/c|Đồng chí|ĐC\b|[A-ZĐ]{2,})")
 
 
 def unwrap(text: str, min_line: int = 50) -> str:

@@ -1,4 +1,5 @@
 """Train a sentence classifier on the corpus and write a model directory."""
+
 from __future__ import annotations
 
 import time
@@ -12,9 +13,15 @@ from .model_store import file_sha256, save
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "corpora" / "minutes" / "minutes.jsonl"
 
 
-def train(classifier: str, corpus: str | Path = DEFAULT_CORPUS, out: str | Path = "models/default",
-          seed: int = 13, params: dict | None = None, train_split: str = "train",
-          baselines: list[str | Path] = ()) -> dict:
+def train(
+    classifier: str,
+    corpus: str | Path = DEFAULT_CORPUS,
+    out: str | Path = "models/default",
+    seed: int = 13,
+    params: dict | None = None,
+    train_split: str = "train",
+    baselines: list[str | Path] = (),
+) -> dict:
     """Fit the named classifier on the corpus' train split, score dev and test, save to out; return metrics."""
     corpus = Path(corpus)
     records = load_corpus(corpus)
@@ -38,11 +45,19 @@ def train(classifier: str, corpus: str | Path = DEFAULT_CORPUS, out: str | Path 
         x, y, _ = sentence_items(records, split)
         if x:
             results[split] = metrics(y, list(estimator.predict(x)))
-    card = {"name": Path(out).name, "classifier": classifier, "params": estimator.get_params(), "seed": seed,
-            "corpus": _shown(corpus), "corpus_sha256": file_sha256(corpus), "train_split": train_split,
-            "train_sentences": len(items), "train_meetings": len({r["id"] for r in records
-                                                                 if r["meta"].get("split") in splits}),
-            "train_seconds": seconds, "baselines": _baseline_scores(baselines)}
+    card = {
+        "name": Path(out).name,
+        "classifier": classifier,
+        "params": estimator.get_params(),
+        "seed": seed,
+        "corpus": _shown(corpus),
+        "corpus_sha256": file_sha256(corpus),
+        "train_split": train_split,
+        "train_sentences": len(items),
+        "train_meetings": len({r["id"] for r in records if r["meta"].get("split") in splits}),
+        "train_seconds": seconds,
+        "baselines": _baseline_scores(baselines),
+    }
     out = save(estimator, out, card, results)
     for split, m in results.items():
         plot_confusion(m, out / f"confusion-{split}.png", f"{classifier}: {split}")

@@ -1,4 +1,5 @@
 """The records every stage passes on; ``to_dict()`` gives the corpus-format / report-contract shape."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -65,8 +66,7 @@ class Segment:
         return self.labels[0] if self.labels else "other"
 
     def to_dict(self) -> dict:
-        d = {"start": self.start, "end": self.end, "kind": self.kind,
-             "speaker": self.speaker, "role": self.role}
+        d = {"start": self.start, "end": self.end, "kind": self.kind, "speaker": self.speaker, "role": self.role}
         if self.kind == "discussion":
             if any(s.label for s in self.sentences):
                 d["labels"] = self.labels
@@ -117,8 +117,7 @@ class SegmentedDocument:
     def to_record(self, record_id: str) -> dict:
         """Return the corpus-format record (labels left out where not known)."""
         meta = {k: v for k, v in self.header.to_dict().items() if v not in (None, [])}
-        return {"id": record_id, "text": self.text, "meta": meta,
-                "segments": [s.to_dict() for s in self.segments]}
+        return {"id": record_id, "text": self.text, "meta": meta, "segments": [s.to_dict() for s in self.segments]}
 
 
 @dataclass
@@ -154,7 +153,16 @@ class Meeting:
         return [s for s in self.segments if s.kind == "discussion"]
 
     def to_dict(self) -> dict:
-        return {"schema_version": 1, "id": self.id, "source_file": self.source_file, "text": self.text,
-                "meta": self.meta, "segments": [s.to_dict() for s in self.segments], "metrics": self.metrics,
-                "score": self.score, "flags": [f.to_dict() for f in self.flags], "criteria": self.criteria,
-                "model": self.model}
+        return {
+            "schema_version": 1,
+            "id": self.id,
+            "source_file": self.source_file,
+            "text": self.text,
+            "meta": self.meta,
+            "segments": [s.to_dict() for s in self.segments],
+            "metrics": self.metrics,
+            "score": self.score,
+            "flags": [f.to_dict() for f in self.flags],
+            "criteria": self.criteria,
+            "model": self.model,
+        }

@@ -18,6 +18,7 @@ newlines. Characters underthesea drops or changes are never lost: whatever
 text lies between two matched syllables becomes tokens of its own
 (whitespace runs as spaCy whitespace tokens, other runs split at whitespace).
 """
+
 from __future__ import annotations
 
 import re

@@ -5,7 +5,14 @@ from pathlib import Path
 import pytest
 
 from minutes_nlp.analyzer import Analyzer, contributions_frame, meetings_frame
-from minutes_nlp.measures import attendance_rate, distinct_people, duration_minutes, is_specific, participation_rate, taken_up
+from minutes_nlp.measures import (
+    attendance_rate,
+    distinct_people,
+    duration_minutes,
+    is_specific,
+    participation_rate,
+    taken_up,
+)
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 CASES = sorted(p.name.replace(".expected.json", "") for p in GOLDEN.glob("*.expected.json"))

@@ -1,6 +1,7 @@
 """Normalisation at the boundary, and invariants of segmentation on arbitrary text."""
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from minutes_nlp.errors import NoSpeakers
 from minutes_nlp.segment import segment

@@ -1,7 +1,8 @@
 """The Vietnamese spaCy tokenizer is lossless, keeps offsets, and carries underthesea's words in NORM."""
 import pytest
 import spacy
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from minutes_nlp.vi_tokenizer import ViTokenizer, word_spans
 

@@ -9,6 +9,7 @@ under the entry-point group ``minutes_nlp.classifiers``::
 
 or passes an estimator object directly wherever a classifier is accepted.
 """
+
 from __future__ import annotations
 
 from importlib import import_module

@@ -5,6 +5,7 @@ underthesea's word segmenter sometimes glues a name to the cue verb
 words; the previous sentence, the position in the contribution, the
 speaker's role and the rule lexicon's cues are extra tokens.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,7 @@ def _ngrams(tokens: list[str], n_max: int, prefix: str) -> list[str]:
     out = []
     for n in range(1, n_max + 1):
         for i in range(len(tokens) - n + 1):
-            out.append(prefix + " ".join(tokens[i:i + n]))
+            out.append(prefix + " ".join(tokens[i : i + n]))
     return out
 
 
@@ -85,8 +86,16 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
     "logreg" (multinomial logistic regression, probabilistic by itself).
     """
 
-    def __init__(self, model: str = "svm", C: float = 0.5, context: bool = True, char_ngrams: tuple = (2, 5),
-                 min_df: int = 2, max_char_features: int = 40000, seed: int = 13):
+    def __init__(
+        self,
+        model: str = "svm",
+        C: float = 0.5,
+        context: bool = True,
+        char_ngrams: tuple = (2, 5),
+        min_df: int = 2,
+        max_char_features: int = 40000,
+        seed: int = 13,
+    ):
         self.model = model
         self.C = C
         self.context = context
@@ -100,8 +109,13 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
         texts = [it["text"].lower() for it in items]
         if fit:
             self.tokens_ = CompactTfidf(analyzer=_identity, min_df=self.min_df, sublinear_tf=True)
-            self.chars_ = CompactTfidf(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
-                                          min_df=max(self.min_df, 2), sublinear_tf=True, max_features=self.max_char_features)
+            self.chars_ = CompactTfidf(
+                analyzer="char_wb",
+                ngram_range=tuple(self.char_ngrams),
+                min_df=max(self.min_df, 2),
+                sublinear_tf=True,
+                max_features=self.max_char_features,
+            )
             features = hstack([self.tokens_.fit_transform(token_lists), self.chars_.fit_transform(texts)]).tocsr()
             return features
         return hstack([self.tokens_.transform(token_lists), self.chars_.transform(texts)]).tocsr()
@@ -137,8 +151,9 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
         """The features that pushed each sentence towards its predicted label most."""
         items = as_items(X)
         features = self._features(items, fit=False)
-        names = np.concatenate([self.tokens_.get_feature_names_out(),
-                                ["C:" + c for c in self.chars_.get_feature_names_out()]])
+        names = np.concatenate(
+            [self.tokens_.get_feature_names_out(), ["C:" + c for c in self.chars_.get_feature_names_out()]]
+        )
         coef = self._coef()
         out = []
         for i, label in enumerate(self.predict(items)):

@@ -10,6 +10,7 @@ uses spaCy's own loop API (``nlp.initialize``, ``nlp.update``) with early
 stopping on a seeded 10% of the training data. Models are saved with spaCy's
 ``to_disk`` plus a JSON file: no pickle anywhere.
 """
+
 from __future__ import annotations
 
 import json
@@ -63,9 +64,17 @@ class SpacyTextcatClassifier(ClassifierMixin, BaseEstimator):
     holdout: share of the training data held out for early stopping (0 trains all epochs on all data).
     """
 
-    def __init__(self, max_epochs: int = 20, patience: int = 3, seed: int = 13, use_context: bool = False,
-                 config_path: str | Path | None = None, dropout: float = 0.2, batch_size: int = 16,
-                 holdout: float = 0.1):
+    def __init__(
+        self,
+        max_epochs: int = 20,
+        patience: int = 3,
+        seed: int = 13,
+        use_context: bool = False,
+        config_path: str | Path | None = None,
+        dropout: float = 0.2,
+        batch_size: int = 16,
+        holdout: float = 0.1,
+    ):
         self.max_epochs = max_epochs
         self.patience = patience
         self.seed = seed
@@ -89,8 +98,9 @@ class SpacyTextcatClassifier(ClassifierMixin, BaseEstimator):
         try:
             config = load_config(path, interpolate=False)
         except (OSError, ValueError) as err:
-            raise MinutesError(path, f"cannot read the spaCy config: {err}",
-                               "pass config_path pointing at a spaCy .cfg file") from err
+            raise MinutesError(
+                path, f"cannot read the spaCy config: {err}", "pass config_path pointing at a spaCy .cfg file"
+            ) from err
         config["system"]["seed"] = self.seed
         nlp = load_model_from_config(config, auto_fill=True, validate=True)
         if "textcat" not in nlp.pipe_names:
@@ -156,8 +166,10 @@ class SpacyTextcatClassifier(ClassifierMixin, BaseEstimator):
             if not held:
                 continue
             gold = [max(ex.reference.cats, key=ex.reference.cats.__getitem__) for ex in held]
-            pred = [max(doc.cats, key=doc.cats.__getitem__)
-                    for doc in nlp.pipe([ex.predicted.copy() for ex in held], batch_size=256)]
+            pred = [
+                max(doc.cats, key=doc.cats.__getitem__)
+                for doc in nlp.pipe([ex.predicted.copy() for ex in held], batch_size=256)
+            ]
             score = _macro_f1(gold, pred, classes)
             self.holdout_scores_.append(score)
             if score > best_score:
@@ -211,9 +223,15 @@ class SpacyTextcatClassifier(ClassifierMixin, BaseEstimator):
         params = self.get_params()
         if params["config_path"] is not None:
             params["config_path"] = str(params["config_path"])
-        meta = {"format": FORMAT_VERSION, "estimator": type(self).__name__, "params": params,
-                "classes": [str(c) for c in self.classes_], "spacy": spacy.__version__,
-                "n_epochs": self.n_epochs_, "best_epoch": self.best_epoch_}
+        meta = {
+            "format": FORMAT_VERSION,
+            "estimator": type(self).__name__,
+            "params": params,
+            "classes": [str(c) for c in self.classes_],
+            "spacy": spacy.__version__,
+            "n_epochs": self.n_epochs_,
+            "best_epoch": self.best_epoch_,
+        }
         (path / MODEL_JSON).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
 
     @classmethod
@@ -233,8 +251,13 @@ class SpacyTextcatClassifier(ClassifierMixin, BaseEstimator):
             raise MinutesError(path, f"{MODEL_JSON} is not a format-{FORMAT_VERSION} {cls.__name__} file", fix)
         params, classes = meta.get("params"), meta.get("classes")
         valid = cls().get_params()
-        if (not isinstance(params, dict) or set(params) - set(valid) or not isinstance(classes, list)
-                or not classes or set(classes) - set(LABELS)):
+        if (
+            not isinstance(params, dict)
+            or set(params) - set(valid)
+            or not isinstance(classes, list)
+            or not classes
+            or set(classes) - set(LABELS)
+        ):
             raise MinutesError(path, f"{MODEL_JSON} has invalid params or classes", fix)
         try:
             nlp = spacy.load(path / "spacy")

@@ -1,8 +1,9 @@
 """The web service of minutes_nlp (``pip install minutes-nlp[web]``; ``minutes-nlp serve``).
 
-    >>> from minutes_nlp.web import Settings, create_app
-    >>> app = create_app(Settings(data_dir="minutes-nlp-data", migrate=True))
+>>> from minutes_nlp.web import Settings, create_app
+>>> app = create_app(Settings(data_dir="minutes-nlp-data", migrate=True))
 """
+
 from __future__ import annotations
 
 from .settings import Settings

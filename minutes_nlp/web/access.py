@@ -10,6 +10,7 @@
 Every query of meetings goes through :func:`readable_units`, so pages, API
 and exports share one rule; a meeting outside it is answered as not found.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -21,8 +22,12 @@ READERS = ("secretary", "supervisor", "admin")
 UPLOADERS = ("secretary", "admin")
 DASHBOARD = ("supervisor", "admin")
 CORPUS = ("researcher", "admin")
-ROLES_VI = {"secretary": "Bí thư/thư ký chi bộ", "supervisor": "Cán bộ kiểm tra, giám sát",
-            "researcher": "Nghiên cứu viên", "admin": "Quản trị"}
+ROLES_VI = {
+    "secretary": "Bí thư/thư ký chi bộ",
+    "supervisor": "Cán bộ kiểm tra, giám sát",
+    "researcher": "Nghiên cứu viên",
+    "admin": "Quản trị",
+}
 
 
 def require(user: User, roles: tuple[str, ...]) -> None:

@@ -3,6 +3,7 @@
 The ``minutes-nlp admin`` commands and the admin pages and API call these;
 a refused request raises :class:`AdminError` with a Vietnamese message.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select, update
@@ -49,8 +50,11 @@ def create_unit(session: Session, name: str, kind: str, parent: Unit | None = No
     if parent is None and kind == "cell":
         raise AdminError("chi bộ phải thuộc một đảng bộ; hãy chọn đơn vị cấp trên")
     parent_id = parent.id if parent else None
-    if session.scalar(select(Unit.id).where(Unit.name == name, Unit.parent_id.is_(parent_id) if parent_id is None
-                                            else Unit.parent_id == parent_id)):
+    if session.scalar(
+        select(Unit.id).where(
+            Unit.name == name, Unit.parent_id.is_(parent_id) if parent_id is None else Unit.parent_id == parent_id
+        )
+    ):
         raise AdminError(f"đã có đơn vị {name!r} ở cấp này")
     unit = Unit(name=name, kind=kind, parent_id=parent_id)
     session.add(unit)
@@ -58,8 +62,9 @@ def create_unit(session: Session, name: str, kind: str, parent: Unit | None = No
     return unit
 
 
-def create_user(session: Session, username: str, password: str, role: str, unit: Unit | None = None,
-                full_name: str | None = None) -> User:
+def create_user(
+    session: Session, username: str, password: str, role: str, unit: Unit | None = None, full_name: str | None = None
+) -> User:
     """Add a user; a secretary belongs to a cell, a supervisor to a committee, a researcher to any unit or none."""
     username = (username or "").strip()
     if not username:
@@ -74,8 +79,13 @@ def create_user(session: Session, username: str, password: str, role: str, unit:
         raise AdminError("cán bộ giám sát phải gắn với một đảng bộ")
     if session.scalar(select(User.id).where(User.username == username)):
         raise AdminError(f"tên đăng nhập {username!r} đã có")
-    user = User(username=username, password_hash=hash_password(password), role=role,
-                unit_id=unit.id if unit else None, full_name=full_name or None)
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        unit_id=unit.id if unit else None,
+        full_name=full_name or None,
+    )
     session.add(user)
     session.commit()
     return user
@@ -92,8 +102,17 @@ def list_users(session: Session) -> list[dict]:
     """Every user: name, role, unit, active; by name."""
     out = []
     for u in session.scalars(select(User).order_by(User.username)):
-        out.append({"id": u.id, "username": u.username, "full_name": u.full_name, "role": u.role,
-                    "unit_id": u.unit_id, "unit": u.unit.name if u.unit else None, "active": u.active})
+        out.append(
+            {
+                "id": u.id,
+                "username": u.username,
+                "full_name": u.full_name,
+                "role": u.role,
+                "unit_id": u.unit_id,
+                "unit": u.unit.name if u.unit else None,
+                "active": u.active,
+            }
+        )
     return out
 
 

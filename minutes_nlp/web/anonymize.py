@@ -9,6 +9,7 @@ signatures in capitals are caught too), in meta and in segments, and every
 offset is moved to index the new text. The record is corpus-format.md with the
 model's sentence labels; the file name and flags' evidence are left out.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -16,8 +17,9 @@ import re
 
 PSEUDONYM = "Đảng viên {}"
 # A title, then two to four capitalised words: a person's name as minutes write it.
-_TITLED = re.compile(r"(?:(?<=\W)|^)(?:đồng chí|đ/c|đ/c\.|ông|bà|anh|chị)\s+((?:[A-ZÀ-ỸĐ]\w*[ \t]?){1,4})",
-                     re.IGNORECASE)
+_TITLED = re.compile(
+    r"(?:(?<=\W)|^)(?:đồng chí|đ/c|đ/c\.|ông|bà|anh|chị)\s+((?:[A-ZÀ-ỸĐ]\w*[ \t]?){1,4})", re.IGNORECASE
+)
 _NOT_NAMES = {"bí", "phó", "chi", "chủ", "thư", "tổ", "trưởng", "đảng", "ủy", "ban", "đại", "cán", "thường", "các"}
 
 
@@ -130,11 +132,17 @@ def anonymize(report: dict, record_id: str) -> dict:
     meta["source"] = "real"
     segments = []
     for s in report["segments"]:
-        seg = {"start": move(s["start"], False), "end": move(s["end"], True), "kind": s["kind"],
-               "speaker": who(s.get("speaker")), "role": s.get("role")}
+        seg = {
+            "start": move(s["start"], False),
+            "end": move(s["end"], True),
+            "kind": s["kind"],
+            "speaker": who(s.get("speaker")),
+            "role": s.get("role"),
+        }
         if s["kind"] == "discussion":
-            seg["sentences"] = [{"start": move(x["start"], False), "end": move(x["end"], True),
-                                 "label": x.get("label") or "other"} for x in s.get("sentences", [])]
+            seg["sentences"] = [
+                {"start": move(x["start"], False), "end": move(x["end"], True), "label": x.get("label") or "other"}
+                for x in s.get("sentences", [])
+            ]
         segments.append(seg)
-    return {"id": record_id, "text": new_text, "meta": meta, "segments": segments,
-            "model": report.get("model", {})}
+    return {"id": record_id, "text": new_text, "meta": meta, "segments": segments, "model": report.get("model", {})}

@@ -5,6 +5,7 @@ Errors are JSON ``{"detail": "<Vietnamese reason>"}`` with a 4xx status:
 large, 415 type not accepted or content not matching its extension, 422
 unreadable file or invalid parameters.
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -48,16 +49,28 @@ router = APIRouter(prefix="/api", tags=["api"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def filters(cell: Annotated[int | None, Query(description="Số của chi bộ")] = None,
-            committee: Annotated[int | None, Query(description="Số của đảng bộ (mọi chi bộ bên dưới)")] = None,
-            month: Annotated[str | None, Query(description="Tháng họp YYYY-MM")] = None,
-            level: Annotated[str | None, Query(description="tot, kha, trung_binh, kem")] = None,
-            flag: Annotated[str | None, Query(description="Mã cảnh báo, ví dụ NO_PROPOSALS")] = None,
-            sort: Annotated[str, Query(description="date, score, uploaded, cell, level, id")] = "uploaded",
-            order: Literal["asc", "desc"] = "desc",
-            limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0) -> Filters:
-    f = Filters(cell=cell, committee=committee, month=month or None, level=level or None, flag=flag or None,
-                sort=sort, order=order, limit=limit, offset=offset)
+def filters(
+    cell: Annotated[int | None, Query(description="Số của chi bộ")] = None,
+    committee: Annotated[int | None, Query(description="Số của đảng bộ (mọi chi bộ bên dưới)")] = None,
+    month: Annotated[str | None, Query(description="Tháng họp YYYY-MM")] = None,
+    level: Annotated[str | None, Query(description="tot, kha, trung_binh, kem")] = None,
+    flag: Annotated[str | None, Query(description="Mã cảnh báo, ví dụ NO_PROPOSALS")] = None,
+    sort: Annotated[str, Query(description="date, score, uploaded, cell, level, id")] = "uploaded",
+    order: Literal["asc", "desc"] = "desc",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Filters:
+    f = Filters(
+        cell=cell,
+        committee=committee,
+        month=month or None,
+        level=level or None,
+        flag=flag or None,
+        sort=sort,
+        order=order,
+        limit=limit,
+        offset=offset,
+    )
     problems = f.problems()
     if problems:
         raise HTTPException(422, "; ".join(problems))
@@ -74,26 +87,46 @@ def read_uploads(files: list[UploadFile], limit: int) -> list[tuple[str, bytes]]
 
 @router.get("/me", summary="Người dùng của mã truy cập")
 def me(user: ApiUser) -> dict:
-    return {"username": user.username, "full_name": user.full_name, "role": user.role,
-            "role_name": ROLES_VI[user.role], "unit_id": user.unit_id}
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": user.role,
+        "role_name": ROLES_VI[user.role],
+        "unit_id": user.unit_id,
+    }
 
 
-@router.post("/meetings", summary="Tải lên một hay nhiều biên bản (hoặc tệp .zip)", status_code=201,
-             responses={200: {"description": "Chỉ có tệp trùng"}, 413: {}, 415: {}, 422: {}})
-def upload(request: Request, *, files: Annotated[list[UploadFile], File(description="Tệp biên bản hoặc .zip")],
-           unit_id: Annotated[int | None, Form(description="Chi bộ nhận (bắt buộc với quản trị)")] = None,
-           user: ApiUser, session: DB):
+@router.post(
+    "/meetings",
+    summary="Tải lên một hay nhiều biên bản (hoặc tệp .zip)",
+    status_code=201,
+    responses={200: {"description": "Chỉ có tệp trùng"}, 413: {}, 415: {}, 422: {}},
+)
+def upload(
+    request: Request,
+    *,
+    files: Annotated[list[UploadFile], File(description="Tệp biên bản hoặc .zip")],
+    unit_id: Annotated[int | None, Form(description="Chi bộ nhận (bắt buộc với quản trị)")] = None,
+    user: ApiUser,
+    session: DB,
+):
     cell = upload_cell(session, user, unit_id)
-    outcomes = upload_files(session, request.app.state, user, cell,
-                            read_uploads(files, request.app.state.settings.max_upload_bytes))
+    outcomes = upload_files(
+        session, request.app.state, user, cell, read_uploads(files, request.app.state.settings.max_upload_bytes)
+    )
     refused = [o for o in outcomes if o.status == "refused"]
     if len(refused) == len(outcomes):
         statuses = {o.http_status for o in refused}
-        raise HTTPException(statuses.pop() if len(statuses) == 1 else 422,
-                            "; ".join(f"{o.name}: {o.reason}" for o in refused))
+        raise HTTPException(
+            statuses.pop() if len(statuses) == 1 else 422, "; ".join(f"{o.name}: {o.reason}" for o in refused)
+        )
     created = sum(o.status == "created" for o in outcomes)
-    body = {"created": created, "duplicates": sum(o.status == "duplicate" for o in outcomes),
-            "refused": len(refused), "results": [o.to_dict() for o in outcomes]}
+    body = {
+        "created": created,
+        "duplicates": sum(o.status == "duplicate" for o in outcomes),
+        "refused": len(refused),
+        "results": [o.to_dict() for o in outcomes],
+    }
     return JSONResponse(body, status_code=201 if created else 200)
 
 
@@ -108,17 +141,34 @@ def meetings(f: ListFilters, user: ApiUser, session: DB) -> dict:
 def meeting(meeting_id: int, user: ApiUser, session: DB) -> dict:
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
-    return {"meeting_id": doc.id, "unit_id": doc.unit_id, "cell": doc.unit.name, "original_name": doc.original_name,
-            "sha256": doc.sha256, "size": doc.size, "kind": doc.kind, "uploaded_by": doc.uploader.username,
-            "uploaded_at": iso(doc.uploaded_at), "archive_sha256": doc.archive_sha256,
-            "analyses": [{"analysis_id": a.id, "model_name": a.model_name, "model_version": a.model_version,
-                          "created_at": iso(a.created_at), "current": a.current, "level": a.level,
-                          "score": a.score} for a in analyses_of(session, doc)]}
+    return {
+        "meeting_id": doc.id,
+        "unit_id": doc.unit_id,
+        "cell": doc.unit.name,
+        "original_name": doc.original_name,
+        "sha256": doc.sha256,
+        "size": doc.size,
+        "kind": doc.kind,
+        "uploaded_by": doc.uploader.username,
+        "uploaded_at": iso(doc.uploaded_at),
+        "archive_sha256": doc.archive_sha256,
+        "analyses": [
+            {
+                "analysis_id": a.id,
+                "model_name": a.model_name,
+                "model_version": a.model_version,
+                "created_at": iso(a.created_at),
+                "current": a.current,
+                "level": a.level,
+                "score": a.score,
+            }
+            for a in analyses_of(session, doc)
+        ],
+    }
 
 
 @router.get("/meetings/{meeting_id}/report", summary="Báo cáo phân tích (JSON theo report-contract)")
-def report(*, meeting_id: int, analysis_id: int | None = None, user: ApiUser,
-           session: DB) -> dict:
+def report(*, meeting_id: int, analysis_id: int | None = None, user: ApiUser, session: DB) -> dict:
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     return pick_analysis(session, doc, analysis_id).report
@@ -135,8 +185,13 @@ def download(data: bytes, name: str, media_type: str) -> Response:
     from urllib.parse import quote
 
     ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name.split("/")[-1])
-    return Response(data, media_type=media_type, headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name.split('/')[-1])}"})
+    return Response(
+        data,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name.split('/')[-1])}"  # noqa: E501
+        },
+    )
 
 
 @router.get("/export/meetings.csv", summary="Xuất danh sách đã lọc ra CSV", response_class=Response)
@@ -153,8 +208,7 @@ def export_list_xlsx(f: ListFilters, user: ApiUser, session: DB):
     return download(export_xlsx(found), "bien-ban.xlsx", XLSX)
 
 
-@router.get("/export/corpus.jsonl", summary="Kho dữ liệu ẩn danh (JSONL theo corpus-format)",
-            response_class=Response)
+@router.get("/export/corpus.jsonl", summary="Kho dữ liệu ẩn danh (JSONL theo corpus-format)", response_class=Response)
 def export_corpus(user: ApiUser, session: DB):
     require(user, CORPUS)
     return download(corpus_jsonl(session, user).encode("utf-8"), "corpus-an-danh.jsonl", "application/jsonl")
@@ -167,6 +221,7 @@ def dashboard_api(f: ListFilters, user: ApiUser, session: DB) -> dict:
 
 
 # ---------------------------------------------------------------- admin
+
 
 class UnitIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
@@ -217,15 +272,18 @@ def users(user: ApiUser, session: DB) -> list[dict]:
 def add_user(body: UserIn, user: ApiUser, session: DB) -> dict:
     require(user, ("admin",))
     unit = _admin_call(admin_lib.find_unit, session, body.unit_id)
-    made: User = _admin_call(admin_lib.create_user, session, body.username, body.password, body.role, unit,
-                             body.full_name)
+    made: User = _admin_call(
+        admin_lib.create_user, session, body.username, body.password, body.role, unit, body.full_name
+    )
     return {"id": made.id, "username": made.username, "role": made.role, "unit_id": made.unit_id}
 
 
-@router.post("/admin/users/{username}/tokens", summary="Tạo mã truy cập cho người dùng (quản trị; chỉ hiện một lần)",
-             status_code=201)
-def add_token(*, username: str, body: TokenIn | None = None, user: ApiUser,
-              session: DB) -> dict:
+@router.post(
+    "/admin/users/{username}/tokens",
+    summary="Tạo mã truy cập cho người dùng (quản trị; chỉ hiện một lần)",
+    status_code=201,
+)
+def add_token(*, username: str, body: TokenIn | None = None, user: ApiUser, session: DB) -> dict:
     require(user, ("admin",))
     owner = _admin_call(admin_lib.find_user, session, username)
     return {"username": owner.username, "token": new_token(session, owner, body.name if body else None)}

@@ -6,6 +6,7 @@
 The model is loaded once per app; the database must be at the head migration
 (``minutes-nlp admin migrate``, or ``migrate=True``).
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,7 +29,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "SAMEORIGIN",
     "Referrer-Policy": "same-origin",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                               "frame-ancestors 'self'; form-action 'self'",
+    "frame-ancestors 'self'; form-action 'self'",
 }
 
 
@@ -74,10 +75,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if at != head:
         raise RuntimeError(f"database schema is at {at or 'nothing'}, not {head}: run 'minutes-nlp admin migrate'")
     engine = make_engine(settings.database_url)
-    app = FastAPI(title="minutes-nlp", version="1",
-                  description="Phân tích biên bản sinh hoạt chi bộ: tải biên bản lên, xem báo cáo, lọc, xuất dữ liệu. "
-                              "Xác thực bằng `Authorization: Bearer <mã>`.",
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    app = FastAPI(
+        title="minutes-nlp",
+        version="1",
+        description="Phân tích biên bản sinh hoạt chi bộ: tải biên bản lên, xem báo cáo, lọc, xuất dữ liệu. "
+        "Xác thực bằng `Authorization: Bearer <mã>`.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
@@ -85,8 +91,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.analyzer = settings.analyzer or Analyzer(settings.model)
     app.include_router(api.router)
     app.include_router(pages.router)
-    app.add_middleware(SessionMiddleware, secret_key=settings.session_secret(), session_cookie="minutes_nlp_session",
-                       max_age=settings.session_hours * 3600, same_site="lax", https_only=settings.https_only)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret(),
+        session_cookie="minutes_nlp_session",
+        max_age=settings.session_hours * 3600,
+        same_site="lax",
+        https_only=settings.https_only,
+    )
     request_limit = settings.max_upload_bytes * min(settings.max_files, 5) + 2**20
     app.add_middleware(BodyLimit, limit=request_limit)
 

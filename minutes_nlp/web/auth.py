@@ -5,6 +5,7 @@ user id and a CSRF token; every form posts the token back in a hidden field
 and a missing or wrong one is refused with 403. The API takes only
 ``Authorization: Bearer <token>`` and never the cookie, so it needs no CSRF token.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -57,8 +58,9 @@ def new_token(session: Session, user: User, name: str | None = None) -> str:
 
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user owning token (not revoked), else None."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token),
-                                                ApiToken.revoked.is_(False)))
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == token_digest(token), ApiToken.revoked.is_(False))
+    )
     if row is None or not row.user.active:
         return None
     stamp = now()
@@ -78,4 +80,6 @@ def csrf_token(session_data: dict) -> str:
 
 def csrf_ok(session_data: dict, sent: object) -> bool:
     expected = session_data.get("csrf")
-    return isinstance(expected, str) and bool(expected) and isinstance(sent, str) and hmac.compare_digest(expected, sent)
+    return (
+        isinstance(expected, str) and bool(expected) and isinstance(sent, str) and hmac.compare_digest(expected, sent)
+    )

@@ -3,6 +3,7 @@
 Only click is imported here; the web dependencies load when a command runs, so
 the rest of the command line works without the ``web`` extra installed.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,19 +11,28 @@ from pathlib import Path
 
 import click
 
-_DATA = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                     help="Folder of the SQLite file, stored uploads and session key [env MINUTES_NLP_DATA; "
-                          "default ./minutes-nlp-data].")
-_DB = click.option("--database-url", default=None,
-                   help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db [env DATABASE_URL; default SQLite "
-                        "in the data folder].")
+_DATA = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the SQLite file, stored uploads and session key [env MINUTES_NLP_DATA; "
+    "default ./minutes-nlp-data].",
+)
+_DB = click.option(
+    "--database-url",
+    default=None,
+    help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db [env DATABASE_URL; default SQLite "
+    "in the data folder].",
+)
 
 
 def _settings(data_dir: Path | None, database_url: str | None, **extra):
     try:
         from .settings import Settings
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise click.ClickException(f"the web extra is not installed ({exc}); run: pip install 'minutes-nlp[web]'")
+        raise click.ClickException(
+            f"the web extra is not installed ({exc}); run: pip install 'minutes-nlp[web]'"
+        ) from None
     return Settings.from_env(data_dir=data_dir, database_url=database_url, **extra)
 
 
@@ -35,26 +45,43 @@ def _session(settings):
         at, head = schema_revision(settings.database_url), head_revision()
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-        raise click.ClickException(f"{settings.database_url}: cannot open the database ({reason}); "
-                                   "create it with 'minutes-nlp admin migrate'") from None
+        raise click.ClickException(
+            f"{settings.database_url}: cannot open the database ({reason}); create it with 'minutes-nlp admin migrate'"
+        ) from None
     if at != head:
-        raise click.ClickException(f"the database is at schema {at or 'nothing'}, not {head}; "
-                                   "run 'minutes-nlp admin migrate' first")
+        raise click.ClickException(
+            f"the database is at schema {at or 'nothing'}, not {head}; run 'minutes-nlp admin migrate' first"
+        )
     return make_sessionmaker(make_engine(settings.database_url))()
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (keep 127.0.0.1 and put a TLS proxy in front).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (keep 127.0.0.1 and put a TLS proxy in front).",
+)
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @_DATA
 @_DB
 @click.option("--model", default=None, help="Model name or directory [env MINUTES_NLP_MODEL; default: default].")
 @click.option("--max-upload-mb", type=float, default=None, help="Largest accepted file in MB [default 20].")
-@click.option("--migrate/--no-migrate", default=True, show_default=True,
-              help="Upgrade the database schema to the latest version before serving.")
-def serve(host: str, port: int, data_dir: Path | None, database_url: str | None, model: str | None,
-          max_upload_mb: float | None, migrate: bool) -> None:
+@click.option(
+    "--migrate/--no-migrate",
+    default=True,
+    show_default=True,
+    help="Upgrade the database schema to the latest version before serving.",
+)
+def serve(
+    host: str,
+    port: int,
+    data_dir: Path | None,
+    database_url: str | None,
+    model: str | None,
+    max_upload_mb: float | None,
+    migrate: bool,
+) -> None:
     """Run the web service: upload minutes, read reports, filter, export (pages and /api, docs at /api/docs)."""
     settings = _settings(data_dir, database_url, model=model, max_upload_mb=max_upload_mb, migrate=migrate)
     import uvicorn
@@ -65,8 +92,9 @@ def serve(host: str, port: int, data_dir: Path | None, database_url: str | None,
         app = create_app(settings)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"minutes-nlp: serving on http://{host}:{port} (database {settings.database_url.split('@')[-1]})",
-               err=True)
+    click.echo(
+        f"minutes-nlp: serving on http://{host}:{port} (database {settings.database_url.split('@')[-1]})", err=True
+    )
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
@@ -88,8 +116,12 @@ def migrate(data_dir: Path | None, database_url: str | None) -> None:
 
 @admin.command("create-unit")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(["committee", "cell"]), required=True,
-              help="committee: a party committee (đảng bộ); cell: a party cell (chi bộ).")
+@click.option(
+    "--kind",
+    type=click.Choice(["committee", "cell"]),
+    required=True,
+    help="committee: a party committee (đảng bộ); cell: a party cell (chi bộ).",
+)
 @click.option("--parent", default=None, help="Id or exact name of the committee it belongs to.")
 @_DATA
 @_DB
@@ -107,17 +139,30 @@ def create_unit(name: str, kind: str, parent: str | None, data_dir: Path | None,
 
 @admin.command("create-user")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["secretary", "supervisor", "researcher", "admin"]), required=True,
-              help="secretary: one cell; supervisor: a committee and everything under it; researcher: anonymised "
-                   "corpus; admin: everything.")
+@click.option(
+    "--role",
+    type=click.Choice(["secretary", "supervisor", "researcher", "admin"]),
+    required=True,
+    help="secretary: one cell; supervisor: a committee and everything under it; researcher: anonymised "
+    "corpus; admin: everything.",
+)
 @click.option("--unit", default=None, help="Id or exact name of the user's cell or committee.")
 @click.option("--full-name", default=None, help="Name shown on the pages.")
-@click.password_option(help="Password (asked for when not given; at least 8 characters) [env MINUTES_NLP_PASSWORD].",
-                       envvar="MINUTES_NLP_PASSWORD")
+@click.password_option(
+    help="Password (asked for when not given; at least 8 characters) [env MINUTES_NLP_PASSWORD].",
+    envvar="MINUTES_NLP_PASSWORD",
+)
 @_DATA
 @_DB
-def create_user(username: str, role: str, unit: str | None, full_name: str | None, password: str,
-                data_dir: Path | None, database_url: str | None) -> None:
+def create_user(
+    username: str,
+    role: str,
+    unit: str | None,
+    full_name: str | None,
+    password: str,
+    data_dir: Path | None,
+    database_url: str | None,
+) -> None:
     """Add a user USERNAME with a role and a unit; the password is stored as an argon2 hash."""
     from . import admin as lib
 
@@ -197,5 +242,7 @@ def reanalyze(model: str, data_dir: Path | None, database_url: str | None) -> No
         counts = lib.reanalyze(session, Storage(settings.storage_dir), analyzer)
     for line in counts.pop("errors"):
         click.echo(f"minutes-nlp: {line}", err=True)
-    click.echo(f"model version {counts['version']}: {counts['analysed']} analysed, {counts['skipped']} already "
-               f"analysed with this version, {counts['failed']} failed")
+    click.echo(
+        f"model version {counts['version']}: {counts['analysed']} analysed, {counts['skipped']} already "
+        f"analysed with this version, {counts['failed']} failed"
+    )

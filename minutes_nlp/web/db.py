@@ -4,6 +4,7 @@ A document is one uploaded minutes file (its bytes live in the storage folder,
 named by SHA-256); an analysis is the report JSON of one model version over a
 document. Re-analysis adds a row and moves ``current``; nothing is deleted.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

@@ -1,4 +1,5 @@
 """Request dependencies shared by the API and the pages: database session, signed-in user, role checks, CSRF."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -32,8 +33,9 @@ DB = Annotated[Session, Depends(db)]
 def api_user(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)], session: DB) -> User:
     """The owner of the bearer token; 401 when it is missing, unknown or revoked."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise HTTPException(401, "Thiếu mã truy cập: gửi tiêu đề Authorization: Bearer <mã>",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "Thiếu mã truy cập: gửi tiêu đề Authorization: Bearer <mã>", headers={"WWW-Authenticate": "Bearer"}
+        )
     user = user_for_token(session, credentials.credentials)
     if user is None:
         raise HTTPException(401, "Mã truy cập không hợp lệ hoặc đã bị thu hồi", headers={"WWW-Authenticate": "Bearer"})

@@ -3,6 +3,7 @@
 Plain HTML forms, no script. Every POST form carries the session's CSRF token
 (a missing or wrong one is refused with 403); GET pages never change data.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,8 +34,6 @@ from .api import XLSX, download, read_uploads
 from .auth import check_password, csrf_token, new_token
 from .db import ROLES, User
 from .deps import DB, PageUser, csrf
-
-FormText = Annotated[str, Form()]
 from .queries import (
     SORTS,
     SORTS_VI,
@@ -56,6 +55,8 @@ from .service import (
 
 __all__ = ["error_page", "quote", "router"]
 
+FormText = Annotated[str, Form()]
+
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 templates.env.filters["date_vi"] = date_vi
@@ -65,15 +66,19 @@ STATUS_VI = {"created": "Đã phân tích", "duplicate": "Trùng, không lưu l�
 
 def render(request: Request, name: str, user: User | None, status: int = 200, **context) -> HTMLResponse:
     """A page of the site layout, with the user, their role and the session's CSRF token."""
-    return templates.TemplateResponse(request, name, {"user": user, "roles_vi": ROLES_VI,
-                                                      "csrf": csrf_token(request.session), **context},
-                                      status_code=status)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"user": user, "roles_vi": ROLES_VI, "csrf": csrf_token(request.session), **context},
+        status_code=status,
+    )
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     titles = {401: "Chưa đăng nhập", 403: "Không có quyền", 404: "Không tìm thấy", 413: "Tệp quá lớn"}
-    return render(request, "error.html", None, status=status, title=titles.get(status, "Không thực hiện được"),
-                  message=message)
+    return render(
+        request, "error.html", None, status=status, title=titles.get(status, "Không thực hiện được"), message=message
+    )
 
 
 def page_filters(request: Request) -> Filters:
@@ -89,9 +94,17 @@ def page_filters(request: Request) -> Filters:
         return int(value)
 
     page = as_int("page") or 1
-    f = Filters(cell=as_int("cell"), committee=as_int("committee"), month=q.get("month") or None,
-                level=q.get("level") or None, flag=q.get("flag") or None, sort=q.get("sort") or "uploaded",
-                order=q.get("order") or "desc", limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    f = Filters(
+        cell=as_int("cell"),
+        committee=as_int("committee"),
+        month=q.get("month") or None,
+        level=q.get("level") or None,
+        flag=q.get("flag") or None,
+        sort=q.get("sort") or "uploaded",
+        order=q.get("order") or "desc",
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
     problems = f.problems()
     if problems:
         raise HTTPException(422, "; ".join(problems))
@@ -99,8 +112,16 @@ def page_filters(request: Request) -> Filters:
 
 
 def _query(f: Filters, **changes) -> str:
-    values = {"cell": f.cell, "committee": f.committee, "month": f.month, "level": f.level, "flag": f.flag,
-              "sort": f.sort, "order": f.order, **changes}
+    values = {
+        "cell": f.cell,
+        "committee": f.committee,
+        "month": f.month,
+        "level": f.level,
+        "flag": f.flag,
+        "sort": f.sort,
+        "order": f.order,
+        **changes,
+    }
     return urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
 
@@ -111,18 +132,25 @@ def _next(target: str | None) -> str:
 
 # ---------------------------------------------------------------- sign in / out
 
+
 @router.get("/login")
 def login_form(request: Request, next: str = "/"):
     return render(request, "login.html", None, next=_next(next))
 
 
 @router.post("/login", dependencies=[Depends(csrf)])
-def login(request: Request, *, username: FormText = "", password: FormText = "", next: FormText = "/",
-          session: DB):
+def login(request: Request, *, username: FormText = "", password: FormText = "", next: FormText = "/", session: DB):
     user = check_password(session, username.strip(), password)
     if user is None:
-        return render(request, "login.html", None, status=401, next=_next(next), username=username,
-                      error="Sai tên đăng nhập hoặc mật khẩu.")
+        return render(
+            request,
+            "login.html",
+            None,
+            status=401,
+            next=_next(next),
+            username=username,
+            error="Sai tên đăng nhập hoặc mật khẩu.",
+        )
     request.session.clear()  # a new session: the CSRF token of the signed-out page is not reused
     request.session["user_id"] = user.id
     csrf_token(request.session)
@@ -142,6 +170,7 @@ def home(user: PageUser):
 
 # ---------------------------------------------------------------- upload
 
+
 @router.get("/upload")
 def upload_form(request: Request, user: PageUser, session: DB):
     require(user, UPLOADERS)
@@ -150,11 +179,13 @@ def upload_form(request: Request, user: PageUser, session: DB):
 
 
 @router.post("/upload", dependencies=[Depends(csrf)])
-def upload(request: Request, *, files: Annotated[list[UploadFile], File()], unit_id: FormText = "",
-           user: PageUser, session: DB):
+def upload(
+    request: Request, *, files: Annotated[list[UploadFile], File()], unit_id: FormText = "", user: PageUser, session: DB
+):
     cell = upload_cell(session, user, int(unit_id) if unit_id.strip().isdigit() else None)
-    uploads = [(n, d) for n, d in read_uploads(files, request.app.state.settings.max_upload_bytes)
-               if n != "tep-khong-ten" or d]  # a form posted without choosing a file sends one empty part
+    uploads = [
+        (n, d) for n, d in read_uploads(files, request.app.state.settings.max_upload_bytes) if n != "tep-khong-ten" or d
+    ]  # a form posted without choosing a file sends one empty part
     if not uploads:
         raise HTTPException(422, "Chưa chọn tệp nào để tải lên")
     outcomes = upload_files(session, request.app.state, user, cell, uploads)
@@ -164,11 +195,20 @@ def upload(request: Request, *, files: Annotated[list[UploadFile], File()], unit
         status = 200
     else:
         status = outcomes[0].http_status
-    return render(request, "upload_result.html", user, status=status, outcomes=outcomes, cell=cell,
-                  status_vi=STATUS_VI, levels_vi=LEVELS_VI)
+    return render(
+        request,
+        "upload_result.html",
+        user,
+        status=status,
+        outcomes=outcomes,
+        cell=cell,
+        status_vi=STATUS_VI,
+        levels_vi=LEVELS_VI,
+    )
 
 
 # ---------------------------------------------------------------- meetings
+
 
 @router.get("/meetings")
 def meetings(request: Request, user: PageUser, session: DB):
@@ -178,14 +218,28 @@ def meetings(request: Request, user: PageUser, session: DB):
     rows, total = list_meetings(session, units, f)
     page = f.offset // PAGE_SIZE + 1
     pages = max(1, -(-total // PAGE_SIZE))
-    sort_links = {key: _query(f, sort=key, order="asc" if f.sort == key and f.order == "desc" else "desc")
-                  for key in SORTS}
-    return render(request, "meetings.html", user, rows=rows, total=total, f=f, page=page, pages=pages,
-                  cells=visible_cells(session, units), committees=visible_committees(session, units),
-                  levels=[(lv, LEVELS_VI[lv]) for lv in LEVELS], flag_codes=FLAG_CODES, sorts=SORTS_VI,
-                  query=_query(f), sort_links=sort_links,
-                  prev_link=_query(f, page=page - 1) if page > 1 else None,
-                  next_link=_query(f, page=page + 1) if page < pages else None)
+    sort_links = {
+        key: _query(f, sort=key, order="asc" if f.sort == key and f.order == "desc" else "desc") for key in SORTS
+    }
+    return render(
+        request,
+        "meetings.html",
+        user,
+        rows=rows,
+        total=total,
+        f=f,
+        page=page,
+        pages=pages,
+        cells=visible_cells(session, units),
+        committees=visible_committees(session, units),
+        levels=[(lv, LEVELS_VI[lv]) for lv in LEVELS],
+        flag_codes=FLAG_CODES,
+        sorts=SORTS_VI,
+        query=_query(f),
+        sort_links=sort_links,
+        prev_link=_query(f, page=page - 1) if page > 1 else None,
+        next_link=_query(f, page=page + 1) if page < pages else None,
+    )
 
 
 @router.get("/meetings/export.csv")
@@ -203,18 +257,17 @@ def meetings_xlsx(request: Request, user: PageUser, session: DB):
 
 
 @router.get("/meetings/{meeting_id}")
-def meeting(request: Request, *, meeting_id: int, analysis_id: int | None = None, user: PageUser,
-            session: DB):
+def meeting(request: Request, *, meeting_id: int, analysis_id: int | None = None, user: PageUser, session: DB):
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     shown = pick_analysis(session, doc, analysis_id)
-    return render(request, "meeting.html", user, doc=doc, shown=shown, analyses=analyses_of(session, doc),
-                  levels_vi=LEVELS_VI)
+    return render(
+        request, "meeting.html", user, doc=doc, shown=shown, analyses=analyses_of(session, doc), levels_vi=LEVELS_VI
+    )
 
 
 @router.get("/meetings/{meeting_id}/report")
-def meeting_report(*, meeting_id: int, analysis_id: int | None = None, user: PageUser,
-                   session: DB):
+def meeting_report(*, meeting_id: int, analysis_id: int | None = None, user: PageUser, session: DB):
     from .queries import meeting_from_dict
 
     require(user, READERS)
@@ -223,14 +276,14 @@ def meeting_report(*, meeting_id: int, analysis_id: int | None = None, user: Pag
 
 
 @router.get("/meetings/{meeting_id}/original")
-def meeting_original(request: Request, meeting_id: int, user: PageUser,
-                     session: DB):
+def meeting_original(request: Request, meeting_id: int, user: PageUser, session: DB):
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     return download(request.app.state.storage.get(doc.sha256), doc.original_name, "application/octet-stream")
 
 
 # ---------------------------------------------------------------- dashboard, corpus
+
 
 @router.get("/dashboard")
 def dashboard_page(request: Request, user: PageUser, session: DB):
@@ -241,8 +294,17 @@ def dashboard_page(request: Request, user: PageUser, session: DB):
     stats = dashboard(session, units, f)
     top = max([*stats["by_flag"].values(), *stats["by_level"].values(), 1])
     top_month = max([m["meetings"] for m in stats["months"]] + [1])
-    return render(request, "dashboard.html", user, stats=stats, top=top, top_month=top_month, f=f,
-                  committees=visible_committees(session, units), levels_vi=LEVELS_VI)
+    return render(
+        request,
+        "dashboard.html",
+        user,
+        stats=stats,
+        top=top,
+        top_month=top_month,
+        f=f,
+        committees=visible_committees(session, units),
+        levels_vi=LEVELS_VI,
+    )
 
 
 @router.get("/corpus")
@@ -259,9 +321,18 @@ def corpus_download(user: PageUser, session: DB) -> Response:
 
 # ---------------------------------------------------------------- admin
 
+
 def _admin_page(request: Request, user: User, session: Session, status: int = 200, **context) -> HTMLResponse:
-    return render(request, "admin.html", user, status=status, units=admin_lib.list_units(session),
-                  users=admin_lib.list_users(session), roles=ROLES, **context)
+    return render(
+        request,
+        "admin.html",
+        user,
+        status=status,
+        units=admin_lib.list_units(session),
+        users=admin_lib.list_users(session),
+        roles=ROLES,
+        **context,
+    )
 
 
 @router.get("/admin")
@@ -271,8 +342,9 @@ def admin_page(request: Request, user: PageUser, session: DB):
 
 
 @router.post("/admin/units", dependencies=[Depends(csrf)])
-def admin_add_unit(request: Request, *, name: FormText = "", kind: FormText = "", parent_id: FormText = "",
-                   user: PageUser, session: DB):
+def admin_add_unit(
+    request: Request, *, name: FormText = "", kind: FormText = "", parent_id: FormText = "", user: PageUser, session: DB
+):
     require(user, ("admin",))
     try:
         parent = admin_lib.find_unit(session, parent_id.strip() or None)
@@ -283,9 +355,17 @@ def admin_add_unit(request: Request, *, name: FormText = "", kind: FormText = ""
 
 
 @router.post("/admin/users", dependencies=[Depends(csrf)])
-def admin_add_user(request: Request, *, username: FormText = "", password: FormText = "", role: FormText = "",
-                   unit_id: FormText = "", full_name: FormText = "", user: PageUser,
-                   session: DB):
+def admin_add_user(
+    request: Request,
+    *,
+    username: FormText = "",
+    password: FormText = "",
+    role: FormText = "",
+    unit_id: FormText = "",
+    full_name: FormText = "",
+    user: PageUser,
+    session: DB,
+):
     require(user, ("admin",))
     try:
         unit = admin_lib.find_unit(session, unit_id.strip() or None)
@@ -296,8 +376,7 @@ def admin_add_user(request: Request, *, username: FormText = "", password: FormT
 
 
 @router.post("/admin/tokens", dependencies=[Depends(csrf)])
-def admin_add_token(request: Request, *, username: FormText = "", name: FormText = "",
-                    user: PageUser, session: DB):
+def admin_add_token(request: Request, *, username: FormText = "", name: FormText = "", user: PageUser, session: DB):
     require(user, ("admin",))
     try:
         owner = admin_lib.find_user(session, username.strip())

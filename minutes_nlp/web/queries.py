@@ -3,6 +3,7 @@
 Every function takes ``units``, the reader's reach from access.readable_units
 (None for all), and never returns a meeting outside it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,10 +25,22 @@ from ..types import Flag, Meeting, Segment, Sentence
 from .access import subtree
 from .db import Analysis, AnalysisFlag, Document, Unit, User, iso
 
-SORTS = {"date": Analysis.meeting_date, "score": Analysis.score, "uploaded": Document.uploaded_at,
-         "cell": Unit.name, "level": Analysis.level, "id": Document.id}
-SORTS_VI = {"date": "ngày họp", "score": "điểm", "uploaded": "thời gian tải lên", "cell": "chi bộ", "level": "mức",
-            "id": "mã"}
+SORTS = {
+    "date": Analysis.meeting_date,
+    "score": Analysis.score,
+    "uploaded": Document.uploaded_at,
+    "cell": Unit.name,
+    "level": Analysis.level,
+    "id": Document.id,
+}
+SORTS_VI = {
+    "date": "ngày họp",
+    "score": "điểm",
+    "uploaded": "thời gian tải lên",
+    "cell": "chi bộ",
+    "level": "mức",
+    "id": "mã",
+}
 
 
 @dataclass
@@ -62,12 +75,28 @@ class Filters:
 
 def _scoped(session: Session, units: set[int] | None, f: Filters):
     parent = aliased(Unit)
-    query = (select(Analysis.id, Document.id, Analysis.meeting_date, Analysis.month, Analysis.level, Analysis.score,
-                    Analysis.model_version, Document.original_name, Document.uploaded_at, Unit.id, Unit.name,
-                    parent.name, User.username)
-             .join(Document, Analysis.document_id == Document.id).join(Unit, Document.unit_id == Unit.id)
-             .outerjoin(parent, Unit.parent_id == parent.id).join(User, Document.uploaded_by == User.id)
-             .where(Analysis.current.is_(True)))
+    query = (
+        select(
+            Analysis.id,
+            Document.id,
+            Analysis.meeting_date,
+            Analysis.month,
+            Analysis.level,
+            Analysis.score,
+            Analysis.model_version,
+            Document.original_name,
+            Document.uploaded_at,
+            Unit.id,
+            Unit.name,
+            parent.name,
+            User.username,
+        )
+        .join(Document, Analysis.document_id == Document.id)
+        .join(Unit, Document.unit_id == Unit.id)
+        .outerjoin(parent, Unit.parent_id == parent.id)
+        .join(User, Document.uploaded_by == User.id)
+        .where(Analysis.current.is_(True))
+    )
     allowed = units
     if f.committee is not None:
         below = subtree(session, f.committee)
@@ -99,21 +128,38 @@ def list_meetings(session: Session, units: set[int] | None, f: Filters) -> tuple
     rows = session.execute(query).all()
     flags = _flags(session, [r[0] for r in rows])
     out = []
-    for (aid, did, date, month, level, score, version, name, uploaded, uid, uname, pname, uploader) in rows:
-        out.append({"meeting_id": did, "analysis_id": aid, "unit_id": uid, "cell": uname, "committee": pname,
-                    "date": date, "month": month, "level": level, "level_name": LEVELS_VI.get(level or "", level),
-                    "score": score, "flags": flags.get(aid, []), "original_name": name,
-                    "uploaded_at": iso(uploaded), "uploaded_by": uploader,
-                    "model_version": version})
+    for aid, did, date, month, level, score, version, name, uploaded, uid, uname, pname, uploader in rows:
+        out.append(
+            {
+                "meeting_id": did,
+                "analysis_id": aid,
+                "unit_id": uid,
+                "cell": uname,
+                "committee": pname,
+                "date": date,
+                "month": month,
+                "level": level,
+                "level_name": LEVELS_VI.get(level or "", level),
+                "score": score,
+                "flags": flags.get(aid, []),
+                "original_name": name,
+                "uploaded_at": iso(uploaded),
+                "uploaded_by": uploader,
+                "model_version": version,
+            }
+        )
     return out, total or 0
 
 
 def _flags(session: Session, analysis_ids: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = defaultdict(list)
     for start in range(0, len(analysis_ids), 500):
-        chunk = analysis_ids[start:start + 500]
-        for aid, code in session.execute(select(AnalysisFlag.analysis_id, AnalysisFlag.code)
-                                         .where(AnalysisFlag.analysis_id.in_(chunk)).order_by(AnalysisFlag.id)):
+        chunk = analysis_ids[start : start + 500]
+        for aid, code in session.execute(
+            select(AnalysisFlag.analysis_id, AnalysisFlag.code)
+            .where(AnalysisFlag.analysis_id.in_(chunk))
+            .order_by(AnalysisFlag.id)
+        ):
             found[aid].append(code)
     return found
 
@@ -138,39 +184,80 @@ def dashboard(session: Session, units: set[int] | None, f: Filters | None = None
             m["scores"].append(r["score"])
         if "NO_PROPOSALS" in r["flags"]:
             m["no_proposals"] += 1
-            cell = repeated.setdefault(r["unit_id"], {"unit_id": r["unit_id"], "cell": r["cell"], "count": 0,
-                                                      "months": []})
+            cell = repeated.setdefault(
+                r["unit_id"], {"unit_id": r["unit_id"], "cell": r["cell"], "count": 0, "months": []}
+            )
             cell["count"] += 1
             cell["months"].append(r["month"] or "(không rõ)")
-    trend = [{"month": k, "meetings": v["meetings"], "no_proposals": v["no_proposals"],
-              "mean_score": round(sum(v["scores"]) / len(v["scores"]), 1) if v["scores"] else None}
-             for k, v in sorted(months.items())]
+    trend = [
+        {
+            "month": k,
+            "meetings": v["meetings"],
+            "no_proposals": v["no_proposals"],
+            "mean_score": round(sum(v["scores"]) / len(v["scores"]), 1) if v["scores"] else None,
+        }
+        for k, v in sorted(months.items())
+    ]
     cells = sorted((c for c in repeated.values() if c["count"] >= 2), key=lambda c: (-c["count"], c["cell"]))
     for c in cells:
         c["months"] = sorted(c["months"])
-    return {"meetings": total, "by_flag": {code: by_flag[code] for code in FLAG_CODES if by_flag[code]},
-            "by_level": {lv: by_level[lv] for lv in LEVELS}, "months": trend, "repeated_no_proposals": cells}
+    return {
+        "meetings": total,
+        "by_flag": {code: by_flag[code] for code in FLAG_CODES if by_flag[code]},
+        "by_level": {lv: by_level[lv] for lv in LEVELS},
+        "months": trend,
+        "repeated_no_proposals": cells,
+    }
 
 
 def meeting_from_dict(report: dict) -> Meeting:
     """The Meeting a stored report JSON (report-contract.md) was made from."""
-    segments = [Segment(start=s["start"], end=s["end"], kind=s["kind"], speaker=s.get("speaker"), role=s.get("role"),
-                        sentences=[Sentence(start=x["start"], end=x["end"], label=x.get("label"),
-                                            confidence=x.get("confidence"), specific=x.get("specific"))
-                                   for x in s.get("sentences", [])])
-                for s in report["segments"]]
-    flags = [Flag(code=f["code"], severity=f["severity"], message=f["message"], evidence=f.get("evidence", []))
-             for f in report["flags"]]
-    return Meeting(id=report["id"], text=report["text"], meta=report["meta"], segments=segments,
-                   metrics=report["metrics"], score=report["score"], flags=flags, criteria=report.get("criteria", {}),
-                   model=report.get("model", {}), source_file=report.get("source_file"))
+    segments = [
+        Segment(
+            start=s["start"],
+            end=s["end"],
+            kind=s["kind"],
+            speaker=s.get("speaker"),
+            role=s.get("role"),
+            sentences=[
+                Sentence(
+                    start=x["start"],
+                    end=x["end"],
+                    label=x.get("label"),
+                    confidence=x.get("confidence"),
+                    specific=x.get("specific"),
+                )
+                for x in s.get("sentences", [])
+            ],
+        )
+        for s in report["segments"]
+    ]
+    flags = [
+        Flag(code=f["code"], severity=f["severity"], message=f["message"], evidence=f.get("evidence", []))
+        for f in report["flags"]
+    ]
+    return Meeting(
+        id=report["id"],
+        text=report["text"],
+        meta=report["meta"],
+        segments=segments,
+        metrics=report["metrics"],
+        score=report["score"],
+        flags=flags,
+        criteria=report.get("criteria", {}),
+        model=report.get("model", {}),
+        source_file=report.get("source_file"),
+    )
 
 
 def export_meetings(session: Session, units: set[int] | None, f: Filters) -> tuple[list[dict], list[Meeting]]:
     """The filtered list (no paging) and its meetings rebuilt from their reports, ids set to the web ids."""
     rows, _ = list_meetings(session, units, Filters(**{**f.__dict__, "limit": None, "offset": 0}))
-    reports: dict[int, dict] = dict(session.execute(select(Analysis.id, Analysis.report)
-                                   .where(Analysis.id.in_([r["analysis_id"] for r in rows] or [-1]))).all())
+    reports: dict[int, dict] = dict(
+        session.execute(
+            select(Analysis.id, Analysis.report).where(Analysis.id.in_([r["analysis_id"] for r in rows] or [-1]))
+        ).all()
+    )
     meetings = []
     for r in rows:
         m = meeting_from_dict(reports[r["analysis_id"]])
@@ -179,9 +266,15 @@ def export_meetings(session: Session, units: set[int] | None, f: Filters) -> tup
     return rows, meetings
 
 
-WEB_COLUMNS = {"meeting_id": "Mã biên bản", "cell": "Chi bộ (đơn vị)", "committee": "Cấp ủy cấp trên",
-               "original_name": "Tệp gốc", "uploaded_at": "Thời gian tải lên", "uploaded_by": "Người tải lên",
-               "model_version": "Phiên bản mô hình"}
+WEB_COLUMNS = {
+    "meeting_id": "Mã biên bản",
+    "cell": "Chi bộ (đơn vị)",
+    "committee": "Cấp ủy cấp trên",
+    "original_name": "Tệp gốc",
+    "uploaded_at": "Thời gian tải lên",
+    "uploaded_by": "Người tải lên",
+    "model_version": "Phiên bản mô hình",
+}
 
 
 def export_csv(rows: list[dict], meetings: list[Meeting]) -> bytes:

@@ -1,4 +1,5 @@
 """What the API and the pages both do for a signed-in user: find a readable meeting, upload, export the corpus."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,13 @@ def readable_document(session: Session, user: User, document_id: int) -> Documen
 
 def analyses_of(session: Session, doc: Document) -> list[Analysis]:
     """Every analysis of doc, newest first."""
-    return list(session.scalars(select(Analysis).where(Analysis.document_id == doc.id)
-                                .order_by(Analysis.created_at.desc(), Analysis.id.desc())))
+    return list(
+        session.scalars(
+            select(Analysis)
+            .where(Analysis.document_id == doc.id)
+            .order_by(Analysis.created_at.desc(), Analysis.id.desc())
+        )
+    )
 
 
 def pick_analysis(session: Session, doc: Document, analysis_id: int | None = None) -> Analysis:
@@ -61,18 +67,25 @@ def upload_files(session: Session, app_state, user: User, cell: Unit, files: lis
         raise HTTPException(413, f"Mỗi lần tải lên tối đa {settings.max_files} tệp")
     outcomes: list[Outcome] = []
     for name, data in files:
-        outcomes += ingest(session, app_state.storage, app_state.analyzer, user, cell, name, data,
-                           settings.max_upload_bytes)
+        outcomes += ingest(
+            session, app_state.storage, app_state.analyzer, user, cell, name, data, settings.max_upload_bytes
+        )
     return outcomes
 
 
 def corpus_jsonl(session: Session, user: User) -> str:
     """The anonymised corpus (current analyses in the researcher's reach), one JSON record a line."""
     units = corpus_units(session, user)
-    query = (select(Analysis.document_id, Analysis.report).join(Document, Analysis.document_id == Document.id)
-             .where(Analysis.current.is_(True)).order_by(Document.id))
+    query = (
+        select(Analysis.document_id, Analysis.report)
+        .join(Document, Analysis.document_id == Document.id)
+        .where(Analysis.current.is_(True))
+        .order_by(Document.id)
+    )
     if units is not None:
         query = query.where(Document.unit_id.in_(units or {-1}))
-    lines = [json.dumps(anonymize(report, f"meeting-{doc_id}"), ensure_ascii=False)
-             for doc_id, report in session.execute(query)]
+    lines = [
+        json.dumps(anonymize(report, f"meeting-{doc_id}"), ensure_ascii=False)
+        for doc_id, report in session.execute(query)
+    ]
     return "\n".join(lines) + ("\n" if lines else "")

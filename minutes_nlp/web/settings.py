@@ -11,6 +11,7 @@
 | model | MINUTES_NLP_MODEL | default |
 | https_only | MINUTES_NLP_HTTPS_ONLY | false (set true behind TLS so the session cookie is Secure) |
 """
+
 from __future__ import annotations
 
 import os

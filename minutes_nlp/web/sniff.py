@@ -14,6 +14,7 @@
 A refusal is an :class:`UploadRefused` with an HTTP status and a Vietnamese
 message naming the file; nothing here reads more than it needs.
 """
+
 from __future__ import annotations
 
 import io
@@ -22,12 +23,26 @@ import zipfile
 from pathlib import PurePosixPath
 
 # Extension -> kinds its content may have. Text and HTML are one family: both are read as text.
-ALLOWED = {".docx": {"docx"}, ".pdf": {"pdf"}, ".doc": {"doc"}, ".txt": {"txt", "html"},
-           ".html": {"html", "txt"}, ".htm": {"html", "txt"}, ".zip": {"zip"}}
-KIND_VI = {"docx": "tệp Word .docx", "zip": "tệp nén .zip", "pdf": "tệp PDF", "doc": "tệp Word .doc cũ",
-           "html": "trang HTML", "txt": "tệp văn bản", "exe": "tệp chương trình (.exe)",
-           "binary": "dữ liệu nhị phân không rõ loại",
-           "damaged-zip": "tệp nén bị hỏng"}
+ALLOWED = {
+    ".docx": {"docx"},
+    ".pdf": {"pdf"},
+    ".doc": {"doc"},
+    ".txt": {"txt", "html"},
+    ".html": {"html", "txt"},
+    ".htm": {"html", "txt"},
+    ".zip": {"zip"},
+}
+KIND_VI = {
+    "docx": "tệp Word .docx",
+    "zip": "tệp nén .zip",
+    "pdf": "tệp PDF",
+    "doc": "tệp Word .doc cũ",
+    "html": "trang HTML",
+    "txt": "tệp văn bản",
+    "exe": "tệp chương trình (.exe)",
+    "binary": "dữ liệu nhị phân không rõ loại",
+    "damaged-zip": "tệp nén bị hỏng",
+}
 _HTML = re.compile(rb"<(?:!doctype\s+html|html|head|body|p|div|table)[\s>]", re.IGNORECASE)
 
 
@@ -67,22 +82,38 @@ def check(name: str, data: bytes, max_bytes: int) -> str:
     """The kind of an upload named name, or UploadRefused: empty, too large, unsupported, content not its extension."""
     ext = PurePosixPath(name).suffix.lower()
     if len(data) > max_bytes:
-        raise UploadRefused(name, f"tệp lớn {len(data) / 2**20:.1f} MB, vượt giới hạn {max_bytes / 2**20:.0f} MB; "
-                                  "hãy chia nhỏ hoặc nén lại", 413)
+        raise UploadRefused(
+            name,
+            f"tệp lớn {len(data) / 2**20:.1f} MB, vượt giới hạn {max_bytes / 2**20:.0f} MB; hãy chia nhỏ hoặc nén lại",
+            413,
+        )
     if ext not in ALLOWED:
-        raise UploadRefused(name, f"không nhận tệp có đuôi {ext or '(không có đuôi)'}; hãy lưu biên bản dưới dạng "
-                                  ".docx, .pdf, .txt, .html, .doc hoặc gửi tệp nén .zip", 415)
+        raise UploadRefused(
+            name,
+            f"không nhận tệp có đuôi {ext or '(không có đuôi)'}; hãy lưu biên bản dưới dạng "
+            ".docx, .pdf, .txt, .html, .doc hoặc gửi tệp nén .zip",
+            415,
+        )
     kind = sniff(data)
     if kind == "empty":
         raise UploadRefused(name, "tệp rỗng (0 byte); hãy kiểm tra đã chọn đúng tệp biên bản", 422)
     if kind == "damaged-zip" and ext in (".docx", ".zip"):
         what = "tệp Word .docx" if ext == ".docx" else "tệp nén .zip"
-        raise UploadRefused(name, f"{what} bị hỏng (không mở được, có thể tải lên chưa hết); hãy mở và lưu lại "
-                                  "rồi tải lên lại", 422)
+        raise UploadRefused(
+            name, f"{what} bị hỏng (không mở được, có thể tải lên chưa hết); hãy mở và lưu lại rồi tải lên lại", 422
+        )
     if ext == ".docx" and kind == "zip":
-        raise UploadRefused(name, "tệp .docx không hợp lệ: là tệp nén nhưng không có nội dung văn bản Word "
-                                  "(word/document.xml); hãy mở bằng Word và lưu lại", 422)
+        raise UploadRefused(
+            name,
+            "tệp .docx không hợp lệ: là tệp nén nhưng không có nội dung văn bản Word "
+            "(word/document.xml); hãy mở bằng Word và lưu lại",
+            422,
+        )
     if kind not in ALLOWED[ext]:
-        raise UploadRefused(name, f"tệp có đuôi {ext} nhưng nội dung là {KIND_VI.get(kind, kind)}; "
-                                  "không xử lý để đảm bảo an toàn, hãy lưu lại đúng định dạng", 415)
+        raise UploadRefused(
+            name,
+            f"tệp có đuôi {ext} nhưng nội dung là {KIND_VI.get(kind, kind)}; "
+            "không xử lý để đảm bảo an toàn, hãy lưu lại đúng định dạng",
+            415,
+        )
     return kind

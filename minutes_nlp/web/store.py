@@ -8,6 +8,7 @@ the name is the SHA-256), so a file is written once however many cells hold it;
 a zip's own bytes are kept too and its members point to it. A file is only
 stored once it has been analysed: an unreadable file leaves nothing behind.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,8 +49,10 @@ def reason_vi(exc: MinutesError) -> str:
     if isinstance(exc, NeedsOCR):
         return "tệp PDF là bản quét, không có lớp chữ; hãy gửi bản .docx hoặc PDF xuất từ Word"
     if isinstance(exc, NoSpeakers):
-        return ("không tìm thấy ý kiến phát biểu nào (không có dòng 'Đồng chí …:'); "
-                "hãy kiểm tra đây có phải biên bản sinh hoạt chi bộ không")
+        return (
+            "không tìm thấy ý kiến phát biểu nào (không có dòng 'Đồng chí …:'); "
+            "hãy kiểm tra đây có phải biên bản sinh hoạt chi bộ không"
+        )
     for pattern, text in READ_REASONS_VI:
         if re.search(pattern, exc.reason):
             return text
@@ -127,10 +130,17 @@ def analysis_row(document_id: int, meeting) -> Analysis:
     """A new current Analysis row holding meeting's report JSON and the columns filters use."""
     report = meeting.to_dict()
     date = meeting.meta.get("date")
-    row = Analysis(document_id=document_id, model_name=meeting.model.get("name"),
-                   model_version=meeting.model.get("version") or "unknown", current=True,
-                   meeting_date=date, month=date[:7] if date else None, level=meeting.score.get("level"),
-                   score=meeting.score.get("substantive"), report=report)
+    row = Analysis(
+        document_id=document_id,
+        model_name=meeting.model.get("name"),
+        model_version=meeting.model.get("version") or "unknown",
+        current=True,
+        meeting_date=date,
+        month=date[:7] if date else None,
+        level=meeting.score.get("level"),
+        score=meeting.score.get("substantive"),
+        report=report,
+    )
     row.flags = [AnalysisFlag(code=f.code, severity=f.severity) for f in meeting.flags]
     return row
 
@@ -145,15 +155,19 @@ def _members(name: str, data: bytes, max_bytes: int) -> list[tuple[str, bytes]]:
         except MinutesError as exc:
             raise UploadRefused(name, reason_vi(exc), 422) from None
     prefix = str(path) + "/"
-    members = [(f"{name}/{item_name.removeprefix(prefix)}", content) for item_name, content in items
-               if isinstance(content, bytes)]  # read_zip gives every member as bytes
+    members = [
+        (f"{name}/{item_name.removeprefix(prefix)}", content)
+        for item_name, content in items
+        if isinstance(content, bytes)
+    ]  # read_zip gives every member as bytes
     if not members:
         raise UploadRefused(name, "tệp nén không chứa biên bản nào (.docx, .pdf, .txt, .html, .doc)", 422)
     return members
 
 
-def ingest(session: Session, storage: Storage, analyzer, user: User, cell: Unit, name: str, data: bytes,
-           max_bytes: int) -> list[Outcome]:
+def ingest(
+    session: Session, storage: Storage, analyzer, user: User, cell: Unit, name: str, data: bytes, max_bytes: int
+) -> list[Outcome]:
     """Check, analyse and store one uploaded file (a zip gives one outcome per member) for cell; commits."""
     name = safe_name(name)
     try:
@@ -167,8 +181,17 @@ def ingest(session: Session, storage: Storage, analyzer, user: User, cell: Unit,
     return [_ingest_one(session, storage, analyzer, user, cell, name, data, max_bytes, None)]
 
 
-def _ingest_one(session: Session, storage: Storage, analyzer, user: User, cell: Unit, name: str, data: bytes,
-                max_bytes: int, archive: str | None) -> Outcome:
+def _ingest_one(
+    session: Session,
+    storage: Storage,
+    analyzer,
+    user: User,
+    cell: Unit,
+    name: str,
+    data: bytes,
+    max_bytes: int,
+    archive: str | None,
+) -> Outcome:
     try:
         kind = check(name, data, max_bytes)
     except UploadRefused as exc:
@@ -183,11 +206,22 @@ def _ingest_one(session: Session, storage: Storage, analyzer, user: User, cell: 
         return Outcome(name, "refused", reason=reason_vi(exc), http_status=422)
     except Exception:  # a reader bug on a malformed file must not become a 500 nor lose the others
         log.exception("analysis of %s failed", name)
-        return Outcome(name, "refused", reason="không phân tích được tệp (lỗi khi đọc nội dung); "
-                                                "hãy lưu lại tệp bằng Word và tải lên lại", http_status=422)
+        return Outcome(
+            name,
+            "refused",
+            reason="không phân tích được tệp (lỗi khi đọc nội dung); hãy lưu lại tệp bằng Word và tải lên lại",
+            http_status=422,
+        )
     storage.put(data)
-    doc = Document(unit_id=cell.id, sha256=digest, original_name=name, kind=kind, size=len(data),
-                   archive_sha256=archive, uploaded_by=user.id)
+    doc = Document(
+        unit_id=cell.id,
+        sha256=digest,
+        original_name=name,
+        kind=kind,
+        size=len(data),
+        archive_sha256=archive,
+        uploaded_by=user.id,
+    )
     session.add(doc)
     try:
         session.flush()
@@ -197,14 +231,24 @@ def _ingest_one(session: Session, storage: Storage, analyzer, user: User, cell: 
         session.rollback()
         existing = session.scalar(select(Document.id).where(Document.unit_id == cell.id, Document.sha256 == digest))
         return _duplicate(name, existing)
-    return Outcome(name, "created", doc.id, http_status=201, flags=[f.code for f in meeting.flags],
-                   level=meeting.score.get("level"))
+    return Outcome(
+        name,
+        "created",
+        doc.id,
+        http_status=201,
+        flags=[f.code for f in meeting.flags],
+        level=meeting.score.get("level"),
+    )
 
 
 def _duplicate(name: str, document_id: int | None) -> Outcome:
-    return Outcome(name, "duplicate", document_id, http_status=200,
-                   reason=f"tệp này đã được tải lên chi bộ trước đây (biên bản số {document_id}); "
-                          "không lưu lại lần nữa")
+    return Outcome(
+        name,
+        "duplicate",
+        document_id,
+        http_status=200,
+        reason=f"tệp này đã được tải lên chi bộ trước đây (biên bản số {document_id}); không lưu lại lần nữa",
+    )
 
 
 def safe_name(name: str | None) -> str:

@@ -1,4 +1,5 @@
 """Alembic environment: migrates the URL set in the config by minutes_nlp.web.db.alembic_config."""
+
 from alembic import context
 
 from minutes_nlp.web.db import Base, make_engine
@@ -8,8 +9,12 @@ target_metadata = Base.metadata
 
 
 def run_offline() -> None:
-    context.configure(url=str(config.get_main_option("sqlalchemy.url")), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=str(config.get_main_option("sqlalchemy.url")),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
