@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -305,7 +305,8 @@ def analyze(files: tuple[Path, ...], fmt: str, out: Path | None, model: str, con
         raise click.UsageError("--format xlsx needs --out FILE.xlsx")
     meetings, failed = [], 0
     show = len(files) > 1 and sys.stderr.isatty()
-    with click.progressbar(files, label="Đang phân tích", file=sys.stderr if show else open(os.devnull, "w")) as bar:
+    with contextlib.ExitStack() as stack:
+        bar = stack.enter_context(click.progressbar(files, label="Đang phân tích", file=sys.stderr)) if show else files
         for path in bar:
             try:
                 meeting = analyzer(path)

@@ -13,6 +13,20 @@ MEMBER_ROLES = ("chair", "secretary", "committee", "member")
 # corpus-format.md: cell types; §6: rating levels and their bands.
 CELL_TYPES = ("residential", "agency", "enterprise", "school", "health", "armed", "other")
 LEVELS = ("tot", "kha", "trung_binh", "kem")
+# corpus-format.md meta fields: integers as the header states them, and text facts.
+META_INT_FIELDS = ("members_total", "members_present", "members_absent", "members_exempt")
+META_TEXT_FIELDS = (
+    "cell",
+    "date",
+    "meeting_type",
+    "province",
+    "layout",
+    "committee",
+    "chair",
+    "secretary",
+    "start_time",
+    "end_time",
+)
 LEVEL_BANDS = {"tot": (75, 100), "kha": (40, 74), "trung_binh": (20, 39), "kem": (0, 19)}
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .codebook import CELL_TYPES, KINDS, LABELS, LEVEL_BANDS, ROLES, primary_label
+from .codebook import CELL_TYPES, KINDS, LABELS, LEVEL_BANDS, META_INT_FIELDS, META_TEXT_FIELDS, ROLES, primary_label
 from .errors import CorpusError
 from .text import normalize
 
@@ -27,19 +27,7 @@ SOURCES = ("written", "real", "converted")
 SPLITS = ("train", "dev", "test")
 SPLIT_SHARES = {"train": 0.70, "dev": 0.15, "test": 0.15}
 
-MEMBER_FIELDS = ("members_total", "members_present", "members_absent", "members_exempt")
-META_STR_FIELDS = (
-    "cell",
-    "date",
-    "meeting_type",
-    "province",
-    "layout",
-    "committee",
-    "chair",
-    "secretary",
-    "start_time",
-    "end_time",
-)
+MEMBER_FIELDS, META_STR_FIELDS = META_INT_FIELDS, META_TEXT_FIELDS
 
 RULES = {
     "missing-field": "a required field is absent",

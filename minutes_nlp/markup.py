@@ -12,23 +12,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .codebook import KINDS, LEVELS, ROLES
+from .codebook import KINDS, LEVELS, META_INT_FIELDS, META_TEXT_FIELDS, ROLES
 from .text import normalize
 
-INT_FIELDS = ("members_total", "members_present", "members_absent", "members_exempt")
-STR_FIELDS = (
-    "cell",
-    "cell_type",
-    "date",
-    "meeting_type",
-    "province",
-    "layout",
-    "committee",
-    "chair",
-    "secretary",
-    "start_time",
-    "end_time",
-)
+INT_FIELDS = META_INT_FIELDS
+STR_FIELDS = ("cell_type", *META_TEXT_FIELDS)
 
 _MARK = re.compile(r"\[\[([^\[\]]*)\]\]|\{(proposal|complaint|report|agreement|other)\}")
 _TRAILING_BULLET = re.compile(r"\n[ \t]*(?:[-+*•►–—·]+|\(?\d{1,2}[.)]|[a-zđ][.)])[ \t]*$")
