@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .markers import TITLES, _read_name, _skip_spaces
+from .markers import _RANK, TITLES, _read_name, _role_then_name, _skip_spaces
 from .types import Header
 
 _UNITS = {
@@ -62,10 +62,13 @@ def parse_number(token: str) -> int | None:
 
 _ROLE_LINE = {
     "chair": re.compile(
-        r"(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Chủ trì|Chủ tọa|Chủ trì hội nghị|Người chủ trì)\s*:?\s*", re.IGNORECASE
+        r"(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Người chủ trì|Chủ trì|Chủ tọa)"
+        r"(?:\s+(?:hội nghị|cuộc họp|buổi sinh hoạt|buổi họp))?\s*:?\s*",
+        re.IGNORECASE,
     ),
     "secretary": re.compile(
-        r"(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Thư ký|Thư kí)(?: ghi biên bản| cuộc họp| hội nghị)?\s*:?\s*", re.IGNORECASE
+        r"(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Thư ký|Thư kí)(?: ghi biên bản| cuộc họp| hội nghị| buổi sinh hoạt)?\s*:?\s*",
+        re.IGNORECASE,
     ),
 }
 _ROLE_INLINE = {
@@ -189,13 +192,28 @@ def _attendance(text: str, h: Header) -> None:
 
 
 def _person_after(text: str, pos: int) -> str | None:
+    """The full name written after "Chủ trì:", with or without a title or a role before it."""
     end = text.find("\n", pos)
     end = len(text) if end < 0 else end
     m = _TITLE_NAME.match(text, pos, end)
     if m:
         pos = m.end()
-    name, name_end = _read_name(text, _skip_spaces(text, pos, end), end)
+    pos = _skip_spaces(text, pos, end)
+    rank = _RANK.match(text, pos, end)  # "ĐD Nguyễn Thị Diệu Hiền", "Thiếu tá Lê Văn Hợp"
+    if rank:
+        pos = rank.end()
+    name, _ = _read_name(text, pos, end)
+    if name is None:  # "Chủ trì: Bí thư chi bộ Huỳnh Tấn Lộc, Giám đốc Trung tâm."
+        role = _role_then_name(text, pos, end, stops=":(-–,.;\n")
+        name = role[1] if role else None
     return name if name and len(name.split()) >= 2 else None
+
+
+# "Đ/c Trần Văn Nhượng - Bí thư chi bộ chủ trì; đ/c Vũ Thị Thơm ghi biên bản."
+_INLINE_ROLE = {
+    "chair": re.compile(r"(?:đồng chí|đ/c)\s+([^;.\n]{3,80}?)\s+(?:làm\s+)?chủ trì\b", re.IGNORECASE),
+    "secretary": re.compile(r"(?:đồng chí|đ/c)\s+([^;.\n]{3,80}?)\s+(?:ghi biên bản|làm thư ký)\b", re.IGNORECASE),
+}
 
 
 def _guests(text: str) -> list[str]:
@@ -291,6 +309,12 @@ def parse_header(text: str, header_end: int | None = None) -> Header:
         m = _ROLE_INLINE["chair"].search(region)
         if m:
             h.chair = _person_after(region, m.end())
+    for role, rx in _INLINE_ROLE.items():
+        if getattr(h, role) is None:
+            m = rx.search(region)
+            name = _read_name(m.group(1), 0, len(m.group(1)))[0] if m else None
+            if name and len(name.split()) >= 2:
+                setattr(h, role, name)
     h.guests = _guests(region)
     _attendance(region, h)
     return h

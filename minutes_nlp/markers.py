@@ -648,7 +648,7 @@ tiêu trịnh thạch danh kim sơn y""".split()
 )
 
 
-def _role_then_name(text: str, pos: int, end: int) -> tuple[str, str, int] | None:
+def _role_then_name(text: str, pos: int, end: int, stops: str = ":(-–,") -> tuple[str, str, int] | None:
     """Role words, then a name starting with a family name: (role, name, end of name), or None.
 
     Only when the role is followed by the name and then ':', '(', '-', ',' or a speech verb.
@@ -663,7 +663,9 @@ def _role_then_name(text: str, pos: int, end: int) -> tuple[str, str, int] | Non
         if name is None or len(name.split()) < 2:
             continue
         after = _skip_spaces(text, name_end, end)
-        if after < end and (text[after] in ":(-–," or _find_verb(text, after, end)[0]):
+        if after >= end and "\n" in stops:
+            return text[pos : m.start()].strip(" ,-–").lower(), name, name_end
+        if after < end and (text[after] in stops or _find_verb(text, after, end)[0]):
             return text[pos : m.start()].strip(" ,-–").lower(), name, name_end
         return None
     return None

@@ -76,3 +76,16 @@ def test_header_unknown_facts_stay_null():
                                           ("một trăm linh năm", 105), ("chín", 9)])
 def test_parse_number_digits_and_words(words, value):
     assert parse_number(words) == value
+
+
+@pytest.mark.parametrize("lines, chair, secretary", [
+    ("Chủ trì: Bí thư chi bộ Huỳnh Tấn Lộc, Giám đốc Trung tâm.\nThư ký: Chi ủy viên Nguyễn Thị Hồng Nhung.",
+     "Huỳnh Tấn Lộc", "Nguyễn Thị Hồng Nhung"),
+    ("Chủ trì hội nghị: đồng chí Trần Đình Khoa - Bí thư Chi bộ.\nThư ký hội nghị: đồng chí Huỳnh Thị Thanh Nga.",
+     "Trần Đình Khoa", "Huỳnh Thị Thanh Nga"),
+    ("Đ/c Trần Văn Nhượng - Bí thư chi bộ chủ trì; đ/c Vũ Thị Thơm ghi biên bản.", "Trần Văn Nhượng", "Vũ Thị Thơm"),
+    ("- Chủ trì: Bí thư chi bộ Phan Văn Tường.\n- Thư ký: ĐD Nguyễn Thị Diệu Hiền.", "Phan Văn Tường", "Nguyễn Thị Diệu Hiền"),
+])
+def test_header_chair_and_secretary_styles(lines, chair, secretary):
+    h = header("CHI BỘ KHU PHỐ 2\nBIÊN BẢN SINH HOẠT CHI BỘ\n" + lines + "\n")
+    assert (h.chair, h.secretary) == (chair, secretary)
