@@ -27,8 +27,6 @@ SOURCES = ("written", "real", "converted")
 SPLITS = ("train", "dev", "test")
 SPLIT_SHARES = {"train": 0.70, "dev": 0.15, "test": 0.15}
 
-MEMBER_FIELDS, META_STR_FIELDS = META_INT_FIELDS, META_TEXT_FIELDS
-
 RULES = {
     "missing-field": "a required field is absent",
     "field-type": "a field has the wrong type",
@@ -165,10 +163,10 @@ def _check_meta(c: _Checker, meta: object) -> None:
         c.add("cell-type", f"meta.cell_type {meta['cell_type']!r} is not one of {', '.join(CELL_TYPES)}")
     if "source" in meta and meta["source"] not in SOURCES:
         c.add("source", f"meta.source {meta['source']!r} is not one of {', '.join(SOURCES)}")
-    for key in MEMBER_FIELDS:
+    for key in META_INT_FIELDS:
         if key in meta and meta[key] is not None and not _is_int(meta[key]):
             c.add("members", f"meta.{key} must be an integer or null, got {meta[key]!r}")
-    for key in META_STR_FIELDS:
+    for key in META_TEXT_FIELDS:
         if meta.get(key) is not None and not isinstance(meta[key], str):
             c.add("field-type", f"meta.{key} must be a string or null, got {meta[key]!r}")
     if isinstance(meta.get("date"), str) and not _DATE.match(meta["date"]):

@@ -182,7 +182,7 @@ _EXCHANGE = re.compile(
 _TRAILING = re.compile(r"\((?:ý kiến\s+(?:của\s+)?)?" + _TITLED + r"([^()\n]{1,80})\)\s*[.;]?\s*$", re.IGNORECASE)
 
 
-def _exchange_marker(text: str, start: int, end: int, chair: str | None) -> Marker | None:
+def _exchange_marker(text: str, start: int, end: int) -> Marker | None:
     m = _EXCHANGE.match(text, start, end)
     if not m:
         return None
@@ -222,7 +222,7 @@ def _trailing_marker(text: str, start: int, end: int) -> Marker | None:
 
 
 def _line_marker(text: str, start: int, end: int) -> Marker | None:
-    return _joint_marker(text, start, end) or parse_marker(text, start, end) or _exchange_marker(text, start, end, None)
+    return _joint_marker(text, start, end) or parse_marker(text, start, end) or _exchange_marker(text, start, end)
 
 
 def _mid_line_markers(text: str, start: int, end: int, inline_heading: bool = True) -> list[Marker]:
