@@ -25,6 +25,6 @@ def load_config(path: str | Path | None = None) -> dict:
     if path:
         try:
             config = _merge(config, tomllib.loads(Path(path).read_text(encoding="utf-8")))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise MinutesError(str(path), f"cannot read the settings file ({exc})") from None
     return config

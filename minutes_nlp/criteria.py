@@ -23,7 +23,7 @@ def load_profile(name_or_path: str | Path = DEFAULT_PROFILE) -> dict:
         path = PROFILES / f"{name_or_path}.toml"
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         known = ", ".join(p.stem for p in PROFILES.glob("*.toml"))
         raise MinutesError(
             str(name_or_path), f"cannot read the criteria profile ({exc})", f"built-in profiles: {known}"

@@ -98,3 +98,12 @@ def test_train_evaluate_compare_classify(tmp_path):
 def test_classify_with_missing_model_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["classify", "--model", str(tmp_path), "-"], input="Thống nhất.\n")
     assert result.exit_code == 1 and "no card.json" in result.output
+
+
+@pytest.mark.parametrize("option", ["--config", "--profile"])
+def test_analyze_with_an_unreadable_settings_file_is_one_clear_line(minutes_file, tmp_path, option):
+    bad = tmp_path / "cau-hinh.toml"
+    bad.write_bytes(b"\xff\xfe\x00 not toml")
+    result = CliRunner().invoke(main, ["analyze", option, str(bad), str(minutes_file)])
+    assert result.exit_code == 1 and "cau-hinh.toml" in result.output
+    assert not isinstance(result.exception, UnicodeDecodeError) and "Traceback" not in result.output
