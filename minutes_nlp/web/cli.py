@@ -86,11 +86,12 @@ def serve(
     settings = _settings(data_dir, database_url, model=model, max_upload_mb=max_upload_mb, migrate=migrate)
     import uvicorn
 
+    from ..errors import MinutesError
     from .app import create_app
 
     try:
         app = create_app(settings)
-    except RuntimeError as exc:
+    except (RuntimeError, MinutesError) as exc:  # schema too new, missing or untrusted model
         raise click.ClickException(str(exc)) from None
     click.echo(
         f"minutes-nlp: serving on http://{host}:{port} (database {settings.database_url.split('@')[-1]})", err=True

@@ -129,3 +129,9 @@ def test_admin_command_on_a_missing_database_is_one_clear_line(tmp_path):
     assert result.exit_code == 1
     assert "cannot open the database" in result.output and "admin migrate" in result.output
     assert "Traceback" not in result.output
+
+
+def test_serve_with_a_missing_model_is_one_clear_line(tmp_path):
+    result = run("serve", "--model", "khong-co", "--data-dir", str(tmp_path), "--port", "8799")
+    assert result.exit_code == 1 and "not a model directory" in result.output
+    assert "Traceback" not in result.output
