@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sklearn.metrics import cohen_kappa_score, confusion_matrix  # noqa: E402
 
-from minutes_nlp.classify.inputs import LABELS  # noqa: E402
-from minutes_nlp.markup import build  # noqa: E402
+from minutes_nlp.classifiers.inputs import LABELS  # noqa: E402
+from minutes_nlp.corpus.markup import build  # noqa: E402
 
 HERE = Path(__file__).resolve().parents[1] / "corpora" / "agreement"
 
@@ -35,7 +35,7 @@ def apply_adjudication(src: Path) -> int:
     """Rewrite the first annotator's label in the authored files where adjudication chose another; return count."""
     import re
 
-    from minutes_nlp.text import normalize
+    from minutes_nlp.reading.text import normalize
 
     changed = 0
     for line in open(HERE / "adjudication.jsonl", encoding="utf-8"):

@@ -29,10 +29,10 @@ from scipy.stats import spearmanr  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 from underthesea import word_tokenize  # noqa: E402
 
-from minutes_nlp.analyzer import Analyzer  # noqa: E402
-from minutes_nlp.classify.inputs import primary_label  # noqa: E402
-from minutes_nlp.measures import MEMBER_ROLES, member_speakers  # noqa: E402
-from minutes_nlp.score import components  # noqa: E402
+from minutes_nlp.analysis.analyzer import Analyzer  # noqa: E402
+from minutes_nlp.analysis.measures import MEMBER_ROLES, member_speakers  # noqa: E402
+from minutes_nlp.analysis.score import components  # noqa: E402
+from minutes_nlp.classifiers.inputs import primary_label  # noqa: E402
 
 COMPONENTS = ("participation", "engagement", "proposals", "specific", "problems", "uptake")
 

@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def run_one(name: str, corpus: str) -> dict:
-    from minutes_nlp.classify import get_classifier, sentence_items
-    from minutes_nlp.corpus import load
-    from minutes_nlp.evaluate import metrics
+    from minutes_nlp.classifiers import get_classifier, sentence_items
+    from minutes_nlp.classifiers.evaluate import metrics
+    from minutes_nlp.corpus.dataset import load
 
     records = load(corpus)
     x_train, y_train, _ = sentence_items(records, "train")

@@ -26,8 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from minutes_nlp.errors import MinutesError  # noqa: E402
-from minutes_nlp.reading import read  # noqa: E402
-from minutes_nlp.segment import segment  # noqa: E402
+from minutes_nlp.reading.documents import read  # noqa: E402
+from minutes_nlp.segmentation.turns import segment  # noqa: E402
 
 FIELDS = ("members_total", "members_present", "members_absent", "members_exempt")
 
@@ -95,7 +95,7 @@ def score_meeting(gold: dict, pred) -> dict:
 
 def load(args) -> list[dict]:
     if args.src:
-        from minutes_nlp.markup import build
+        from minutes_nlp.corpus.markup import build
 
         return build(Path(args.src))
     with open(args.corpus, encoding="utf-8") as fh:

@@ -197,7 +197,7 @@ def main() -> int:
             [
                 sys.executable,
                 "-m",
-                "minutes_nlp.cli",
+                "minutes_nlp.cli.main",
                 "serve",
                 "--host",
                 "127.0.0.1",

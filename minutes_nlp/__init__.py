@@ -8,14 +8,14 @@ label what each contribution does, and score how substantive the discussion was.
     >>> minutes_nlp.classify(["Đề nghị chi bộ sớm sửa đèn đường."])
 """
 
-from .analyzer import Analyzer, analyze, contributions_frame, meetings_frame
-from .errors import MinutesError, NoSpeakers, ReadError
-from .header import parse_header
-from .pipeline import segment_document, segment_file
-from .reading import read
-from .segment import segment
-from .sentence_labels import classify, load_model
-from .text import normalize
+from minutes_nlp.analysis.analyzer import Analyzer, analyze, contributions_frame, meetings_frame
+from minutes_nlp.classifiers.labels import classify, load_model
+from minutes_nlp.errors import MinutesError, NoSpeakers, ReadError
+from minutes_nlp.reading.documents import read
+from minutes_nlp.reading.text import normalize
+from minutes_nlp.segmentation.header import parse_header
+from minutes_nlp.segmentation.pipeline import segment_document, segment_file
+from minutes_nlp.segmentation.turns import segment
 
 __all__ = [
     "read",

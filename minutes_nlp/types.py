@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .codebook import LABELS
+from minutes_nlp.codebook import LABELS
 
 
 @dataclass

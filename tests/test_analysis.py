@@ -1,11 +1,12 @@
 """Golden tests: three minutes whose expected analysis was written by hand (tests/data/golden/*.expected.json)."""
+
 import json
 from pathlib import Path
 
 import pytest
 
-from minutes_nlp.analyzer import Analyzer, contributions_frame, meetings_frame
-from minutes_nlp.measures import (
+from minutes_nlp.analysis.analyzer import Analyzer, contributions_frame, meetings_frame
+from minutes_nlp.analysis.measures import (
     attendance_rate,
     distinct_people,
     duration_minutes,
@@ -45,7 +46,7 @@ def test_report_contract_shape(analyzer):
     d = analyzer(GOLDEN / "to-dan-pho-8.txt").to_dict()
     assert d["schema_version"] == 1 and d["source_file"] == "to-dan-pho-8.txt"
     for seg in d["segments"]:
-        assert d["text"][seg["start"]:seg["end"]].strip()
+        assert d["text"][seg["start"] : seg["end"]].strip()
         if seg["kind"] == "discussion":
             assert seg["primary_label"] in ("proposal", "complaint", "report", "agreement", "other")
             assert all(0 <= s["confidence"] <= 1 for s in seg["sentences"])
@@ -84,17 +85,26 @@ def test_measure_formulas():
     assert distinct_people(["Nguyễn Văn Hải", "Hải", "Lan"]) == ["Nguyễn Văn Hải", "Lan"]
 
 
-@pytest.mark.parametrize("sentence, specific", [
-    ("Đề nghị chi bộ giao Ban điều hành khu phố phối hợp Công an phường lập biên bản các chủ xe ngay trong tháng 9.", True),
-    ("Đề nghị chi bộ quan tâm hơn.", False),
-    ("Đề nghị chi bộ quan tâm hơn đến các cháu học sinh nghèo.", False),
-    ("Kiến nghị phường nạo vét cống hẻm 42 trước mùa mưa.", True),
-])
+@pytest.mark.parametrize(
+    "sentence, specific",
+    [
+        (
+            "Đề nghị chi bộ giao Ban điều hành khu phố phối hợp Công an phường lập biên bản các chủ xe ngay trong tháng 9.",
+            True,
+        ),
+        ("Đề nghị chi bộ quan tâm hơn.", False),
+        ("Đề nghị chi bộ quan tâm hơn đến các cháu học sinh nghèo.", False),
+        ("Kiến nghị phường nạo vét cống hẻm 42 trước mùa mưa.", True),
+    ],
+)
 def test_specific_proposal_detector(sentence, specific):
     assert is_specific(sentence) is specific
 
 
 def test_uptake_finds_the_conclusion_sentence():
-    conclusion = ["Chi bộ thống nhất thông qua báo cáo.", "Giao tổ trưởng làm văn bản gửi phường đề nghị nạo vét cống ngõ 12."]
+    conclusion = [
+        "Chi bộ thống nhất thông qua báo cáo.",
+        "Giao tổ trưởng làm văn bản gửi phường đề nghị nạo vét cống ngõ 12.",
+    ]
     assert taken_up("Đề nghị giao tổ trưởng làm văn bản gửi phường nạo vét cống ngõ 12.", conclusion) == conclusion[1]
     assert taken_up("Đề nghị tổ chức giải bóng đá thiếu nhi dịp hè.", conclusion) is None

@@ -1,4 +1,5 @@
 """Sentence classifiers: the estimator contract, the rules, the linear model, and model directories."""
+
 import json
 
 import numpy as np
@@ -7,11 +8,10 @@ from sklearn.base import clone
 from sklearn.model_selection import cross_val_score
 from sklearn.utils import estimator_checks as checks
 
-from minutes_nlp import model_store
-from minutes_nlp.classify import available, get_classifier, primary_label
-from minutes_nlp.classify.linear import LinearClassifier
-from minutes_nlp.classify.rules import RuleClassifier, rule_label
-from minutes_nlp.model_store import ModelError
+from minutes_nlp.classifiers import available, get_classifier, model_store, primary_label
+from minutes_nlp.classifiers.linear import LinearClassifier
+from minutes_nlp.classifiers.model_store import ModelError
+from minutes_nlp.classifiers.rules import RuleClassifier, rule_label
 
 # Hand-written training sentences, labelled by the codebook.
 TRAIN = [
@@ -50,16 +50,19 @@ X = [t for t, _ in TRAIN]
 Y = [lab for _, lab in TRAIN]
 
 
-@pytest.mark.parametrize("text, label", [
-    ("Đường Lê Lợi xuống cấp, đề nghị phường sớm sửa chữa.", "proposal"),  # codebook §4.2
-    ("Tôi thống nhất với dự thảo, tuy nhiên đề nghị bổ sung chỉ tiêu phát triển đảng viên.", "proposal"),  # §4.1
-    ("Nhất trí đề nghị kết nạp quần chúng Lê Văn A.", "agreement"),  # §4.8
-    ("Xã đã có văn bản đề nghị huyện hỗ trợ.", "report"),  # §4.8
-    ("Đề nghị các đồng chí góp ý thẳng vào từng người.", "other"),  # §4.12
-    ("Hẻm 42 ngập nặng, bà con bức xúc.", "complaint"),
-    ("Tôi thống nhất với báo cáo.", "agreement"),
-    ("Xin cảm ơn chi bộ.", "other"),
-])
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        ("Đường Lê Lợi xuống cấp, đề nghị phường sớm sửa chữa.", "proposal"),  # codebook §4.2
+        ("Tôi thống nhất với dự thảo, tuy nhiên đề nghị bổ sung chỉ tiêu phát triển đảng viên.", "proposal"),  # §4.1
+        ("Nhất trí đề nghị kết nạp quần chúng Lê Văn A.", "agreement"),  # §4.8
+        ("Xã đã có văn bản đề nghị huyện hỗ trợ.", "report"),  # §4.8
+        ("Đề nghị các đồng chí góp ý thẳng vào từng người.", "other"),  # §4.12
+        ("Hẻm 42 ngập nặng, bà con bức xúc.", "complaint"),
+        ("Tôi thống nhất với báo cáo.", "agreement"),
+        ("Xin cảm ơn chi bộ.", "other"),
+    ],
+)
 def test_rules_follow_codebook_precedence_and_hard_cases(text, label):
     assert rule_label(text) == label
 
@@ -72,11 +75,19 @@ def test_registry_has_builtins_and_builds_by_name():
 
 
 @pytest.mark.parametrize("estimator", [RuleClassifier(), LinearClassifier()], ids=["rules", "linear"])
-@pytest.mark.parametrize("check", [
-    checks.check_no_attributes_set_in_init, checks.check_get_params_invariance, checks.check_set_params,
-    checks.check_parameters_default_constructible, checks.check_estimator_cloneable, checks.check_estimator_repr,
-    checks.check_do_not_raise_errors_in_init_or_set_params,
-], ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    "check",
+    [
+        checks.check_no_attributes_set_in_init,
+        checks.check_get_params_invariance,
+        checks.check_set_params,
+        checks.check_parameters_default_constructible,
+        checks.check_estimator_cloneable,
+        checks.check_estimator_repr,
+        checks.check_do_not_raise_errors_in_init_or_set_params,
+    ],
+    ids=lambda c: c.__name__,
+)
 def test_sklearn_estimator_checks_that_apply_to_text(estimator, check):
     check(type(estimator).__name__, estimator)
 
@@ -169,16 +180,19 @@ def test_clone_keeps_parameters():
 def test_plugin_registered_by_entry_point_is_found_by_name(tmp_path, monkeypatch):
     """A researcher's package declares [project.entry-points."minutes_nlp.classifiers"]; we find it by name."""
     (tmp_path / "my_minutes_plugin.py").write_text(
-        "from minutes_nlp.classify.rules import RuleClassifier\n\n"
+        "from minutes_nlp.classifiers.rules import RuleClassifier\n\n"
         "class AlwaysAgree(RuleClassifier):\n"
         "    def predict(self, X):\n"
         "        import numpy as np\n"
-        "        return np.array(['agreement'] * len(list(X)))\n", encoding="utf-8")
+        "        return np.array(['agreement'] * len(list(X)))\n",
+        encoding="utf-8",
+    )
     dist = tmp_path / "my_minutes_plugin-0.1.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: my-minutes-plugin\nVersion: 0.1\n", encoding="utf-8")
-    (dist / "entry_points.txt").write_text("[minutes_nlp.classifiers]\nalways = my_minutes_plugin:AlwaysAgree\n",
-                                           encoding="utf-8")
+    (dist / "entry_points.txt").write_text(
+        "[minutes_nlp.classifiers]\nalways = my_minutes_plugin:AlwaysAgree\n", encoding="utf-8"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     assert "always" in available()
     model = get_classifier("always").fit(X, Y)
@@ -188,7 +202,7 @@ def test_plugin_registered_by_entry_point_is_found_by_name(tmp_path, monkeypatch
 def test_train_command_is_deterministic_with_a_seed(tmp_path):
     """Same corpus, same seed: the same metrics and the same probabilities (skops names its arrays by
     object id, so the file bytes differ; what the model does does not)."""
-    from minutes_nlp.train import train
+    from minutes_nlp.classifiers.train import train
 
     corpus = "tests/data/corpus/tiny.jsonl"
     a = train("linear", corpus, tmp_path / "a", seed=5, params={"min_df": 1}, train_split="train+dev")

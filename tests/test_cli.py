@@ -1,10 +1,11 @@
 """The minutes-nlp command line, end to end on hand-written files."""
+
 import json
 
 import pytest
 from click.testing import CliRunner
 
-from minutes_nlp.cli import main
+from minutes_nlp.cli.main import main
 
 MINUTES = """CHI BỘ KHU PHỐ 4
 BIÊN BẢN SINH HOẠT CHI BỘ THƯỜNG KỲ THÁNG 10 NĂM 2022
@@ -49,7 +50,7 @@ def test_segment_json_is_a_corpus_record(minutes_file):
     assert [s["speaker"] for s in disc] == ["Tống Văn Lực", "Mơ"]
     assert record["meta"]["members_present"] == 18
     text = record["text"]
-    assert text[disc[1]["sentences"][0]["start"]:disc[1]["sentences"][0]["end"]].startswith("Đề nghị chi bộ")
+    assert text[disc[1]["sentences"][0]["start"] : disc[1]["sentences"][0]["end"]].startswith("Đề nghị chi bộ")
 
 
 def test_segment_bad_file_is_one_line_and_others_continue(minutes_file, tmp_path):
@@ -82,14 +83,19 @@ def test_train_evaluate_compare_classify(tmp_path):
     result = runner.invoke(main, ["train", "--classifier", "rules", "--corpus", corpus, "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert {"card.json", "card.md", "metrics.json", "model.skops"} <= {p.name for p in out.iterdir()}
-    result = runner.invoke(main, ["evaluate", "--model", str(out), "--corpus", corpus, "--split", "test",
-                                  "--png", str(tmp_path / "cm.png")])
+    result = runner.invoke(
+        main,
+        ["evaluate", "--model", str(out), "--corpus", corpus, "--split", "test", "--png", str(tmp_path / "cm.png")],
+    )
     assert result.exit_code == 0 and "macro-F1" in result.output
     assert (tmp_path / "cm.png").stat().st_size > 1000
     result = runner.invoke(main, ["compare", str(out)])
     assert result.exit_code == 0 and "rules" in result.output
-    result = runner.invoke(main, ["classify", "--model", str(out), "-"],
-                           input="Đề nghị chi bộ sớm sửa đèn đường.\nTôi thống nhất với dự thảo.\n")
+    result = runner.invoke(
+        main,
+        ["classify", "--model", str(out), "-"],
+        input="Đề nghị chi bộ sớm sửa đèn đường.\nTôi thống nhất với dự thảo.\n",
+    )
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert [r["label"] for r in rows] == ["proposal", "agreement"]
     assert set(rows[0]["scores"]) == {"proposal", "complaint", "report", "agreement", "other"}

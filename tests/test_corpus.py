@@ -1,4 +1,5 @@
-"""Tests for minutes_nlp.corpus and the validate/stats/build commands of minutes_nlp.corpus_cli."""
+"""Tests for minutes_nlp.corpus.dataset and the validate/stats/build commands of minutes_nlp.cli.corpus."""
+
 from __future__ import annotations
 
 import json
@@ -13,47 +14,47 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minutes_nlp import corpus
-from minutes_nlp.corpus_cli import corpus as corpus_cmd
+from minutes_nlp.cli.corpus import corpus as corpus_cmd
+from minutes_nlp.corpus import dataset as corpus
+from minutes_nlp.corpus.markup import parse_markup
 from minutes_nlp.errors import CorpusError
-from minutes_nlp.markup import parse_markup
 
 DATA = Path(__file__).parent / "data" / "corpus"
 SMALL_ID = "t001-kp2-hue-2023-03"
 
 # Each broken fixture is valid/small.jsonl with one hand edit; these are the codes it must give.
 BROKEN = {
-    "missing-field": ["missing-field"],          # "segments" renamed "segmentz"
-    "field-type": ["field-type"],                # "id": 17
-    "duplicate-id": ["duplicate-id"],            # the same meeting twice (only the second is flagged)
-    "text-not-nfc": ["text-not-nfc"],            # "tán" written with a combining acute
+    "missing-field": ["missing-field"],  # "segments" renamed "segmentz"
+    "field-type": ["field-type"],  # "id": 17
+    "duplicate-id": ["duplicate-id"],  # the same meeting twice (only the second is flagged)
+    "text-not-nfc": ["text-not-nfc"],  # "tán" written with a combining acute
     "text-not-normalized": ["text-not-normalized"],  # a no-break space after "Có mặt:"
-    "cell-type": ["cell-type"],                  # "ward"
-    "source": ["source"],                        # "web"
-    "members": ["members"],                      # members_present "18" as a string
-    "date": ["date"],                            # "12/3/2023"
-    "split": ["split"],                          # "validation"
-    "span-bounds": ["span-bounds"],              # last segment ends at 400, text has 354 characters
-    "span-whitespace": ["span-whitespace"],      # chair_report starts on the "\n" before it
-    "segment-order": ["segment-order"],          # the last two segments swapped
-    "segment-overlap": ["segment-overlap"],      # chair_conclusion starts 1 before the discussion ends
-    "segment-kind": ["segment-kind"],            # "conclusion"
-    "role": ["role"],                            # "đảng viên"
-    "speaker-missing": ["speaker-missing"],      # chair_report with speaker null
-    "speaker-empty": ["speaker-empty"],          # speaker ""
-    "speaker-title": ["speaker-title"],          # "Đồng chí Phan Thị Thu"
-    "speaker-role": ["speaker-role"],            # "Hà (Tổ 2)"
+    "cell-type": ["cell-type"],  # "ward"
+    "source": ["source"],  # "web"
+    "members": ["members"],  # members_present "18" as a string
+    "date": ["date"],  # "12/3/2023"
+    "split": ["split"],  # "validation"
+    "span-bounds": ["span-bounds"],  # last segment ends at 400, text has 354 characters
+    "span-whitespace": ["span-whitespace"],  # chair_report starts on the "\n" before it
+    "segment-order": ["segment-order"],  # the last two segments swapped
+    "segment-overlap": ["segment-overlap"],  # chair_conclusion starts 1 before the discussion ends
+    "segment-kind": ["segment-kind"],  # "conclusion"
+    "role": ["role"],  # "đảng viên"
+    "speaker-missing": ["speaker-missing"],  # chair_report with speaker null
+    "speaker-empty": ["speaker-empty"],  # speaker ""
+    "speaker-title": ["speaker-title"],  # "Đồng chí Phan Thị Thu"
+    "speaker-role": ["speaker-role"],  # "Hà (Tổ 2)"
     "sentences-not-allowed": ["sentences-not-allowed"],  # sentences on the chair_report
     "sentences-missing": ["sentences-missing"],  # Thu's remark without sentences
-    "sentence-outside": ["sentence-outside"],    # Thu's sentence runs 6 characters past her segment
-    "sentence-order": ["sentence-order"],        # Hà's two sentences swapped
-    "sentence-overlap": ["sentence-overlap"],    # Hà's first sentence runs into the second
-    "sentence-label": ["sentence-label"],        # "phan_anh"
-    "sentence-gap": ["sentence-gap"],            # "Đề nghị chi bộ" left out of Hà's proposal
-    "sentence-tail": ["sentence-tail"],          # "trong tháng 4." left out at the end of Hà's remark
+    "sentence-outside": ["sentence-outside"],  # Thu's sentence runs 6 characters past her segment
+    "sentence-order": ["sentence-order"],  # Hà's two sentences swapped
+    "sentence-overlap": ["sentence-overlap"],  # Hà's first sentence runs into the second
+    "sentence-label": ["sentence-label"],  # "phan_anh"
+    "sentence-gap": ["sentence-gap"],  # "Đề nghị chi bộ" left out of Hà's proposal
+    "sentence-tail": ["sentence-tail"],  # "trong tháng 4." left out at the end of Hà's remark
     "rating-substantive": ["rating-substantive"],  # 145
-    "rating-level": ["rating-level"],            # "good"
-    "rating-band": ["rating-band"],              # 45 tot (tot is 75-100)
+    "rating-level": ["rating-level"],  # "good"
+    "rating-band": ["rating-band"],  # 45 tot (tot is 75-100)
 }
 
 
@@ -66,6 +67,7 @@ def small() -> dict:
 
 
 # --- load and validate ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["example.jsonl", "small.jsonl"])
 def test_valid_fixture_has_no_violation(name):
@@ -110,14 +112,17 @@ def test_load_skips_blank_lines(tmp_path):
     assert len(corpus.load(path)) == 1
 
 
-@pytest.mark.parametrize("speaker, rule", [
-    ("Đ/c Thu", "speaker-title"),
-    ("đ/c Thu", "speaker-title"),
-    ("đồng chí Phan Thị Thu", "speaker-title"),
-    ("Phan Thị Thu (chi ủy viên)", "speaker-role"),
-    ("Hùng, Lan, Minh", None),
-    ("Thu", None),
-])
+@pytest.mark.parametrize(
+    "speaker, rule",
+    [
+        ("Đ/c Thu", "speaker-title"),
+        ("đ/c Thu", "speaker-title"),
+        ("đồng chí Phan Thị Thu", "speaker-title"),
+        ("Phan Thị Thu (chi ủy viên)", "speaker-role"),
+        ("Hùng, Lan, Minh", None),
+        ("Thu", None),
+    ],
+)
 def test_speaker_form(speaker, rule):
     record = small()
     record["segments"][4]["speaker"] = speaker
@@ -151,8 +156,12 @@ json_values = st.recursive(
 
 
 @settings(max_examples=150, deadline=None)
-@given(key=st.sampled_from(["id", "text", "meta", "segments", "rating"]), value=json_values,
-       seg_key=st.sampled_from(["start", "end", "kind", "speaker", "role", "sentences"]), seg_value=json_values)
+@given(
+    key=st.sampled_from(["id", "text", "meta", "segments", "rating"]),
+    value=json_values,
+    seg_key=st.sampled_from(["start", "end", "kind", "speaker", "role", "sentences"]),
+    seg_value=json_values,
+)
 def test_validate_reports_instead_of_crashing_on_any_json(key, value, seg_key, seg_value):
     record = small()
     record["segments"][3][seg_key] = seg_value
@@ -220,6 +229,7 @@ def test_splits_tsv_round_trip(tmp_path):
 
 # --- stats (tiny.jsonl counted by hand) -----------------------------------------
 
+
 def tiny_stats():
     return corpus.stats(corpus.load(DATA / "tiny.jsonl"))
 
@@ -227,9 +237,14 @@ def tiny_stats():
 def test_stats_totals_counted_by_hand():
     totals = tiny_stats()["totals"]["value"].to_dict()
     assert totals == {
-        "meetings": 3, "contributions": 7, "labelled_sentences": 12, "rated_meetings": 2,
-        "meetings_without_proposal": 1, "share_without_proposal": 0.3333,
-        "near_duplicate_pairs": 1, "near_duplicate_pairs_train_test": 1,
+        "meetings": 3,
+        "contributions": 7,
+        "labelled_sentences": 12,
+        "rated_meetings": 2,
+        "meetings_without_proposal": 1,
+        "share_without_proposal": 0.3333,
+        "near_duplicate_pairs": 1,
+        "near_duplicate_pairs_train_test": 1,
         # the planted pair occurs in two meetings only, so it is not a stock formula
         "near_duplicate_pairs_train_test_beyond_stock_formulas": 1,
     }
@@ -238,16 +253,26 @@ def test_stats_totals_counted_by_hand():
 def test_stock_formulas_are_short_sentences_repeated_in_three_meetings():
     import pandas as pd
 
-    short, long_ = "Tôi nhất trí với báo cáo.", ("Đề nghị chi bộ giao tổ 2 vận động các hộ còn nợ quỹ "
-                                                 "khuyến học hoàn thành trước ngày 30 tháng 6 năm nay.")
-    pairs = pd.DataFrame([
-        {"meeting_a": "m1", "start_a": 0, "meeting_b": "m2", "start_b": 0, "text_a": short, "text_b": short},
-        {"meeting_a": "m2", "start_a": 0, "meeting_b": "m3", "start_b": 5, "text_a": short, "text_b": short},
-        {"meeting_a": "m4", "start_a": 0, "meeting_b": "m5", "start_b": 0, "text_a": "Thống nhất cao.",
-         "text_b": "Thống nhất cao."},
-        {"meeting_a": "m6", "start_a": 0, "meeting_b": "m7", "start_b": 0, "text_a": long_, "text_b": long_},
-        {"meeting_a": "m7", "start_a": 0, "meeting_b": "m8", "start_b": 0, "text_a": long_, "text_b": long_},
-    ])
+    short, long_ = (
+        "Tôi nhất trí với báo cáo.",
+        ("Đề nghị chi bộ giao tổ 2 vận động các hộ còn nợ quỹ khuyến học hoàn thành trước ngày 30 tháng 6 năm nay."),
+    )
+    pairs = pd.DataFrame(
+        [
+            {"meeting_a": "m1", "start_a": 0, "meeting_b": "m2", "start_b": 0, "text_a": short, "text_b": short},
+            {"meeting_a": "m2", "start_a": 0, "meeting_b": "m3", "start_b": 5, "text_a": short, "text_b": short},
+            {
+                "meeting_a": "m4",
+                "start_a": 0,
+                "meeting_b": "m5",
+                "start_b": 0,
+                "text_a": "Thống nhất cao.",
+                "text_b": "Thống nhất cao.",
+            },
+            {"meeting_a": "m6", "start_a": 0, "meeting_b": "m7", "start_b": 0, "text_a": long_, "text_b": long_},
+            {"meeting_a": "m7", "start_a": 0, "meeting_b": "m8", "start_b": 0, "text_a": long_, "text_b": long_},
+        ]
+    )
     assert corpus._stock_formulas(pairs) == [True, True, False, False, False]
 
 
@@ -258,14 +283,17 @@ def test_stats_labels_counted_by_hand():
     assert labels["contributions"].to_dict() == {"proposal": 2, "complaint": 2, "report": 1, "agreement": 1, "other": 1}
 
 
-@pytest.mark.parametrize("table, expected", [
-    ("cell_type", {"agency": 1, "residential": 1, "school": 1}),
-    ("split", {"train": 1, "dev": 1, "test": 1}),
-    ("layout", {"bullet_colon": 2, "numbered": 1}),
-    ("meeting_type", {"thuong_ky": 2, "chuyen_de": 1}),
-    ("year", {"2023": 1, "2024": 2}),
-    ("province", {"Hà Nội": 2, "Thừa Thiên Huế": 1}),
-])
+@pytest.mark.parametrize(
+    "table, expected",
+    [
+        ("cell_type", {"agency": 1, "residential": 1, "school": 1}),
+        ("split", {"train": 1, "dev": 1, "test": 1}),
+        ("layout", {"bullet_colon": 2, "numbered": 1}),
+        ("meeting_type", {"thuong_ky": 2, "chuyen_de": 1}),
+        ("year", {"2023": 1, "2024": 2}),
+        ("province", {"Hà Nội": 2, "Thừa Thiên Huế": 1}),
+    ],
+)
 def test_stats_meetings_by(table, expected):
     assert tiny_stats()[table]["meetings"].to_dict() == expected
 
@@ -275,25 +303,33 @@ def test_stats_contributions_by_cell_type():
     assert frame.loc["agency"].to_dict() == {"meetings": 1, "contributions": 3, "sentences": 4, "with_proposal": 0}
 
 
-@pytest.mark.parametrize("contribution, primary", [
-    (["agreement", "proposal"], "proposal"),
-    (["report", "complaint", "agreement"], "complaint"),
-    (["other", "report"], "report"),
-    (["other"], "other"),
-    ([], "other"),
-])
+@pytest.mark.parametrize(
+    "contribution, primary",
+    [
+        (["agreement", "proposal"], "proposal"),
+        (["report", "complaint", "agreement"], "complaint"),
+        (["other", "report"], "report"),
+        (["other"], "other"),
+        ([], "other"),
+    ],
+)
 def test_primary_label_follows_precedence(contribution, primary):
     assert corpus.primary_label(contribution) == primary
 
 
 # --- near-duplicates ------------------------------------------------------------
 
+
 def test_near_duplicate_found_across_train_and_test():
     pairs = tiny_stats()["near_duplicates"]
     assert len(pairs) == 1
     row = pairs.iloc[0]
     assert (row.meeting_a, row.meeting_b, row.split_a, row.split_b) == (
-        "t001-kp2-hue-2023-03", "t003-thcs-ha-noi-2024-10", "train", "test")
+        "t001-kp2-hue-2023-03",
+        "t003-thcs-ha-noi-2024-10",
+        "train",
+        "test",
+    )
     assert row.text_b == "Đề nghị chi bộ sửa đèn hẻm 12 trong tháng 5."
 
 
@@ -341,6 +377,7 @@ def test_similar_pairs_10000_sentences_in_seconds():
 
 # --- CLI: validate, stats, build ------------------------------------------------
 
+
 def test_cli_validate_clean_file():
     result = run("validate", DATA / "valid" / "example.jsonl")
     assert result.exit_code == 0
@@ -355,8 +392,10 @@ def test_cli_validate_prints_violations_and_exits_1():
     assert lines[-1] == "1 violation(s) in 1 of 1 meetings"
 
 
-@pytest.mark.parametrize("name, reason", [("broken/bad-json.jsonl", "bad-json.jsonl:2: not valid JSON"),
-                                          ("missing.jsonl", "missing.jsonl: file not found")])
+@pytest.mark.parametrize(
+    "name, reason",
+    [("broken/bad-json.jsonl", "bad-json.jsonl:2: not valid JSON"), ("missing.jsonl", "missing.jsonl: file not found")],
+)
 def test_cli_unreadable_file_is_one_line_without_traceback(name, reason):
     result = run("validate", DATA / name)
     assert result.exit_code == 1
@@ -405,8 +444,9 @@ def test_cli_build_writes_corpus_and_splits(tmp_path):
 def test_cli_build_keeps_existing_splits(tmp_path):
     src, out = copy_src(tmp_path), tmp_path / "minutes" / "minutes.jsonl"
     out.parent.mkdir()
-    (out.parent / "splits.tsv").write_text("id\tsplit\nt001-kp2-hue-2023-03\ttest\nt002-vp-ha-noi-2024-06\tdev\n",
-                                           encoding="utf-8")
+    (out.parent / "splits.tsv").write_text(
+        "id\tsplit\nt001-kp2-hue-2023-03\ttest\nt002-vp-ha-noi-2024-06\tdev\n", encoding="utf-8"
+    )
     assert run("build", "--src", src, "--out", out).exit_code == 0
     splits = {r["id"]: r["meta"]["split"] for r in corpus.load(out)}
     assert splits["t001-kp2-hue-2023-03"] == "test" and splits["t002-vp-ha-noi-2024-06"] == "dev"
@@ -415,8 +455,9 @@ def test_cli_build_keeps_existing_splits(tmp_path):
 
 def test_cli_build_markup_error_is_one_line(tmp_path):
     src = copy_src(tmp_path)
-    (src / "t" / "t004-bad.txt").write_text("---\nid: t004-bad\n---\n[[discussion|Lan]]- Đ/c Lan: ...\n",
-                                           encoding="utf-8")
+    (src / "t" / "t004-bad.txt").write_text(
+        "---\nid: t004-bad\n---\n[[discussion|Lan]]- Đ/c Lan: ...\n", encoding="utf-8"
+    )
     result = run("build", "--src", src, "--out", tmp_path / "out.jsonl")
     assert result.exit_code == 1
     assert "t004-bad.txt: expected [[discussion|Speaker name|role]]" in result.output
@@ -426,8 +467,9 @@ def test_cli_build_markup_error_is_one_line(tmp_path):
 def test_cli_build_invalid_record_exits_1(tmp_path):
     src = copy_src(tmp_path)
     path = src / "t" / "t001-kp2-hue-2023-03.txt"
-    path.write_text(path.read_text(encoding="utf-8").replace("cell_type: residential", "cell_type: ward"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("cell_type: residential", "cell_type: ward"), encoding="utf-8"
+    )
     result = run("build", "--src", src, "--out", tmp_path / "out.jsonl")
     assert result.exit_code == 1
     assert f"{SMALL_ID}  cell-type" in result.output

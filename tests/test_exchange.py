@@ -1,4 +1,5 @@
-"""Tests for minutes_nlp.exchange and the export/import commands of minutes_nlp.corpus_cli."""
+"""Tests for minutes_nlp.corpus.exchange and the export/import commands of minutes_nlp.cli.corpus."""
+
 from __future__ import annotations
 
 import json
@@ -8,10 +9,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from minutes_nlp import corpus, exchange
-from minutes_nlp.corpus_cli import corpus as corpus_cmd
+from minutes_nlp.cli.corpus import corpus as corpus_cmd
+from minutes_nlp.corpus import dataset as corpus
+from minutes_nlp.corpus import exchange
+from minutes_nlp.corpus.markup import parse_markup
 from minutes_nlp.errors import CorpusError, UnsupportedFormat
-from minutes_nlp.markup import parse_markup
 
 DATA = Path(__file__).parent / "data" / "corpus"
 CORPORA = [DATA / "tiny.jsonl", DATA / "valid" / "example.jsonl"]
@@ -65,8 +67,13 @@ def test_label_studio_task_shape(tmp_path):
     assert [r["value"]["labels"] for r in result] == [["agreement"], ["proposal"], ["complaint"]]
     assert {(r["from_name"], r["to_name"], r["type"]) for r in result} == {("label", "text", "labels")}
     assert tasks[0]["data"]["meeting_id"] == "t001-kp2-hue-2023-03"
-    assert tasks[0]["data"]["segments"][3] == {"start": 135, "end": 224, "kind": "discussion",
-                                               "speaker": "Hà", "role": "member"}
+    assert tasks[0]["data"]["segments"][3] == {
+        "start": 135,
+        "end": 224,
+        "kind": "discussion",
+        "speaker": "Hà",
+        "role": "member",
+    }
 
 
 def test_label_studio_import_uses_latest_annotation_else_prediction(tmp_path):
@@ -94,8 +101,9 @@ def test_doccano_line_shape_and_entities_form(tmp_path):
     assert line["label"] == [[152, 179, "agreement"], [180, 224, "proposal"], [250, 269, "complaint"]]
     # newer doccano exports: its own numeric id, spans as "entities" objects
     line["id"] = 42
-    line["entities"] = [{"id": n, "start_offset": s, "end_offset": e, "label": lab}
-                        for n, (s, e, lab) in enumerate(line.pop("label"))]
+    line["entities"] = [
+        {"id": n, "start_offset": s, "end_offset": e, "label": lab} for n, (s, e, lab) in enumerate(line.pop("label"))
+    ]
     (tmp_path / "e.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
     assert exchange.import_records(tmp_path / "e.jsonl", "doccano") == [record]
 
@@ -130,7 +138,12 @@ def test_csv_has_one_row_per_sentence_with_context(tmp_path):
     assert len(frame) == 12
     first, second = frame.iloc[0], frame.iloc[1]
     assert (first.meeting_id, first.split, first.segment, first.speaker, first.role) == (
-        "t001-kp2-hue-2023-03", "train", 3, "Hà", "member")
+        "t001-kp2-hue-2023-03",
+        "train",
+        3,
+        "Hà",
+        "member",
+    )
     assert (first.start, first.end, first.text, first.label) == (152, 179, "Tôi thống nhất với dự thảo.", "agreement")
     assert (first.prev_text, first.position, first.n_sentences) == ("", 1, 2)
     assert (second.prev_text, second.position, second.label) == ("Tôi thống nhất với dự thảo.", 2, "proposal")
@@ -150,6 +163,7 @@ def test_spacy_docbin_one_doc_per_sentence(tmp_path):
 
 
 # --- CLI ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("fmt", exchange.EXPORT_FORMATS)
 def test_cli_export_writes_file(tmp_path, fmt):

@@ -1,25 +1,35 @@
 """Header facts from hand-written headers in the styles of formats.md."""
+
 import pytest
 
-from minutes_nlp.header import parse_header, parse_number
-from minutes_nlp.text import normalize
+from minutes_nlp.reading.text import normalize
+from minutes_nlp.segmentation.header import parse_header, parse_number
 
 
 def header(text):
     return parse_header(normalize(text))
 
 
-@pytest.mark.parametrize("line, total, present, absent, exempt", [
-    ("Tổng số đảng viên: 41; có mặt: 33; vắng: 08 (có lý do 06, miễn sinh hoạt 02).", 41, 33, 8, 2),
-    ("Chi bộ có mặt 19/21 đảng viên.", 21, 19, 2, None),
-    ("Tham dự đầy đủ 29 đồng chí, trong đó chính thức 27, dự bị 02, đạt tỷ lệ 100%.", 29, 29, 0, None),
-    ("Tổng số ĐV: 15 đ/c, có mặt 14 đ/c, vắng 01đ/c (MSH).", 15, 14, 1, None),
-    ("Tổng số đảng viên: hai mươi mốt đồng chí; có mặt: mười chín đồng chí; vắng: hai đồng chí.", 21, 19, 2, None),
-    ("Tổng số đảng viên của chi bộ: 12 đồng chí. Có mặt: 10 đồng chí. Vắng: 02 đồng chí, trong đó miễn sinh hoạt: 01.", 12, 10, 2, 1),
-    ("Với sự tham dự đầy đủ của các đồng chí đảng viên trong chi bộ.", None, None, None, None),
-    ("Đảng viên chính thức 20/22, dự bị 2/2 có mặt.", 24, 22, 2, None),
-    ("Tổng số đảng viên: ……đ/c; có mặt: ……đ/c; vắng: ……đ/c.", None, None, None, None),
-])
+@pytest.mark.parametrize(
+    "line, total, present, absent, exempt",
+    [
+        ("Tổng số đảng viên: 41; có mặt: 33; vắng: 08 (có lý do 06, miễn sinh hoạt 02).", 41, 33, 8, 2),
+        ("Chi bộ có mặt 19/21 đảng viên.", 21, 19, 2, None),
+        ("Tham dự đầy đủ 29 đồng chí, trong đó chính thức 27, dự bị 02, đạt tỷ lệ 100%.", 29, 29, 0, None),
+        ("Tổng số ĐV: 15 đ/c, có mặt 14 đ/c, vắng 01đ/c (MSH).", 15, 14, 1, None),
+        ("Tổng số đảng viên: hai mươi mốt đồng chí; có mặt: mười chín đồng chí; vắng: hai đồng chí.", 21, 19, 2, None),
+        (
+            "Tổng số đảng viên của chi bộ: 12 đồng chí. Có mặt: 10 đồng chí. Vắng: 02 đồng chí, trong đó miễn sinh hoạt: 01.",
+            12,
+            10,
+            2,
+            1,
+        ),
+        ("Với sự tham dự đầy đủ của các đồng chí đảng viên trong chi bộ.", None, None, None, None),
+        ("Đảng viên chính thức 20/22, dự bị 2/2 có mặt.", 24, 22, 2, None),
+        ("Tổng số đảng viên: ……đ/c; có mặt: ……đ/c; vắng: ……đ/c.", None, None, None, None),
+    ],
+)
 def test_header_attendance_styles(line, total, present, absent, exempt):
     h = header("CHI BỘ TỔ DÂN PHỐ 6\nBIÊN BẢN SINH HOẠT CHI BỘ\n" + line + "\n")
     assert (h.members_total, h.members_present, h.members_absent, h.members_exempt) == (total, present, absent, exempt)
@@ -37,7 +47,8 @@ def test_header_flattened_two_column_title_and_roles():
         "Hôm nay, vào lúc 19 giờ 30 phút, ngày 08 tháng 5 năm 2024, tại nhà văn hóa khu phố 3.\n"
         "Chủ trì: đồng chí Đoàn Văn Lợi - Bí thư chi bộ.\nThư ký: đ/c Mạc Thị Yến.\n"
         "Đại biểu: đồng chí Kiều Văn Nam - Đảng ủy viên; đồng chí Hà Thị Liên - Chủ tịch Hội Phụ nữ.\n"
-        "Cuộc họp kết thúc vào hồi 21 giờ 15 phút cùng ngày.\n")
+        "Cuộc họp kết thúc vào hồi 21 giờ 15 phút cùng ngày.\n"
+    )
     assert h.committee == "ĐẢNG BỘ PHƯỜNG 5"
     assert h.cell == "CHI BỘ KHU PHỐ 3"
     assert h.meeting_type == "thuong_ky"
@@ -47,12 +58,15 @@ def test_header_flattened_two_column_title_and_roles():
     assert h.guests == ["Kiều Văn Nam", "Hà Thị Liên"]
 
 
-@pytest.mark.parametrize("title, kind", [
-    ("SINH HOẠT CHUYÊN ĐỀ QUÝ III NĂM 2022", "chuyen_de"),
-    ("HỌP CHI BỘ THÁNG 7/2019", "thuong_ky"),
-    ("BIÊN BẢN HỘI NGHỊ KIỂM ĐIỂM, ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG NĂM 2021", "kiem_diem"),
-    ("BIÊN BẢN LỄ KẾT NẠP ĐẢNG VIÊN", "ket_nap"),
-])
+@pytest.mark.parametrize(
+    "title, kind",
+    [
+        ("SINH HOẠT CHUYÊN ĐỀ QUÝ III NĂM 2022", "chuyen_de"),
+        ("HỌP CHI BỘ THÁNG 7/2019", "thuong_ky"),
+        ("BIÊN BẢN HỘI NGHỊ KIỂM ĐIỂM, ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG NĂM 2021", "kiem_diem"),
+        ("BIÊN BẢN LỄ KẾT NẠP ĐẢNG VIÊN", "ket_nap"),
+    ],
+)
 def test_header_meeting_type(title, kind):
     assert header("CHI BỘ TRƯỜNG THCS HÒA LẠC\nBIÊN BẢN\n" + title + "\n").meeting_type == kind
 
@@ -63,7 +77,9 @@ def test_header_evening_time_and_short_date():
 
 
 def test_header_cited_document_date_is_not_the_meeting_date():
-    h = header("Căn cứ Hướng dẫn 12-HD/BTCTW ngày 06/7/2018 của Ban Tổ chức Trung ương.\nThời gian: 14 giờ, ngày 15/3/2023.\n")
+    h = header(
+        "Căn cứ Hướng dẫn 12-HD/BTCTW ngày 06/7/2018 của Ban Tổ chức Trung ương.\nThời gian: 14 giờ, ngày 15/3/2023.\n"
+    )
     assert h.date == "2023-03-15"
 
 
@@ -72,20 +88,39 @@ def test_header_unknown_facts_stay_null():
     assert (h.date, h.start_time, h.chair, h.members_total, h.members_present) == (None, None, None, None, None)
 
 
-@pytest.mark.parametrize("words, value", [("08", 8), ("hai mươi mốt", 21), ("mười lăm", 15), ("ba mươi tư", 34),
-                                          ("một trăm linh năm", 105), ("chín", 9)])
+@pytest.mark.parametrize(
+    "words, value",
+    [("08", 8), ("hai mươi mốt", 21), ("mười lăm", 15), ("ba mươi tư", 34), ("một trăm linh năm", 105), ("chín", 9)],
+)
 def test_parse_number_digits_and_words(words, value):
     assert parse_number(words) == value
 
 
-@pytest.mark.parametrize("lines, chair, secretary", [
-    ("Chủ trì: Bí thư chi bộ Huỳnh Tấn Lộc, Giám đốc Trung tâm.\nThư ký: Chi ủy viên Nguyễn Thị Hồng Nhung.",
-     "Huỳnh Tấn Lộc", "Nguyễn Thị Hồng Nhung"),
-    ("Chủ trì hội nghị: đồng chí Trần Đình Khoa - Bí thư Chi bộ.\nThư ký hội nghị: đồng chí Huỳnh Thị Thanh Nga.",
-     "Trần Đình Khoa", "Huỳnh Thị Thanh Nga"),
-    ("Đ/c Trần Văn Nhượng - Bí thư chi bộ chủ trì; đ/c Vũ Thị Thơm ghi biên bản.", "Trần Văn Nhượng", "Vũ Thị Thơm"),
-    ("- Chủ trì: Bí thư chi bộ Phan Văn Tường.\n- Thư ký: ĐD Nguyễn Thị Diệu Hiền.", "Phan Văn Tường", "Nguyễn Thị Diệu Hiền"),
-])
+@pytest.mark.parametrize(
+    "lines, chair, secretary",
+    [
+        (
+            "Chủ trì: Bí thư chi bộ Huỳnh Tấn Lộc, Giám đốc Trung tâm.\nThư ký: Chi ủy viên Nguyễn Thị Hồng Nhung.",
+            "Huỳnh Tấn Lộc",
+            "Nguyễn Thị Hồng Nhung",
+        ),
+        (
+            "Chủ trì hội nghị: đồng chí Trần Đình Khoa - Bí thư Chi bộ.\nThư ký hội nghị: đồng chí Huỳnh Thị Thanh Nga.",
+            "Trần Đình Khoa",
+            "Huỳnh Thị Thanh Nga",
+        ),
+        (
+            "Đ/c Trần Văn Nhượng - Bí thư chi bộ chủ trì; đ/c Vũ Thị Thơm ghi biên bản.",
+            "Trần Văn Nhượng",
+            "Vũ Thị Thơm",
+        ),
+        (
+            "- Chủ trì: Bí thư chi bộ Phan Văn Tường.\n- Thư ký: ĐD Nguyễn Thị Diệu Hiền.",
+            "Phan Văn Tường",
+            "Nguyễn Thị Diệu Hiền",
+        ),
+    ],
+)
 def test_header_chair_and_secretary_styles(lines, chair, secretary):
     h = header("CHI BỘ KHU PHỐ 2\nBIÊN BẢN SINH HOẠT CHI BỘ\n" + lines + "\n")
     assert (h.chair, h.secretary) == (chair, secretary)

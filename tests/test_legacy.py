@@ -1,4 +1,5 @@
 """Golden tests for the TCVN3 and VNI tables, written by hand from the font layouts."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -7,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minutes_nlp.legacy import (
+from minutes_nlp.reading.legacy import (
     TCVN3,
     VNI,
     detect_legacy,
@@ -38,10 +39,14 @@ TCVN3_ALPHABET = [
 TCVN3_SENTENCES = [
     ("§¶ng bé ph\u00adêng", "Đảng bộ phường"),
     ("Chi bé khu phè", "Chi bộ khu phố"),
-    ("Biªn b¶n sinh ho¹t chi bé th\u00adêng kú th¸ng 5 n¨m 2024",
-     "Biên bản sinh hoạt chi bộ thường kỳ tháng 5 năm 2024"),
-    ("§ång chÝ NguyÔn ThÞ Hoa ph¸t biÓu: nhÊt trÝ víi b¸o c¸o cña chi ñy.",
-     "Đồng chí Nguyễn Thị Hoa phát biểu: nhất trí với báo cáo của chi ủy."),
+    (
+        "Biªn b¶n sinh ho¹t chi bé th\u00adêng kú th¸ng 5 n¨m 2024",
+        "Biên bản sinh hoạt chi bộ thường kỳ tháng 5 năm 2024",
+    ),
+    (
+        "§ång chÝ NguyÔn ThÞ Hoa ph¸t biÓu: nhÊt trÝ víi b¸o c¸o cña chi ñy.",
+        "Đồng chí Nguyễn Thị Hoa phát biểu: nhất trí với báo cáo của chi ủy.",
+    ),
     ("Céng hoµ x· héi chñ nghÜa ViÖt Nam", "Cộng hoà xã hội chủ nghĩa Việt Nam"),
     ("§éc lËp - Tù do - H¹nh phóc", "Độc lập - Tự do - Hạnh phúc"),
     ("Tæng sè ®¶ng viªn: 25; cã mÆt: 23; v¾ng: 02", "Tổng số đảng viên: 25; có mặt: 23; vắng: 02"),
@@ -81,10 +86,14 @@ VNI_ALPHABET = [
 VNI_SENTENCES = [
     ("Ñaûng boä phöôøng", "Đảng bộ phường"),
     ("Chi boä khu phoá", "Chi bộ khu phố"),
-    ("Bieân baûn sinh hoaït chi boä thöôøng kyø thaùng 5 naêm 2024",
-     "Biên bản sinh hoạt chi bộ thường kỳ tháng 5 năm 2024"),
-    ("Ñoàng chí Nguyeãn Thò Hoa phaùt bieåu: nhaát trí vôùi baùo caùo cuûa chi uûy.",
-     "Đồng chí Nguyễn Thị Hoa phát biểu: nhất trí với báo cáo của chi ủy."),
+    (
+        "Bieân baûn sinh hoaït chi boä thöôøng kyø thaùng 5 naêm 2024",
+        "Biên bản sinh hoạt chi bộ thường kỳ tháng 5 năm 2024",
+    ),
+    (
+        "Ñoàng chí Nguyeãn Thò Hoa phaùt bieåu: nhaát trí vôùi baùo caùo cuûa chi uûy.",
+        "Đồng chí Nguyễn Thị Hoa phát biểu: nhất trí với báo cáo của chi ủy.",
+    ),
     ("COÄNG HOØA XAÕ HOÄI CHUÛ NGHÓA VIEÄT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
     ("Ñoäc laäp - Töï do - Haïnh phuùc", "Độc lập - Tự do - Hạnh phúc"),
     ("Ñoàng chí Leâ Vaên Thuaän - Bí thö chi boä keát luaän", "Đồng chí Lê Văn Thuận - Bí thư chi bộ kết luận"),
@@ -119,10 +128,19 @@ def test_vnitimesh_heading_is_upper_cased_by_its_font():
     assert not is_capitals_font(".VnTime") and not is_capitals_font("VNI-Times")
 
 
-@pytest.mark.parametrize(("font", "encoding"), [
-    (".VnTime", "tcvn3"), (".VnTimeH", "tcvn3"), (".VnArial", "tcvn3"), ("VNI-Times", "vni"),
-    ("VNI-Helve", "vni"), ("Times New Roman", None), ("Arial", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("font", "encoding"),
+    [
+        (".VnTime", "tcvn3"),
+        (".VnTimeH", "tcvn3"),
+        (".VnArial", "tcvn3"),
+        ("VNI-Times", "vni"),
+        ("VNI-Helve", "vni"),
+        ("Times New Roman", None),
+        ("Arial", None),
+        (None, None),
+    ],
+)
 def test_font_encoding_from_font_name(font, encoding):
     assert font_encoding(font) == encoding
 
@@ -148,36 +166,65 @@ def test_detect_vni(text):
     assert detect_legacy(text) == "vni"
 
 
-@pytest.mark.parametrize("text", [
-    "Biên bản sinh hoạt chi bộ thường kỳ tháng 5 năm 2024",
-    "Đồng chí Trần Văn Bé phát biểu: tôi nhất trí với ông Tổ trưởng, bà con đều vui.",
-    "Cộng hoà xã hội chủ nghĩa Việt Nam — Độc lập - Tự do - Hạnh phúc",
-    "The cell met on Tuesday; the café was closed and the résumé was read.",
-    "Meeting minutes, party cell, ward 5",
-    "Há»‡ thá»‘ng chÃ­nh trá»‹",  # mojibake is repaired elsewhere, it is not a legacy font
-    "BAN CH?P H?NH ??NG B?",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Biên bản sinh hoạt chi bộ thường kỳ tháng 5 năm 2024",
+        "Đồng chí Trần Văn Bé phát biểu: tôi nhất trí với ông Tổ trưởng, bà con đều vui.",
+        "Cộng hoà xã hội chủ nghĩa Việt Nam — Độc lập - Tự do - Hạnh phúc",
+        "The cell met on Tuesday; the café was closed and the résumé was read.",
+        "Meeting minutes, party cell, ward 5",
+        "Há»‡ thá»‘ng chÃ­nh trá»‹",  # mojibake is repaired elsewhere, it is not a legacy font
+        "BAN CH?P H?NH ??NG B?",
+        "",
+    ],
+)
 def test_detect_does_not_fire_on_unicode_english_or_mojibake(text):
     assert detect_legacy(text) is None
 
 
-@pytest.mark.parametrize(("word", "ok"), [
-    ("nghiêng", True), ("khuya", True), ("quyết", True), ("gìn", True), ("được", True),
-    ("thuở", True), ("xoong", True), ("tốt", True), ("tòt", False), ("café", False),
-    ("néi", False), ("hoaø", False), ("bé", True), ("meeting", False),
-    ("lẽo", True), ("leõ", False), ("hóa", True), ("hoá", True), ("thúy", True), ("thuý", True),
-    ("hoàng", True), ("hòang", False), ("người", True), ("ngứơi", False), ("ăn", True), ("ă", False),
-])
+@pytest.mark.parametrize(
+    ("word", "ok"),
+    [
+        ("nghiêng", True),
+        ("khuya", True),
+        ("quyết", True),
+        ("gìn", True),
+        ("được", True),
+        ("thuở", True),
+        ("xoong", True),
+        ("tốt", True),
+        ("tòt", False),
+        ("café", False),
+        ("néi", False),
+        ("hoaø", False),
+        ("bé", True),
+        ("meeting", False),
+        ("lẽo", True),
+        ("leõ", False),
+        ("hóa", True),
+        ("hoá", True),
+        ("thúy", True),
+        ("thuý", True),
+        ("hoàng", True),
+        ("hòang", False),
+        ("người", True),
+        ("ngứơi", False),
+        ("ăn", True),
+        ("ă", False),
+    ],
+)
 def test_is_vietnamese_syllable(word, ok):
     assert is_vietnamese_syllable(word) is ok
 
 
 # Round trip: real words spelled in a legacy encoding convert back and are detected.
-WORDS = ("đảng bộ phường chi khu phố biên bản sinh hoạt thường kỳ tháng năm đồng chí phát biểu "
-         "nhất trí với báo cáo của ủy ban nhân dân đề nghị kết luận thống hệ thực hiện nghị quyết "
-         "tổ chức đảng viên có mặt vắng lý do miễn dự bị chính thức xếp loại tốt khá trung bình "
-         "Nguyễn Trần Lê Phạm Hoàng Vũ Đặng Bùi Hà Nội Huế Việt Nam").split()
+WORDS = (
+    "đảng bộ phường chi khu phố biên bản sinh hoạt thường kỳ tháng năm đồng chí phát biểu "
+    "nhất trí với báo cáo của ủy ban nhân dân đề nghị kết luận thống hệ thực hiện nghị quyết "
+    "tổ chức đảng viên có mặt vắng lý do miễn dự bị chính thức xếp loại tốt khá trung bình "
+    "Nguyễn Trần Lê Phạm Hoàng Vũ Đặng Bùi Hà Nội Huế Việt Nam"
+).split()
 
 
 def _encoder(table: dict[str, str]) -> dict[str, str]:

@@ -1,4 +1,5 @@
 """The notebooks run end to end on the corpus and the shipped model (executed, not just parsed)."""
+
 from pathlib import Path
 
 import nbformat

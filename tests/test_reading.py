@@ -1,4 +1,5 @@
 """read(): every reader, every encoding, every expected failure. Names in the fixtures are invented."""
+
 from __future__ import annotations
 
 import shutil
@@ -13,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from minutes_nlp.errors import NeedsOCR, ReadError, UnsupportedFormat
-from minutes_nlp.reading import SUPPORTED, decode_bytes, read
-from minutes_nlp.text import normalize
+from minutes_nlp.reading.documents import SUPPORTED, decode_bytes, read
+from minutes_nlp.reading.text import normalize
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -49,13 +50,17 @@ def _write(tmp_path: Path, name: str, data: bytes | str) -> Path:
 
 # --- plain text and encodings -------------------------------------------------------
 
-@pytest.mark.parametrize(("data", "encoding"), [
-    (MINUTES.encode("utf-8"), "utf-8"),
-    (b"\xef\xbb\xbf" + MINUTES.encode("utf-8"), "utf-8"),
-    (MINUTES.encode("utf-16"), "utf-16"),  # with BOM, as Notepad's "Unicode"
-    (MINUTES.encode("utf-16-le"), "utf-16-le"),  # no BOM
-    (_cp1258(MINUTES), "cp1258"),
-])
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (MINUTES.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + MINUTES.encode("utf-8"), "utf-8"),
+        (MINUTES.encode("utf-16"), "utf-16"),  # with BOM, as Notepad's "Unicode"
+        (MINUTES.encode("utf-16-le"), "utf-16-le"),  # no BOM
+        (_cp1258(MINUTES), "cp1258"),
+    ],
+)
 def test_txt_encodings_read_to_the_same_text(tmp_path, data, encoding):
     doc = read(_write(tmp_path, "bien-ban.txt", data))
     assert doc.text == MINUTES
@@ -72,12 +77,18 @@ def test_cp1258_bytes_written_by_hand():
     assert normalize(text) == "Đảng bộ phường"
 
 
-TCVN3_TEXT = "§¶NG Bé PH\u00adêNG 5\nBiªn b¶n sinh ho¹t chi bé th\u00adêng kú th¸ng 5 n¨m 2024\n" \
-             "§ång chÝ NguyÔn ThÞ Hoa ph¸t biÓu: nhÊt trÝ víi b¸o c¸o cña chi ñy."
-VNI_TEXT = "ÑAÛNG BOÄ PHÖÔØNG 5\nBieân baûn sinh hoaït chi boä thöôøng kyø thaùng 5 naêm 2024\n" \
-           "Ñoàng chí Nguyeãn Thò Hoa phaùt bieåu: nhaát trí vôùi baùo caùo cuûa chi uûy."
-LEGACY_EXPECTED = "ĐẢNG BỘ PHƯỜNG 5\nBiên bản sinh hoạt chi bộ thường kỳ tháng 5 năm 2024\n" \
-                  "Đồng chí Nguyễn Thị Hoa phát biểu: nhất trí với báo cáo của chi ủy."
+TCVN3_TEXT = (
+    "§¶NG Bé PH\u00adêNG 5\nBiªn b¶n sinh ho¹t chi bé th\u00adêng kú th¸ng 5 n¨m 2024\n"
+    "§ång chÝ NguyÔn ThÞ Hoa ph¸t biÓu: nhÊt trÝ víi b¸o c¸o cña chi ñy."
+)
+VNI_TEXT = (
+    "ÑAÛNG BOÄ PHÖÔØNG 5\nBieân baûn sinh hoaït chi boä thöôøng kyø thaùng 5 naêm 2024\n"
+    "Ñoàng chí Nguyeãn Thò Hoa phaùt bieåu: nhaát trí vôùi baùo caùo cuûa chi uûy."
+)
+LEGACY_EXPECTED = (
+    "ĐẢNG BỘ PHƯỜNG 5\nBiên bản sinh hoạt chi bộ thường kỳ tháng 5 năm 2024\n"
+    "Đồng chí Nguyễn Thị Hoa phát biểu: nhất trí với báo cáo của chi ủy."
+)
 
 
 @pytest.mark.parametrize(("legacy", "font"), [(TCVN3_TEXT, "tcvn3"), (VNI_TEXT, "vni")])
@@ -118,15 +129,20 @@ def test_binary_doc_read_as_text_is_left_as_it_is(tmp_path):
 
 
 def test_text_is_normalised_and_hard_wraps_rejoined(tmp_path):
-    raw = ("Đồng chí Phạm Thị Lan phát biểu: chi bộ cần tăng cường công tác kiểm tra\r\n"
-           "giám sát việc thực hiện nghị quyết của Đảng uỷ phường.  \r\n"
-           "Ðồng chí Bùi Văn Tâm nhất trí.\r\n")
+    raw = (
+        "Đồng chí Phạm Thị Lan phát biểu: chi bộ cần tăng cường công tác kiểm tra\r\n"
+        "giám sát việc thực hiện nghị quyết của Đảng uỷ phường.  \r\n"
+        "Ðồng chí Bùi Văn Tâm nhất trí.\r\n"
+    )
     doc = read(_write(tmp_path, "wrap.txt", raw))
-    assert doc.text == ("Đồng chí Phạm Thị Lan phát biểu: chi bộ cần tăng cường công tác kiểm tra "
-                        "giám sát việc thực hiện nghị quyết của Đảng ủy phường.\nĐồng chí Bùi Văn Tâm nhất trí.")
+    assert doc.text == (
+        "Đồng chí Phạm Thị Lan phát biểu: chi bộ cần tăng cường công tác kiểm tra "
+        "giám sát việc thực hiện nghị quyết của Đảng ủy phường.\nĐồng chí Bùi Văn Tâm nhất trí."
+    )
 
 
 # --- .docx ---------------------------------------------------------------------------
+
 
 def _numbered(paragraph, num_id: int, ilvl: int = 0) -> None:
     num_pr = OxmlElement("w:numPr")
@@ -144,9 +160,13 @@ def _docx_minutes(path: Path) -> Path:
     d.add_paragraph("ĐẢNG BỘ PHƯỜNG 5")
     d.add_paragraph("Chi bộ khu phố 3")
     table = d.add_table(rows=3, cols=3)
-    for r, row in enumerate([("STT", "NỘI DUNG", "NGƯỜI THỰC HIỆN"),
-                             ("1", "Kiểm tra vệ sinh môi trường", "Tổ 5"),
-                             ("2", "Vận động đóng góp quỹ khuyến học", "Đ/c Hiên")]):
+    for r, row in enumerate(
+        [
+            ("STT", "NỘI DUNG", "NGƯỜI THỰC HIỆN"),
+            ("1", "Kiểm tra vệ sinh môi trường", "Tổ 5"),
+            ("2", "Vận động đóng góp quỹ khuyến học", "Đ/c Hiên"),
+        ]
+    ):
         for c, value in enumerate(row):
             table.cell(r, c).text = value
     d.add_paragraph("Nội dung sinh hoạt:")
@@ -191,15 +211,30 @@ def test_docx_direct_numbering_counts_per_list_and_level(tmp_path):
     numbering = d.part.numbering_part.element
     numbering.insert(0, parse_xml(_NUMBERING % nsdecls("w")))
     numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
-    for text, level in (("PHẦN THỦ TỤC", 0), ("NỘI DUNG", 0), ("Báo cáo tình hình", 1),
-                        ("Ý kiến thảo luận", 1), ("về an ninh", 2), ("về vệ sinh", 2),
-                        ("Kết luận", 1), ("BIỂU QUYẾT", 0), ("Thông qua biên bản", 1)):
+    for text, level in (
+        ("PHẦN THỦ TỤC", 0),
+        ("NỘI DUNG", 0),
+        ("Báo cáo tình hình", 1),
+        ("Ý kiến thảo luận", 1),
+        ("về an ninh", 2),
+        ("về vệ sinh", 2),
+        ("Kết luận", 1),
+        ("BIỂU QUYẾT", 0),
+        ("Thông qua biên bản", 1),
+    ):
         _numbered(d.add_paragraph(text), 90, level)
     path = tmp_path / "so.docx"
     d.save(path)
     assert read(path).text.split("\n") == [
-        "I. PHẦN THỦ TỤC", "II. NỘI DUNG", "1. Báo cáo tình hình", "2. Ý kiến thảo luận",
-        "a) về an ninh", "b) về vệ sinh", "3. Kết luận", "III. BIỂU QUYẾT", "1. Thông qua biên bản",
+        "I. PHẦN THỦ TỤC",
+        "II. NỘI DUNG",
+        "1. Báo cáo tình hình",
+        "2. Ý kiến thảo luận",
+        "a) về an ninh",
+        "b) về vệ sinh",
+        "3. Kết luận",
+        "III. BIỂU QUYẾT",
+        "1. Thông qua biên bản",
     ]
 
 
@@ -214,8 +249,9 @@ def test_docx_vntime_runs_are_converted_and_vntimeh_upper_cased(tmp_path):
     path = tmp_path / "cu.docx"
     d.save(path)
     doc = read(path)
-    assert doc.text == ("BIÊN BẢN SINH HOẠT CHI BỘ\n"
-                        "Đồng chí Trần Văn Hùng (Unicode): Cuộc họp kết thúc vào hồi 21 giờ.")
+    assert doc.text == (
+        "BIÊN BẢN SINH HOẠT CHI BỘ\nĐồng chí Trần Văn Hùng (Unicode): Cuộc họp kết thúc vào hồi 21 giờ."
+    )
     assert doc.source.legacy_font in ("tcvn3", "vni")
 
 
@@ -232,6 +268,7 @@ def test_docx_legacy_font_set_in_the_normal_style(tmp_path):
 
 
 # --- .pdf ----------------------------------------------------------------------------
+
 
 def _pdf(path: Path, pages: list[str], password: str | None = None) -> Path:
     fpdf = pytest.importorskip("fpdf")
@@ -253,8 +290,10 @@ def _pdf(path: Path, pages: list[str], password: str | None = None) -> Path:
 
 
 def test_pdf_pages_are_joined(tmp_path):
-    path = _pdf(tmp_path / "bien-ban.pdf", ["ĐẢNG BỘ PHƯỜNG 5\nChi bộ khu phố 3",
-                                            "Đồng chí Lê Văn Thuận: nhất trí với báo cáo."])
+    path = _pdf(
+        tmp_path / "bien-ban.pdf",
+        ["ĐẢNG BỘ PHƯỜNG 5\nChi bộ khu phố 3", "Đồng chí Lê Văn Thuận: nhất trí với báo cáo."],
+    )
     doc = read(path)
     assert doc.text == "ĐẢNG BỘ PHƯỜNG 5\nChi bộ khu phố 3\nĐồng chí Lê Văn Thuận: nhất trí với báo cáo."
     assert doc.source.pages == 2 and doc.source.format == "pdf"
@@ -273,6 +312,7 @@ def test_encrypted_pdf_says_password_protected(tmp_path):
 
 
 # --- .html ---------------------------------------------------------------------------
+
 
 def test_html_visible_text_with_blocks_on_lines(tmp_path):
     html = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Tin tức</title>
@@ -304,6 +344,7 @@ def test_htm_in_windows_1258_declared_by_meta(tmp_path):
 
 # --- .doc ----------------------------------------------------------------------------
 
+
 def test_doc_without_libreoffice_says_how_to_fix(tmp_path, monkeypatch):
     path = _write(tmp_path, "bien-ban-cu.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
@@ -328,14 +369,20 @@ def test_doc_saved_as_web_page_is_read(tmp_path, monkeypatch):
 def test_doc_converted_with_libreoffice(tmp_path):
     office = shutil.which("soffice") or shutil.which("libreoffice")
     import subprocess
+
     src = _docx_minutes(tmp_path / "goc.docx")
-    subprocess.run([office, "--headless", "--convert-to", "doc", "--outdir", str(tmp_path), str(src)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [office, "--headless", "--convert-to", "doc", "--outdir", str(tmp_path), str(src)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     doc = read(tmp_path / "goc.doc")
     assert "Thông qua nghị quyết tháng 4" in doc.text and doc.source.format == "doc"
 
 
 # --- errors ------------------------------------------------------------------------
+
 
 def test_missing_file(tmp_path):
     with pytest.raises(ReadError, match="khong-co.txt: file not found"):
@@ -375,19 +422,23 @@ def test_unreadable_file(tmp_path, monkeypatch):
 
     def denied(self):
         raise PermissionError(13, "Permission denied")
+
     monkeypatch.setattr(Path, "read_bytes", denied)
     with pytest.raises(ReadError, match="khoa.txt: permission denied"):
         read(path)
 
 
-@pytest.mark.parametrize(("name", "data", "reason"), [
-    ("hong.docx", b"PK\x03\x04 not really a zip", "not a valid Word .docx"),
-    ("hong.docx", "Biên bản họp chi bộ".encode(), "not a valid Word .docx"),
-    ("hong.pdf", b"%PDF-1.4\n1 0 obj garbage", "not a readable PDF"),
-    ("hong.pdf", b"", "not a readable PDF"),
-    ("nhi-phan.txt", bytes(range(256)) * 4, "binary content"),
-    ("word.txt", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "Word .doc file with a .txt name"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("hong.docx", b"PK\x03\x04 not really a zip", "not a valid Word .docx"),
+        ("hong.docx", "Biên bản họp chi bộ".encode(), "not a valid Word .docx"),
+        ("hong.pdf", b"%PDF-1.4\n1 0 obj garbage", "not a readable PDF"),
+        ("hong.pdf", b"", "not a readable PDF"),
+        ("nhi-phan.txt", bytes(range(256)) * 4, "binary content"),
+        ("word.txt", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "Word .doc file with a .txt name"),
+    ],
+)
 def test_corrupt_files(tmp_path, name, data, reason):
     with pytest.raises(ReadError) as info:
         read(_write(tmp_path, name, data))
@@ -395,6 +446,7 @@ def test_corrupt_files(tmp_path, name, data, reason):
 
 
 # --- invariants ----------------------------------------------------------------------
+
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=2000))

@@ -1,4 +1,5 @@
 """The HTML report of one meeting and the Excel workbook of many, on hand-written minutes."""
+
 import re
 from pathlib import Path
 
@@ -6,11 +7,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from minutes_nlp.analyzer import Analyzer
-from minutes_nlp.cli import main
-from minutes_nlp.report_html import render_html
-from minutes_nlp.report_text import LABELS_VI, ROLES_VI
-from minutes_nlp.report_xlsx import write_xlsx
+from minutes_nlp.analysis.analyzer import Analyzer
+from minutes_nlp.cli.main import main
+from minutes_nlp.reports.html import render_html
+from minutes_nlp.reports.text import LABELS_VI, ROLES_VI
+from minutes_nlp.reports.xlsx import write_xlsx
 
 DATA = Path(__file__).parent / "data" / "minutes"
 FILES = sorted(DATA.glob("*.txt"))
@@ -85,25 +86,40 @@ def test_html_highlights_each_sentence_with_label_class_and_name(meetings, pages
     for m, page in zip(meetings, pages):
         for c in m.contributions:
             for s in c.sentences:
-                span = re.search(rf'<span class="lab label-{s.label}[^"]*" id="cau-{s.start}-{s.end}"[^>]*>'
-                                 rf'<span class="tag">([^<]+)</span>', page)
+                span = re.search(
+                    rf'<span class="lab label-{s.label}[^"]*" id="cau-{s.start}-{s.end}"[^>]*>'
+                    rf'<span class="tag">([^<]+)</span>',
+                    page,
+                )
                 assert span, (m.id, s)
                 assert span.group(1) == LABELS_VI[s.label]
 
 
 def test_html_marks_specific_proposals(meetings, pages):
-    specific = [(m, page, s) for m, page in zip(meetings, pages) for c in m.contributions for s in c.sentences
-                if s.specific]
+    specific = [
+        (m, page, s) for m, page in zip(meetings, pages) for c in m.contributions for s in c.sentences if s.specific
+    ]
     assert specific
     for _, page, s in specific:
-        assert re.search(rf'class="lab label-proposal specific" id="cau-{s.start}-{s.end}"[^>]*>.*?'
-                         r'<span class="star">★ cụ thể</span></span>', page)
+        assert re.search(
+            rf'class="lab label-proposal specific" id="cau-{s.start}-{s.end}"[^>]*>.*?'
+            r'<span class="star">★ cụ thể</span></span>',
+            page,
+        )
 
 
 def test_html_shows_header_score_components_and_criteria_profile(meetings, pages):
     m, page = next((m, p) for m, p in zip(meetings, pages) if m.id == "kp5-2024-03")
-    for fact in ("CHI BỘ KHU PHỐ 5", "ĐẢNG BỘ PHƯỜNG 9", "10/03/2024", "Sinh hoạt thường kỳ", "Đỗ Văn Khải",
-                 "Hà Thị Thu", "11/12", "19:00 - 20:45 (105 phút)"):
+    for fact in (
+        "CHI BỘ KHU PHỐ 5",
+        "ĐẢNG BỘ PHƯỜNG 9",
+        "10/03/2024",
+        "Sinh hoạt thường kỳ",
+        "Đỗ Văn Khải",
+        "Hà Thị Thu",
+        "11/12",
+        "19:00 - 20:45 (105 phút)",
+    ):
         assert fact in page, fact
     assert f"<b>{m.score['substantive']}</b>/100" in page
     assert m.criteria["title"] in page and m.criteria["note"] in page and m.criteria["profile"] in page
@@ -125,8 +141,11 @@ def test_xlsx_has_three_sheets_with_one_row_per_meeting_contribution_and_flag(me
     write_xlsx(meetings, path)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Cuộc họp", "Ý kiến", "Cảnh báo"]
-    expected = {"Cuộc họp": len(meetings), "Ý kiến": sum(len(m.contributions) for m in meetings),
-                "Cảnh báo": sum(len(m.flags) for m in meetings)}
+    expected = {
+        "Cuộc họp": len(meetings),
+        "Ý kiến": sum(len(m.contributions) for m in meetings),
+        "Cảnh báo": sum(len(m.flags) for m in meetings),
+    }
     for name, rows in expected.items():
         ws = wb[name]
         assert ws.max_row == rows + 1, name
@@ -140,7 +159,7 @@ def test_xlsx_has_three_sheets_with_one_row_per_meeting_contribution_and_flag(me
 
 
 def test_analyze_command_writes_html_and_xlsx(analyzer, tmp_path, monkeypatch):
-    monkeypatch.setattr("minutes_nlp.analyzer.Analyzer", lambda *a, **k: analyzer)
+    monkeypatch.setattr("minutes_nlp.analysis.analyzer.Analyzer", lambda *a, **k: analyzer)
     out = tmp_path / "html"
     result = CliRunner().invoke(main, ["analyze", *map(str, FILES), "--format", "html", "--out", str(out)])
     assert result.exit_code == 0, result.output

@@ -1,12 +1,13 @@
 """SpacyTextcatClassifier keeps the scikit-learn contract, learns, and saves without pickle."""
+
 import json
 
 import numpy as np
 import pytest
 from sklearn.base import clone
 
-from minutes_nlp.classify.inputs import LABELS
-from minutes_nlp.classify.spacy_textcat import SpacyTextcatClassifier
+from minutes_nlp.classifiers.inputs import LABELS
+from minutes_nlp.classifiers.spacy_textcat import SpacyTextcatClassifier
 from minutes_nlp.errors import MinutesError
 
 TRAIN = [
@@ -97,8 +98,9 @@ def test_same_seed_gives_identical_models(fitted):
 def test_str_and_dict_inputs_are_both_accepted(fitted):
     text = "Đề nghị chi bộ tổ chức đối thoại với bà con."
     as_str = fitted.predict_proba([text])
-    as_dict = fitted.predict_proba([{"text": text, "prev": "Hẻm 42 ngập nặng.", "position": 1, "n": 2,
-                                     "role": "member"}])
+    as_dict = fitted.predict_proba(
+        [{"text": text, "prev": "Hẻm 42 ngập nặng.", "position": 1, "n": 2, "role": "member"}]
+    )
     np.testing.assert_allclose(as_str, as_dict)  # without use_context the previous sentence is ignored
     dict_fit = SpacyTextcatClassifier(max_epochs=1).fit([{"text": t} for t in X], Y)
     assert dict_fit.predict([text]).shape == (1,)
@@ -127,12 +129,15 @@ def test_load_refuses_a_missing_folder(tmp_path):
     assert str(tmp_path / "nothing") in str(info.value)
 
 
-@pytest.mark.parametrize("damage, reason", [
-    (lambda p: (p / "textcat.json").unlink(), "missing"),
-    (lambda p: (p / "textcat.json").write_text("{not json", encoding="utf-8"), "corrupt"),
-    (lambda p: (p / "textcat.json").write_text('{"format": 99}', encoding="utf-8"), "format"),
-    (lambda p: (p / "spacy" / "config.cfg").write_text("[nlp\n", encoding="utf-8"), "cannot be loaded"),
-])
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        (lambda p: (p / "textcat.json").unlink(), "missing"),
+        (lambda p: (p / "textcat.json").write_text("{not json", encoding="utf-8"), "corrupt"),
+        (lambda p: (p / "textcat.json").write_text('{"format": 99}', encoding="utf-8"), "format"),
+        (lambda p: (p / "spacy" / "config.cfg").write_text("[nlp\n", encoding="utf-8"), "cannot be loaded"),
+    ],
+)
 def test_load_refuses_a_corrupt_folder(fitted, tmp_path, damage, reason):
     path = tmp_path / "model"
     fitted.save_model(path)
@@ -157,11 +162,12 @@ def test_get_params_and_set_params_agree():
 
 
 def test_a_custom_config_path_is_used(tmp_path):
-    from minutes_nlp.classify.spacy_textcat import DEFAULT_CONFIG
+    from minutes_nlp.classifiers.spacy_textcat import DEFAULT_CONFIG
 
     cfg = tmp_path / "bow1.cfg"
-    cfg.write_text(DEFAULT_CONFIG.read_text(encoding="utf-8").replace("ngram_size = 3", "ngram_size = 1"),
-                   encoding="utf-8")
+    cfg.write_text(
+        DEFAULT_CONFIG.read_text(encoding="utf-8").replace("ngram_size = 3", "ngram_size = 1"), encoding="utf-8"
+    )
     clf = SpacyTextcatClassifier(max_epochs=1, config_path=cfg).fit(X, Y)
     assert clf.nlp_.config["components"]["textcat"]["model"]["ngram_size"] == 1
 

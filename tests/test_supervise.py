@@ -1,4 +1,5 @@
 """Supervisors' commands: collecting files, folders and zips safely; ranking by flags; the survey figures."""
+
 import csv
 import shutil
 import zipfile
@@ -8,9 +9,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from minutes_nlp import supervise
-from minutes_nlp.analyzer import Analyzer
-from minutes_nlp.cli import main
+from minutes_nlp.analysis.analyzer import Analyzer
+from minutes_nlp.cli.main import main
+from minutes_nlp.reports import supervise
 from minutes_nlp.types import Meeting, Segment, Sentence
 
 DATA = Path(__file__).parent / "data" / "minutes"
@@ -25,7 +26,7 @@ def analyzer():
 @pytest.fixture()
 def shared_analyzer(analyzer, monkeypatch):
     """The commands load the model once per call; hand them the one this module loaded already."""
-    monkeypatch.setattr("minutes_nlp.supervise_cli.load_analyzer", lambda model: analyzer)
+    monkeypatch.setattr("minutes_nlp.cli.supervise.load_analyzer", lambda model: analyzer)
     return analyzer
 
 
@@ -50,6 +51,7 @@ def _read_csv(path: Path) -> list[dict]:
 
 # ---------------------------------------------------------------- collect
 
+
 def test_collect_reads_folders_recursively_and_zip_members_as_bytes(batch):
     items = supervise.collect([batch])
     names = [Path(name).name for name, _ in items]
@@ -58,8 +60,9 @@ def test_collect_reads_folders_recursively_and_zip_members_as_bytes(batch):
     assert member == (DATA / f"{MIDDLE}.txt").read_bytes()
 
 
-@pytest.mark.parametrize("name", ["../evil.txt", "bien-ban/../../evil.txt", "/etc/evil.txt", "..\\evil.txt",
-                                  "C:/evil.txt"])
+@pytest.mark.parametrize(
+    "name", ["../evil.txt", "bien-ban/../../evil.txt", "/etc/evil.txt", "..\\evil.txt", "C:/evil.txt"]
+)
 def test_zip_member_escaping_the_archive_is_refused(tmp_path, name):
     archive = tmp_path / "gui-len.zip"
     with zipfile.ZipFile(archive, "w") as zf:
@@ -103,6 +106,7 @@ def test_collect_with_an_error_list_keeps_going_past_a_refused_archive(batch, tm
 
 # ---------------------------------------------------------------- flag
 
+
 def test_flag_over_folder_and_zip_gives_one_row_per_meeting_worst_first(shared_analyzer, batch, tmp_path):
     out = tmp_path / "canh-bao.csv"
     result = CliRunner().invoke(main, ["flag", str(batch), "--out", str(out)])
@@ -134,8 +138,9 @@ def test_flag_only_keeps_meetings_with_those_codes(shared_analyzer, batch, tmp_p
     assert result.exit_code == 0
     rows = _read_csv(out)
     assert [Path(r["Tệp"]).stem for r in rows] == [WORST] and rows[0]["Cảnh báo"] == "SHORT_MEETING"
-    result = CliRunner().invoke(main, ["flag", str(batch), "--only", "NO_PROPOSALS", "--only", "short_meeting",
-                                       "--out", str(out)])
+    result = CliRunner().invoke(
+        main, ["flag", str(batch), "--only", "NO_PROPOSALS", "--only", "short_meeting", "--out", str(out)]
+    )
     assert {Path(r["Tệp"]).stem for r in _read_csv(out)} == {WORST, MIDDLE}
 
 
@@ -170,29 +175,63 @@ def test_flag_refused_zip_bomb_is_reported_not_raised(tmp_path):
 
 # ---------------------------------------------------------------- survey
 
-def _meeting(mid: str, level: str, score: float, rate: float | None, primaries: list[str], cell_type: str,
-             committee: str, date: str) -> Meeting:
+
+def _meeting(
+    mid: str,
+    level: str,
+    score: float,
+    rate: float | None,
+    primaries: list[str],
+    cell_type: str,
+    committee: str,
+    date: str,
+) -> Meeting:
     """A hand-made analysed meeting: one contribution of one sentence per primary label."""
     segments, text = [], ""
     for i, label in enumerate(primaries):
         start = len(text)
         text += f"Ý kiến {i}.\n"
-        segments.append(Segment(start, len(text) - 1, "discussion", f"Người {i}", "member",
-                                [Sentence(start, len(text) - 1, label)]))
+        segments.append(
+            Segment(start, len(text) - 1, "discussion", f"Người {i}", "member", [Sentence(start, len(text) - 1, label)])
+        )
     metrics = {"participation_rate": rate, "has_proposal": "proposal" in primaries}
-    return Meeting(id=mid, text=text, meta={"cell_type": cell_type, "committee": committee, "date": date},
-                   segments=segments, metrics=metrics, score={"substantive": score, "level": level}, flags=[],
-                   criteria={}, model={})
+    return Meeting(
+        id=mid,
+        text=text,
+        meta={"cell_type": cell_type, "committee": committee, "date": date},
+        segments=segments,
+        metrics=metrics,
+        score={"substantive": score, "level": level},
+        flags=[],
+        criteria={},
+        model={},
+    )
 
 
 @pytest.fixture()
 def three():
     return [
-        _meeting("a", "tot", 80.0, 0.6, ["proposal", "proposal", "complaint", "agreement"], "residential",
-                 "Đảng bộ Phường 9", "2024-03-10"),
+        _meeting(
+            "a",
+            "tot",
+            80.0,
+            0.6,
+            ["proposal", "proposal", "complaint", "agreement"],
+            "residential",
+            "Đảng bộ Phường 9",
+            "2024-03-10",
+        ),
         _meeting("b", "kem", 10.0, 0.5, ["agreement", "other"], "school", "Đảng bộ Phường 9", "2024-03-20"),
-        _meeting("c", "trung_binh", 30.0, None, ["report", "complaint", "complaint", "proposal"], "residential",
-                 "Đảng bộ Xã An Phú", "2024-04-02"),
+        _meeting(
+            "c",
+            "trung_binh",
+            30.0,
+            None,
+            ["report", "complaint", "complaint", "proposal"],
+            "residential",
+            "Đảng bộ Xã An Phú",
+            "2024-04-02",
+        ),
     ]
 
 
@@ -203,17 +242,21 @@ def test_survey_figures_are_the_shares_counted_by_hand(three):
     # b has exactly half speaking, which is not "more than half"; c has no attendance figures.
     assert s["meetings_with_attendance"] == 2 and s["half_spoke_share"] == pytest.approx(1 / 2)
     assert s["contributions"] == 10
-    assert s["label_shares"] == pytest.approx({"proposal": 0.3, "complaint": 0.3, "report": 0.1,
-                                               "agreement": 0.2, "other": 0.1})
+    assert s["label_shares"] == pytest.approx(
+        {"proposal": 0.3, "complaint": 0.3, "report": 0.1, "agreement": 0.2, "other": 0.1}
+    )
     assert s["no_proposal_share"] == pytest.approx(1 / 3)
     assert s["mean_score"] == pytest.approx(40.0)
 
 
-@pytest.mark.parametrize("by, groups", [
-    ("cell_type", {"Khu dân cư": ["a", "c"], "Trường học": ["b"]}),
-    ("committee", {"Đảng bộ Phường 9": ["a", "b"], "Đảng bộ Xã An Phú": ["c"]}),
-    ("month", {"2024-03": ["a", "b"], "2024-04": ["c"]}),
-])
+@pytest.mark.parametrize(
+    "by, groups",
+    [
+        ("cell_type", {"Khu dân cư": ["a", "c"], "Trường học": ["b"]}),
+        ("committee", {"Đảng bộ Phường 9": ["a", "b"], "Đảng bộ Xã An Phú": ["c"]}),
+        ("month", {"2024-03": ["a", "b"], "2024-04": ["c"]}),
+    ],
+)
 def test_survey_groups_meetings(three, by, groups):
     result = supervise.survey(three, by)
     assert {g: s["meetings"] for g, s in result["groups"].items()} == {g: len(v) for g, v in groups.items()}
@@ -223,8 +266,9 @@ def test_survey_group_figures_by_hand(three):
     residential = supervise.survey(three, "cell_type")["groups"]["Khu dân cư"]
     assert residential["level_shares"] == pytest.approx({"tot": 0.5, "kha": 0.0, "trung_binh": 0.5, "kem": 0.0})
     assert residential["half_spoke_share"] == pytest.approx(1.0)
-    assert residential["label_shares"] == pytest.approx({"proposal": 3 / 8, "complaint": 3 / 8, "report": 1 / 8,
-                                                         "agreement": 1 / 8, "other": 0.0})
+    assert residential["label_shares"] == pytest.approx(
+        {"proposal": 3 / 8, "complaint": 3 / 8, "report": 1 / 8, "agreement": 1 / 8, "other": 0.0}
+    )
     assert residential["no_proposal_share"] == 0.0 and residential["mean_score"] == pytest.approx(55.0)
     school = supervise.survey(three, "cell_type")["groups"]["Trường học"]
     assert school["half_spoke_share"] == 0.0 and school["no_proposal_share"] == 1.0

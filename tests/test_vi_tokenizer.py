@@ -1,10 +1,11 @@
 """The Vietnamese spaCy tokenizer is lossless, keeps offsets, and carries underthesea's words in NORM."""
+
 import pytest
 import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minutes_nlp.vi_tokenizer import ViTokenizer, word_spans
+from minutes_nlp.classifiers.vi_tokenizer import ViTokenizer, word_spans
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def test_doc_text_is_the_input_exactly(nlp, text):
 def test_token_offsets_point_at_the_token_text(nlp, text):
     doc = nlp(text)
     for token in doc:
-        assert text[token.idx:token.idx + len(token.text)] == token.text
+        assert text[token.idx : token.idx + len(token.text)] == token.text
         assert token.text  # never an empty token
     assert sum(len(t.text_with_ws) for t in doc) == len(text)
 
@@ -51,9 +52,14 @@ def test_compound_words_become_syllables_sharing_the_word_as_norm(nlp):
     assert not any(" " in t.text for t in doc)
 
 
-@pytest.mark.parametrize("text, token", [
-    ("thu 4.500.000 đồng", "4.500.000"), ("có mặt 19/21 đảng viên", "19/21"), ("ngày 05/3/2024", "05/3/2024"),
-])
+@pytest.mark.parametrize(
+    "text, token",
+    [
+        ("thu 4.500.000 đồng", "4.500.000"),
+        ("có mặt 19/21 đảng viên", "19/21"),
+        ("ngày 05/3/2024", "05/3/2024"),
+    ],
+)
 def test_numbers_stay_one_token(nlp, text, token):
     assert token in [t.text for t in nlp(text)]
 
@@ -84,8 +90,10 @@ def test_nlp_with_the_tokenizer_round_trips_through_disk(tmp_path, nlp):
     assert other("Chi bộ họp").text == "Chi bộ họp"
 
 
-_CHARS = list("aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịĐ"
-              "òóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ:-–.,;()/%…!?\"' \n\t\r0123456789\u00a0\u200b\u0300\u0301")
+_CHARS = list(
+    "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịĐ"
+    "òóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ:-–.,;()/%…!?\"' \n\t\r0123456789\u00a0\u200b\u0300\u0301"
+)
 _PIECES = ["chi bộ ", "Đồng chí ", "Đ/c ", "Nguyễn Văn Hải", " đề nghị ", "4.500.000", "19/21", ". ", "\n- "]
 VIET = st.lists(st.one_of(st.sampled_from(_CHARS), st.sampled_from(_PIECES)), max_size=80).map("".join)
 
@@ -98,4 +106,4 @@ def test_doc_text_is_the_input_for_arbitrary_text(text):
     doc = nlp(text)
     assert doc.text == text
     for token in doc:
-        assert token.text and text[token.idx:token.idx + len(token.text)] == token.text
+        assert token.text and text[token.idx : token.idx + len(token.text)] == token.text

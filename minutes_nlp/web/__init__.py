@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
-from .settings import Settings
+from minutes_nlp.web.settings import Settings
 
 
 def create_app(settings: Settings | None = None):
     """The FastAPI app (see minutes_nlp.web.app.create_app)."""
-    from .app import create_app as build
+    from minutes_nlp.web.app import create_app as build
 
     return build(settings)
 

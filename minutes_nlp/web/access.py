@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .db import Unit, User
+from minutes_nlp.web.db import Unit, User
 
 READERS = ("secretary", "supervisor", "admin")
 UPLOADERS = ("secretary", "admin")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..errors import MinutesError
-from .auth import hash_password
-from .db import ROLES, UNIT_KINDS, Analysis, Document, Unit, User
-from .store import Storage, analysis_row, analyze_bytes
+from minutes_nlp.errors import MinutesError
+from minutes_nlp.web.auth import hash_password
+from minutes_nlp.web.db import ROLES, UNIT_KINDS, Analysis, Document, Unit, User
+from minutes_nlp.web.store import Storage, analysis_row, analyze_bytes
 
 MIN_PASSWORD = 8
 

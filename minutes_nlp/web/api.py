@@ -23,12 +23,12 @@ from fastapi import (
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from . import admin as admin_lib
-from .access import CORPUS, DASHBOARD, READERS, ROLES_VI, readable_units, require
-from .auth import new_token
-from .db import Unit, User, iso
-from .deps import DB, ApiUser
-from .queries import (
+from minutes_nlp.web import admin as admin_lib
+from minutes_nlp.web.access import CORPUS, DASHBOARD, READERS, ROLES_VI, readable_units, require
+from minutes_nlp.web.auth import new_token
+from minutes_nlp.web.db import Unit, User, iso
+from minutes_nlp.web.deps import DB, ApiUser
+from minutes_nlp.web.queries import (
     Filters,
     dashboard,
     export_csv,
@@ -36,7 +36,7 @@ from .queries import (
     export_xlsx,
     list_meetings,
 )
-from .service import (
+from minutes_nlp.web.service import (
     analyses_of,
     corpus_jsonl,
     pick_analysis,

@@ -17,10 +17,10 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from .db import head_revision, make_engine, make_sessionmaker, migrate, schema_revision
-from .deps import LoginRequired
-from .settings import Settings
-from .store import Storage
+from minutes_nlp.web.db import head_revision, make_engine, make_sessionmaker, migrate, schema_revision
+from minutes_nlp.web.deps import LoginRequired
+from minutes_nlp.web.settings import Settings
+from minutes_nlp.web.store import Storage
 
 log = logging.getLogger("minutes_nlp.web")
 
@@ -65,8 +65,8 @@ def _too_large(limit: int) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI app for settings (Settings.from_env() when None), with its model and database ready."""
-    from ..analyzer import Analyzer
-    from . import api, pages
+    from minutes_nlp.analysis.analyzer import Analyzer
+    from minutes_nlp.web import api, pages
 
     settings = settings or Settings.from_env()
     if settings.migrate:

@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .db import ApiToken, User, now
+from minutes_nlp.web.db import ApiToken, User, now
 
 _HASHER = PasswordHasher()
 TOKEN_PREFIX = "mnl_"

@@ -9,8 +9,8 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from .auth import csrf_ok, user_for_token
-from .db import User
+from minutes_nlp.web.auth import csrf_ok, user_for_token
+from minutes_nlp.web.db import User
 
 bearer = HTTPBearer(auto_error=False, description="Mã truy cập tạo bằng `minutes-nlp admin create-token`.")
 

@@ -15,11 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from ..report_html import date_vi, render_html
-from ..report_text import LEVELS_VI
-from ..supervise import FLAG_CODES, LEVELS
-from . import admin as admin_lib
-from .access import (
+from minutes_nlp.reports.html import date_vi, render_html
+from minutes_nlp.reports.supervise import FLAG_CODES, LEVELS
+from minutes_nlp.reports.text import LEVELS_VI
+from minutes_nlp.web import admin as admin_lib
+from minutes_nlp.web.access import (
     CORPUS,
     DASHBOARD,
     READERS,
@@ -30,11 +30,11 @@ from .access import (
     visible_cells,
     visible_committees,
 )
-from .api import XLSX, download, read_uploads
-from .auth import check_password, csrf_token, new_token
-from .db import ROLES, User
-from .deps import DB, PageUser, csrf
-from .queries import (
+from minutes_nlp.web.api import XLSX, download, read_uploads
+from minutes_nlp.web.auth import check_password, csrf_token, new_token
+from minutes_nlp.web.db import ROLES, User
+from minutes_nlp.web.deps import DB, PageUser, csrf
+from minutes_nlp.web.queries import (
     SORTS,
     SORTS_VI,
     Filters,
@@ -44,7 +44,7 @@ from .queries import (
     export_xlsx,
     list_meetings,
 )
-from .service import (
+from minutes_nlp.web.service import (
     analyses_of,
     corpus_jsonl,
     pick_analysis,
@@ -268,7 +268,7 @@ def meeting(request: Request, *, meeting_id: int, analysis_id: int | None = None
 
 @router.get("/meetings/{meeting_id}/report")
 def meeting_report(*, meeting_id: int, analysis_id: int | None = None, user: PageUser, session: DB):
-    from .queries import meeting_from_dict
+    from minutes_nlp.web.queries import meeting_from_dict
 
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)

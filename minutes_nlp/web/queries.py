@@ -17,13 +17,13 @@ from pathlib import Path
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
-from ..analyzer import meetings_frame
-from ..report_text import LEVELS_VI
-from ..report_xlsx import HEADERS_VI, VALUES_VI, write_xlsx
-from ..supervise import FLAG_CODES, LEVELS
-from ..types import Flag, Meeting, Segment, Sentence
-from .access import subtree
-from .db import Analysis, AnalysisFlag, Document, Unit, User, iso
+from minutes_nlp.analysis.analyzer import meetings_frame
+from minutes_nlp.reports.supervise import FLAG_CODES, LEVELS
+from minutes_nlp.reports.text import LEVELS_VI
+from minutes_nlp.reports.xlsx import HEADERS_VI, VALUES_VI, write_xlsx
+from minutes_nlp.types import Flag, Meeting, Segment, Sentence
+from minutes_nlp.web.access import subtree
+from minutes_nlp.web.db import Analysis, AnalysisFlag, Document, Unit, User, iso
 
 SORTS = {
     "date": Analysis.meeting_date,

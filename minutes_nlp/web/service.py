@@ -8,10 +8,10 @@ from fastapi import HTTPException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .access import UPLOADERS, corpus_units, readable_units, require
-from .anonymize import anonymize
-from .db import Analysis, Document, Unit, User
-from .store import Outcome, ingest
+from minutes_nlp.web.access import UPLOADERS, corpus_units, readable_units, require
+from minutes_nlp.web.anonymize import anonymize
+from minutes_nlp.web.db import Analysis, Document, Unit, User
+from minutes_nlp.web.store import Outcome, ingest
 
 
 def readable_document(session: Session, user: User, document_id: int) -> Document:

@@ -24,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..errors import MinutesError, NeedsOCR, NoSpeakers
-from ..supervise import read_zip
-from .db import Analysis, AnalysisFlag, Document, Unit, User
-from .sniff import UploadRefused, check
+from minutes_nlp.errors import MinutesError, NeedsOCR, NoSpeakers
+from minutes_nlp.reports.supervise import read_zip
+from minutes_nlp.web.db import Analysis, AnalysisFlag, Document, Unit, User
+from minutes_nlp.web.sniff import UploadRefused, check
 
 log = logging.getLogger("minutes_nlp.web")
 

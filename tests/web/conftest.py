@@ -11,6 +11,7 @@ The seeded world (session scope, never changed by tests that use it):
       Chi bộ Công ty May Sao Mai (cell C)    meeting C 03 (uploaded by admin)
     researcher res (no unit: every cell), admin admin
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 import pytest
 from fastapi.testclient import TestClient
 
-from minutes_nlp.analyzer import Analyzer
+from minutes_nlp.analysis.analyzer import Analyzer
 from minutes_nlp.web import Settings, create_app
 from minutes_nlp.web import admin as admin_lib
 from minutes_nlp.web.auth import new_token
@@ -55,12 +56,15 @@ def _fresh_postgres_database() -> str:
 @pytest.fixture()
 def make_app(tmp_path_factory, analyzer):
     """Build a fresh app on its own database (SQLite file, or PostgreSQL) and storage folder."""
+
     def build(**options):
         folder = tmp_path_factory.mktemp("web")
         if POSTGRES and "database_url" not in options:
             options["database_url"] = _fresh_postgres_database()
-        return create_app(Settings(data_dir=folder, migrate=True, analyzer=analyzer, secret_key="khoa-thu-nghiem",
-                                   **options))
+        return create_app(
+            Settings(data_dir=folder, migrate=True, analyzer=analyzer, secret_key="khoa-thu-nghiem", **options)
+        )
+
     return build
 
 
@@ -84,29 +88,48 @@ def seed(app, meetings: bool = True) -> World:
         ab = admin_lib.create_unit(s, "Đảng ủy Phường An Bình", "committee")
         dn = admin_lib.create_unit(s, "Đảng ủy Khối Doanh nghiệp", "committee")
         north = admin_lib.create_unit(s, "Đảng bộ bộ phận Khu vực Bắc", "committee", ab)
-        u.update(ab=ab.id, dn=dn.id, north=north.id,
-                 A=admin_lib.create_unit(s, "Chi bộ Khu phố 1", "cell", ab).id,
-                 B=admin_lib.create_unit(s, "Chi bộ Khu phố 2", "cell", ab).id,
-                 D=admin_lib.create_unit(s, "Chi bộ Khu phố 7", "cell", north).id,
-                 C=admin_lib.create_unit(s, "Chi bộ Công ty May Sao Mai", "cell", dn).id)
+        u.update(
+            ab=ab.id,
+            dn=dn.id,
+            north=north.id,
+            A=admin_lib.create_unit(s, "Chi bộ Khu phố 1", "cell", ab).id,
+            B=admin_lib.create_unit(s, "Chi bộ Khu phố 2", "cell", ab).id,
+            D=admin_lib.create_unit(s, "Chi bộ Khu phố 7", "cell", north).id,
+            C=admin_lib.create_unit(s, "Chi bộ Công ty May Sao Mai", "cell", dn).id,
+        )
         from minutes_nlp.web.db import Unit
 
-        people = [("sec_a", "secretary", "A"), ("sec_b", "secretary", "B"), ("sup_ab", "supervisor", "ab"),
-                  ("sup_north", "supervisor", "north"), ("sup_dn", "supervisor", "dn"), ("res", "researcher", None),
-                  ("admin", "admin", None)]
+        people = [
+            ("sec_a", "secretary", "A"),
+            ("sec_b", "secretary", "B"),
+            ("sup_ab", "supervisor", "ab"),
+            ("sup_north", "supervisor", "north"),
+            ("sup_dn", "supervisor", "dn"),
+            ("res", "researcher", None),
+            ("admin", "admin", None),
+        ]
         for name, role, unit in people:
             user = admin_lib.create_user(s, name, PASSWORD, role, s.get(Unit, u[unit]) if unit else None)
             world.tokens[name] = new_token(s, user, "thử nghiệm")
-    uploads = [("sec_a", "A", "Chi bộ Khu phố 1", 3, True), ("sec_a", "A", "Chi bộ Khu phố 1", 4, False),
-               ("sec_a", "A", "Chi bộ Khu phố 1", 5, False), ("sec_b", "B", "Chi bộ Khu phố 2", 3, True),
-               ("admin", "D", "Chi bộ Khu phố 7", 4, True), ("admin", "C", "Chi bộ Công ty May Sao Mai", 3, False)]
+    uploads = [
+        ("sec_a", "A", "Chi bộ Khu phố 1", 3, True),
+        ("sec_a", "A", "Chi bộ Khu phố 1", 4, False),
+        ("sec_a", "A", "Chi bộ Khu phố 1", 5, False),
+        ("sec_b", "B", "Chi bộ Khu phố 2", 3, True),
+        ("admin", "D", "Chi bộ Khu phố 7", 4, True),
+        ("admin", "C", "Chi bộ Công ty May Sao Mai", 3, False),
+    ]
     if not meetings:
         uploads = []
     for who, cell, name, month, proposals in uploads:
         data = docx_bytes(minutes_text(cell, name, month, proposals))
         form = {"unit_id": str(world.units[cell])} if who == "admin" else {}
-        r = world.client.post("/api/meetings", headers=world.api(who), data=form,
-                              files=[("files", (f"bien-ban-{cell}-{month:02d}.docx", data, "application/octet-stream"))])
+        r = world.client.post(
+            "/api/meetings",
+            headers=world.api(who),
+            data=form,
+            files=[("files", (f"bien-ban-{cell}-{month:02d}.docx", data, "application/octet-stream"))],
+        )
         assert r.status_code == 201, r.text
         world.meetings[f"{cell}{month:02d}"] = r.json()["results"][0]["meeting_id"]
     return world
@@ -115,8 +138,15 @@ def seed(app, meetings: bool = True) -> World:
 @pytest.fixture(scope="session")
 def world(tmp_path_factory, analyzer) -> World:
     extra = {"database_url": _fresh_postgres_database()} if POSTGRES else {}
-    app = create_app(Settings(data_dir=tmp_path_factory.mktemp("world"), migrate=True, analyzer=analyzer,
-                              secret_key="khoa-thu-nghiem", **extra))
+    app = create_app(
+        Settings(
+            data_dir=tmp_path_factory.mktemp("world"),
+            migrate=True,
+            analyzer=analyzer,
+            secret_key="khoa-thu-nghiem",
+            **extra,
+        )
+    )
     return seed(app)
 
 
@@ -130,7 +160,10 @@ def sign_in(app, username: str, password: str = PASSWORD) -> tuple[TestClient, s
     """A client signed in as username (its own cookie jar) and the session's CSRF token."""
     client = TestClient(app)
     token = csrf_of(client.get("/login").text)
-    r = client.post("/login", data={"username": username, "password": password, "csrf_token": token, "next": "/"},
-                    follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     return client, csrf_of(client.get("/meetings" if username != "res" else "/corpus").text)

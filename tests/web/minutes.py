@@ -1,4 +1,5 @@
 """Hand-written Vietnamese minutes for the web tests (every name invented), as text or .docx bytes."""
+
 from __future__ import annotations
 
 import io
@@ -41,19 +42,53 @@ THƯ KÝ                CHỦ TRÌ
 
 # People per cell: invented names, distinct across cells so a leak is visible.
 PEOPLE = {
-    "A": {"chair": "Lương Văn Thắng", "secretary": "Kiều Thị Nga", "a": "Ông Văn Bửu", "b": "Doãn Thị Mận", "c": "Lạc Văn Tài"},
-    "B": {"chair": "Quách Thị Bông", "secretary": "Thân Văn Lợi", "a": "Giáp Thị Mơ", "b": "Âu Văn Khoa", "c": "Ninh Thị Thoa"},
-    "C": {"chair": "Mạc Văn Cường", "secretary": "Ứng Thị Hồng", "a": "Lều Văn Sáu", "b": "Từ Thị Lài", "c": "Khổng Văn Tư"},
-    "D": {"chair": "Tăng Văn Bảy", "secretary": "Yên Thị Mai", "a": "Chung Văn Lực", "b": "Hầu Thị Đào", "c": "Kha Văn Tín"},
+    "A": {
+        "chair": "Lương Văn Thắng",
+        "secretary": "Kiều Thị Nga",
+        "a": "Ông Văn Bửu",
+        "b": "Doãn Thị Mận",
+        "c": "Lạc Văn Tài",
+    },
+    "B": {
+        "chair": "Quách Thị Bông",
+        "secretary": "Thân Văn Lợi",
+        "a": "Giáp Thị Mơ",
+        "b": "Âu Văn Khoa",
+        "c": "Ninh Thị Thoa",
+    },
+    "C": {
+        "chair": "Mạc Văn Cường",
+        "secretary": "Ứng Thị Hồng",
+        "a": "Lều Văn Sáu",
+        "b": "Từ Thị Lài",
+        "c": "Khổng Văn Tư",
+    },
+    "D": {
+        "chair": "Tăng Văn Bảy",
+        "secretary": "Yên Thị Mai",
+        "a": "Chung Văn Lực",
+        "b": "Hầu Thị Đào",
+        "c": "Kha Văn Tín",
+    },
 }
 
 
-def minutes_text(who: str, cell: str, month: int, proposals: bool = True, committee: str = "PHƯỜNG AN BÌNH",
-                 variant: int = 0) -> str:
+def minutes_text(
+    who: str, cell: str, month: int, proposals: bool = True, committee: str = "PHƯỜNG AN BÌNH", variant: int = 0
+) -> str:
     """A complete minutes text of cell for month; variant changes figures so each file is distinct."""
-    values = dict(PEOPLE[who], committee=committee, cell_upper=cell.upper(), month=month, day=10 + variant % 15,
-                  place=cell, fund=70 + variant % 25, canal=f"Ba Bò {variant}", bins=3 + variant % 5,
-                  homes=10 + variant)
+    values = dict(
+        PEOPLE[who],
+        committee=committee,
+        cell_upper=cell.upper(),
+        month=month,
+        day=10 + variant % 15,
+        place=cell,
+        fund=70 + variant % 25,
+        canal=f"Ba Bò {variant}",
+        bins=3 + variant % 5,
+        homes=10 + variant,
+    )
     body = WITH_PROPOSALS if proposals else WITHOUT_PROPOSALS
     return (HEAD + body + TAIL).format(**values)
 

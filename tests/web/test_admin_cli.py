@@ -1,4 +1,5 @@
 """``minutes-nlp admin …`` and ``serve``: migrations, units, users, tokens, re-analysis keeping history."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select
 
-from minutes_nlp.cli import main
+from minutes_nlp.cli.main import main
 from minutes_nlp.web import Settings, create_app
 from minutes_nlp.web.db import (
     Analysis,
@@ -35,8 +36,17 @@ def data_dir(tmp_path):
 
 
 def test_serve_and_admin_have_help():
-    for args in (["serve"], ["admin"], ["admin", "migrate"], ["admin", "create-unit"], ["admin", "create-user"],
-                 ["admin", "create-token"], ["admin", "list-users"], ["admin", "list-units"], ["admin", "reanalyze"]):
+    for args in (
+        ["serve"],
+        ["admin"],
+        ["admin", "migrate"],
+        ["admin", "create-unit"],
+        ["admin", "create-user"],
+        ["admin", "create-token"],
+        ["admin", "list-users"],
+        ["admin", "list-units"],
+        ["admin", "reanalyze"],
+    ):
         result = run(*args, "--help")
         assert result.exit_code == 0 and len(result.output) > 100, args
     assert "127.0.0.1" in run("serve", "--help").output
@@ -80,18 +90,34 @@ def test_create_unit_user_token_and_list(data_dir):
     assert out.exit_code == 0 and out.output.startswith("2\tcell")
     bad = run("admin", "create-unit", "Chi bộ Ấp 4", "--kind", "cell", "--parent", "Chi bộ Ấp 3", *d)
     assert bad.exit_code != 0 and "chỉ đảng bộ mới chứa" in bad.output
-    made = run("admin", "create-user", "bithu_ap3", "--role", "secretary", "--unit", "Chi bộ Ấp 3",
-               "--full-name", "Bí thư Ấp 3", *d, env={"MINUTES_NLP_PASSWORD": "mat-khau-ap3"})
+    made = run(
+        "admin",
+        "create-user",
+        "bithu_ap3",
+        "--role",
+        "secretary",
+        "--unit",
+        "Chi bộ Ấp 3",
+        "--full-name",
+        "Bí thư Ấp 3",
+        *d,
+        env={"MINUTES_NLP_PASSWORD": "mat-khau-ap3"},
+    )
     assert made.exit_code == 0, made.output
-    prompted = CliRunner().invoke(main, ["admin", "create-user", "giamsat", "--role", "supervisor", "--unit", "1", *d],
-                                  input="mat-khau-gs1\nmat-khau-gs1\n")
+    prompted = CliRunner().invoke(
+        main,
+        ["admin", "create-user", "giamsat", "--role", "supervisor", "--unit", "1", *d],
+        input="mat-khau-gs1\nmat-khau-gs1\n",
+    )
     assert prompted.exit_code == 0, prompted.output
     token = run("admin", "create-token", "bithu_ap3", "--name", "máy văn phòng", *d).output.strip()
     assert token.startswith("mnl_")
     assert run("admin", "create-token", "khong-co", *d).exit_code != 0
     listing = json.loads(run("admin", "list-users", "--format", "json", *d).output)
     assert [(u["username"], u["role"], u["unit"]) for u in listing] == [
-        ("bithu_ap3", "secretary", "Chi bộ Ấp 3"), ("giamsat", "supervisor", "Đảng ủy Xã Tân Lập")]
+        ("bithu_ap3", "secretary", "Chi bộ Ấp 3"),
+        ("giamsat", "supervisor", "Đảng ủy Xã Tân Lập"),
+    ]
     assert "  Chi bộ Ấp 3" in run("admin", "list-units", *d).output
     app = create_app(Settings(data_dir=data_dir, analyzer=object()))
     assert TestClient(app).get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()["role"] == "secretary"
@@ -100,8 +126,9 @@ def test_create_unit_user_token_and_list(data_dir):
 def test_reanalyze_with_a_new_model_keeps_history(make_app, analyzer):
     w = seed(make_app(), meetings=False)
     data = docx_bytes(minutes_text("A", "Chi bộ Khu phố 1", 8, True))
-    mid = w.client.post("/api/meetings", headers=w.api("sec_a"),
-                        files=[("files", ("t8.docx", data, "x"))]).json()["results"][0]["meeting_id"]
+    mid = w.client.post("/api/meetings", headers=w.api("sec_a"), files=[("files", ("t8.docx", data, "x"))]).json()[
+        "results"
+    ][0]["meeting_id"]
     settings = w.app.state.settings
     d = ["--data-dir", str(settings.data_dir), "--database-url", settings.database_url]
     result = run("admin", "reanalyze", "--model", "rules", *d)
@@ -114,8 +141,11 @@ def test_reanalyze_with_a_new_model_keeps_history(make_app, analyzer):
     assert versions[1][0] == analyzer.model_info["version"]
     report = w.client.get(f"/api/meetings/{mid}/report", headers=w.api("sec_a")).json()
     assert report["model"]["name"] == "rules"
-    old = w.client.get(f"/api/meetings/{mid}/report", params={"analysis_id": info["analyses"][1]["analysis_id"]},
-                       headers=w.api("sec_a")).json()
+    old = w.client.get(
+        f"/api/meetings/{mid}/report",
+        params={"analysis_id": info["analyses"][1]["analysis_id"]},
+        headers=w.api("sec_a"),
+    ).json()
     assert old["model"]["version"] == analyzer.model_info["version"]
     listed = w.client.get("/api/meetings", headers=w.api("sec_a")).json()["items"]
     assert len(listed) == 1 and listed[0]["model_version"] == versions[0][0]
@@ -124,8 +154,9 @@ def test_reanalyze_with_a_new_model_keeps_history(make_app, analyzer):
 
 
 def test_admin_command_on_a_missing_database_is_one_clear_line(tmp_path):
-    result = run("admin", "create-unit", "Đảng ủy Phường 5", "--kind", "committee",
-                 "--data-dir", str(tmp_path / "chua-co"))
+    result = run(
+        "admin", "create-unit", "Đảng ủy Phường 5", "--kind", "committee", "--data-dir", str(tmp_path / "chua-co")
+    )
     assert result.exit_code == 1
     assert "cannot open the database" in result.output and "admin migrate" in result.output
     assert "Traceback" not in result.output

@@ -1,4 +1,5 @@
 """Pseudonyms: every name replaced consistently, offsets still exact, nothing else changed."""
+
 from __future__ import annotations
 
 import re
@@ -37,17 +38,23 @@ def test_offsets_index_the_new_text(report):
     out = anonymize(report, "m-1")
     old_text = report["text"]
     for old, new in zip(report["segments"], out["segments"]):
-        before, after = old_text[old["start"]:old["end"]], out["text"][new["start"]:new["end"]]
-        assert re.sub(r"Đảng viên \d+", "", after).strip()[-10:] == re.sub(
-            "|".join(n for n in PEOPLE["A"].values()) + "|Bửu|Hoàng Văn Xuân|KIỀU THỊ NGA", "", before).strip()[-10:]
+        before, after = old_text[old["start"] : old["end"]], out["text"][new["start"] : new["end"]]
+        assert (
+            re.sub(r"Đảng viên \d+", "", after).strip()[-10:]
+            == re.sub(
+                "|".join(n for n in PEOPLE["A"].values()) + "|Bửu|Hoàng Văn Xuân|KIỀU THỊ NGA", "", before
+            ).strip()[-10:]
+        )
         for _s_old, s_new in zip(old.get("sentences", []), new.get("sentences", [])):
             assert s_new["start"] >= new["start"] and s_new["end"] <= new["end"]
 
 
 def test_text_outside_names_is_unchanged(report):
     out = anonymize(report, "m-1")
+
     def strip(t):
         return re.sub(r"Đảng viên \d+", "#", t)
+
     original = report["text"]
     _, spans = pseudonyms(report)
     for a, b, _ in sorted(spans, reverse=True):

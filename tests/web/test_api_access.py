@@ -1,4 +1,5 @@
 """Every API endpoint and every role's reach, denied cases included."""
+
 from __future__ import annotations
 
 import csv
@@ -23,10 +24,22 @@ def listed(world, who, **params):
     return {row["meeting_id"] for row in r.json()["items"]}
 
 
-@pytest.mark.parametrize("path", ["/api/me", "/api/meetings", "/api/meetings/1", "/api/meetings/1/report",
-                                  "/api/meetings/1/original", "/api/export/meetings.csv",
-                                  "/api/export/meetings.xlsx", "/api/export/corpus.jsonl", "/api/dashboard",
-                                  "/api/admin/units", "/api/admin/users"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/me",
+        "/api/meetings",
+        "/api/meetings/1",
+        "/api/meetings/1/report",
+        "/api/meetings/1/original",
+        "/api/export/meetings.csv",
+        "/api/export/meetings.xlsx",
+        "/api/export/corpus.jsonl",
+        "/api/dashboard",
+        "/api/admin/units",
+        "/api/admin/users",
+    ],
+)
 @pytest.mark.parametrize("header", [None, "Bearer mnl_khong-phai-ma-that", "Basic c2VjX2E6eA==", "Bearer "])
 def test_missing_or_invalid_token_is_401(world, path, header):
     r = world.client.get(path, headers={"Authorization": header} if header else {})
@@ -74,8 +87,9 @@ def test_secretary_cannot_read_another_cells_meeting(world, path):
 def test_analysis_of_another_meeting_cannot_be_read_through_own_meeting(world):
     other = world.client.get(f"/api/meetings/{world.meetings['B03']}", headers=world.api("admin")).json()
     analysis = other["analyses"][0]["analysis_id"]
-    r = world.client.get(f"/api/meetings/{world.meetings['A03']}/report", params={"analysis_id": analysis},
-                         headers=world.api("sec_a"))
+    r = world.client.get(
+        f"/api/meetings/{world.meetings['A03']}/report", params={"analysis_id": analysis}, headers=world.api("sec_a")
+    )
     assert r.status_code == 404
 
 
@@ -89,8 +103,9 @@ def test_secretary_exports_only_own_cell(world):
     x = world.client.get("/api/export/meetings.xlsx", headers=world.api("sec_a"))
     assert x.status_code == 200
     book = load_workbook(io.BytesIO(x.content))
-    text = json.dumps([[c for c in row] for ws in book for row in ws.iter_rows(values_only=True)], ensure_ascii=False,
-                      default=str)
+    text = json.dumps(
+        [[c for c in row] for ws in book for row in ws.iter_rows(values_only=True)], ensure_ascii=False, default=str
+    )
     assert PEOPLE["A"]["a"] in text
     for cell in "BCD":
         assert PEOPLE[cell]["a"] not in text and PEOPLE[cell]["chair"] not in text
@@ -105,9 +120,13 @@ def test_supervisor_sees_their_committee_recursively(world):
 def test_supervisor_cannot_read_outside_their_subtree(world):
     for path in READ_ENDPOINTS:
         assert world.client.get(path.format(id=world.meetings["C03"]), headers=world.api("sup_ab")).status_code == 404
-        assert world.client.get(path.format(id=world.meetings["A03"]), headers=world.api("sup_north")).status_code == 404
-    assert world.client.get(f"/api/meetings/{world.meetings['D04']}/report",
-                            headers=world.api("sup_ab")).status_code == 200
+        assert (
+            world.client.get(path.format(id=world.meetings["A03"]), headers=world.api("sup_north")).status_code == 404
+        )
+    assert (
+        world.client.get(f"/api/meetings/{world.meetings['D04']}/report", headers=world.api("sup_ab")).status_code
+        == 200
+    )
 
 
 def test_supervisor_export_stays_in_subtree(world):
@@ -121,8 +140,17 @@ def test_admin_sees_everything(world):
 
 
 @pytest.mark.parametrize("who", ["res"])
-@pytest.mark.parametrize("path", ["/api/meetings", "/api/meetings/{id}", "/api/meetings/{id}/report",
-                                  "/api/export/meetings.csv", "/api/export/meetings.xlsx", "/api/dashboard"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/meetings",
+        "/api/meetings/{id}",
+        "/api/meetings/{id}/report",
+        "/api/export/meetings.csv",
+        "/api/export/meetings.xlsx",
+        "/api/dashboard",
+    ],
+)
 def test_researcher_reads_no_named_data(world, who, path):
     r = world.client.get(path.format(id=world.meetings["A03"]), headers=world.api(who))
     assert r.status_code == 403
@@ -134,7 +162,7 @@ def test_corpus_export_is_for_researchers_and_admins(world, who):
 
 
 def test_researcher_corpus_is_anonymised_and_valid(world):
-    from minutes_nlp.corpus import validate
+    from minutes_nlp.corpus.dataset import validate
 
     r = world.client.get("/api/export/corpus.jsonl", headers=world.api("res"))
     assert r.status_code == 200
@@ -152,7 +180,9 @@ def test_researcher_corpus_is_anonymised_and_valid(world):
         assert len(set(speakers)) == len(speakers) == 3
         for seg in rec["segments"]:
             if seg["kind"] == "discussion":
-                assert rec["text"][seg["start"]:seg["end"]].lstrip("- ").startswith(("Đồng chí Đảng viên", "Đảng viên"))
+                assert (
+                    rec["text"][seg["start"] : seg["end"]].lstrip("- ").startswith(("Đồng chí Đảng viên", "Đảng viên"))
+                )
     assert [str(v) for v in validate(records)] == []
 
 
@@ -171,19 +201,23 @@ def test_dashboard_counts_flags_levels_months_and_repeats(world):
     assert d["by_flag"]["NO_PROPOSALS"] == 2
     assert sum(d["by_level"].values()) == 5
     assert [m["month"] for m in d["months"]] == ["2024-03", "2024-04", "2024-05"]
-    assert d["repeated_no_proposals"] == [{"unit_id": world.units["A"], "cell": "Chi bộ Khu phố 1", "count": 2,
-                                           "months": ["2024-04", "2024-05"]}]
+    assert d["repeated_no_proposals"] == [
+        {"unit_id": world.units["A"], "cell": "Chi bộ Khu phố 1", "count": 2, "months": ["2024-04", "2024-05"]}
+    ]
     assert world.client.get("/api/dashboard", headers=world.api("sec_a")).status_code == 403
     north = world.client.get("/api/dashboard", headers=world.api("sup_north")).json()
     assert north["meetings"] == 1 and north["repeated_no_proposals"] == []
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({"month": "2024-04"}, ("A04", "D04")),
-    ({"flag": "NO_PROPOSALS"}, ("A04", "A05")),
-    ({"committee": "north"}, ("D04",)),
-    ({"cell": "B"}, ("B03",)),
-])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"month": "2024-04"}, ("A04", "D04")),
+        ({"flag": "NO_PROPOSALS"}, ("A04", "A05")),
+        ({"committee": "north"}, ("D04",)),
+        ({"cell": "B"}, ("B03",)),
+    ],
+)
 def test_list_filters(world, params, expected):
     params = {k: world.units[v] if k in ("committee", "cell") else v for k, v in params.items()}
     assert listed(world, "sup_ab", **params) == ids(world, *expected)
@@ -194,15 +228,19 @@ def test_list_filter_by_level_and_sort(world):
     scores = [r["score"] for r in rows.json()["items"]]
     assert scores == sorted(scores)
     level = rows.json()["items"][0]["level"]
-    assert all(r["level"] == level for r in world.client.get(
-        "/api/meetings", headers=world.api("admin"), params={"level": level}).json()["items"])
+    assert all(
+        r["level"] == level
+        for r in world.client.get("/api/meetings", headers=world.api("admin"), params={"level": level}).json()["items"]
+    )
     by_date = world.client.get("/api/meetings", headers=world.api("admin"), params={"sort": "date", "order": "desc"})
     dates = [r["date"] for r in by_date.json()["items"]]
     assert dates == sorted(dates, reverse=True)
 
 
-@pytest.mark.parametrize("params", [{"month": "04/2024"}, {"level": "xuat_sac"}, {"flag": "NOPE"}, {"sort": "ten"},
-                                    {"order": "up"}, {"limit": 0}])
+@pytest.mark.parametrize(
+    "params",
+    [{"month": "04/2024"}, {"level": "xuat_sac"}, {"flag": "NOPE"}, {"sort": "ten"}, {"order": "up"}, {"limit": 0}],
+)
 def test_bad_filters_are_422_with_a_reason(world, params):
     r = world.client.get("/api/meetings", headers=world.api("admin"), params=params)
     assert r.status_code == 422
@@ -239,10 +277,18 @@ def test_admin_endpoints_refuse_others(world, who):
     h = world.api(who)
     assert world.client.get("/api/admin/units", headers=h).status_code == 403
     assert world.client.get("/api/admin/users", headers=h).status_code == 403
-    assert world.client.post("/api/admin/units", headers=h,
-                             json={"name": "Chi bộ lạ", "kind": "cell", "parent_id": world.units["ab"]}).status_code == 403
-    assert world.client.post("/api/admin/users", headers=h, json={"username": "x", "password": "12345678",
-                                                                  "role": "admin"}).status_code == 403
+    assert (
+        world.client.post(
+            "/api/admin/units", headers=h, json={"name": "Chi bộ lạ", "kind": "cell", "parent_id": world.units["ab"]}
+        ).status_code
+        == 403
+    )
+    assert (
+        world.client.post(
+            "/api/admin/users", headers=h, json={"username": "x", "password": "12345678", "role": "admin"}
+        ).status_code
+        == 403
+    )
     assert world.client.post("/api/admin/users/sec_a/tokens", headers=h).status_code == 403
 
 
@@ -254,19 +300,35 @@ def test_admin_manages_units_users_and_tokens(make_app):
     w = seed(make_app())
     c, h = w.client, w.api("admin")
     assert len(c.get("/api/admin/units", headers=h).json()) == 7
-    r = c.post("/api/admin/units", headers=h, json={"name": "Chi bộ Khu phố 9", "kind": "cell",
-                                                    "parent_id": w.units["north"]})
+    r = c.post(
+        "/api/admin/units", headers=h, json={"name": "Chi bộ Khu phố 9", "kind": "cell", "parent_id": w.units["north"]}
+    )
     assert r.status_code == 201
     cell = r.json()["id"]
     bad = c.post("/api/admin/units", headers=h, json={"name": "Con", "kind": "cell", "parent_id": cell})
     assert bad.status_code == 422 and "chi bộ" in bad.json()["detail"]
-    r = c.post("/api/admin/users", headers=h, json={"username": "sec_9", "password": "mat-khau-9999",
-                                                    "role": "secretary", "unit_id": cell})
+    r = c.post(
+        "/api/admin/users",
+        headers=h,
+        json={"username": "sec_9", "password": "mat-khau-9999", "role": "secretary", "unit_id": cell},
+    )
     assert r.status_code == 201
-    assert c.post("/api/admin/users", headers=h, json={"username": "sec_9", "password": "mat-khau-9999",
-                                                       "role": "secretary", "unit_id": cell}).status_code == 422
-    assert c.post("/api/admin/users", headers=h, json={"username": "sup_x", "password": "mat-khau-9999",
-                                                       "role": "supervisor", "unit_id": cell}).status_code == 422
+    assert (
+        c.post(
+            "/api/admin/users",
+            headers=h,
+            json={"username": "sec_9", "password": "mat-khau-9999", "role": "secretary", "unit_id": cell},
+        ).status_code
+        == 422
+    )
+    assert (
+        c.post(
+            "/api/admin/users",
+            headers=h,
+            json={"username": "sup_x", "password": "mat-khau-9999", "role": "supervisor", "unit_id": cell},
+        ).status_code
+        == 422
+    )
     token = c.post("/api/admin/users/sec_9/tokens", headers=h, json={"name": "máy bí thư"}).json()["token"]
     assert TestClient(w.app).get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()["username"] == "sec_9"
     assert any(u["username"] == "sec_9" for u in c.get("/api/admin/users", headers=h).json())
@@ -301,8 +363,13 @@ def test_revoked_token_is_401(make_app):
 def test_openapi_documents_the_api(world):
     spec = world.client.get("/api/openapi.json").json()
     paths = set(spec["paths"])
-    assert {"/api/meetings", "/api/meetings/{meeting_id}/report", "/api/export/meetings.csv",
-            "/api/export/corpus.jsonl", "/api/admin/users"} <= paths
+    assert {
+        "/api/meetings",
+        "/api/meetings/{meeting_id}/report",
+        "/api/export/meetings.csv",
+        "/api/export/corpus.jsonl",
+        "/api/admin/users",
+    } <= paths
     assert not any(p.startswith("/meetings") for p in paths)
     assert "HTTPBearer" in json.dumps(spec["components"])
     assert world.client.get("/api/docs").status_code == 200

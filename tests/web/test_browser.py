@@ -3,6 +3,7 @@ read the report with its flags, export the list.
 
 Skipped only when /usr/bin/chromium is absent (CI installs it: apt-get install -y chromium).
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,8 +19,15 @@ from .conftest import PASSWORD, seed
 from .minutes import docx_bytes, minutes_text
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 if not CHROMIUM.exists():
     print(f"test_browser: skipped because {CHROMIUM} is absent (apt-get install -y chromium)")
@@ -39,8 +47,7 @@ def live(make_app):
 
     world = seed(make_app(), meetings=False)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning",
-                                          lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

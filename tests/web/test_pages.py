@@ -1,4 +1,5 @@
 """The Vietnamese pages: sign in/out, CSRF on every form, the same reach as the API, exports, dashboard, admin."""
+
 from __future__ import annotations
 
 import csv
@@ -13,8 +14,7 @@ from .minutes import PEOPLE, docx_bytes, minutes_text
 
 def test_pages_need_sign_in(world):
     client = TestClient(world.app)
-    for path in ("/", "/meetings", "/upload", "/dashboard", "/admin", "/corpus", "/meetings/1",
-                 "/meetings/export.csv"):
+    for path in ("/", "/meetings", "/upload", "/dashboard", "/admin", "/corpus", "/meetings/1", "/meetings/export.csv"):
         r = client.get(path, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
 
@@ -39,13 +39,16 @@ def test_login_without_csrf_is_403(world, token):
     assert r.status_code == 403 and "CSRF" in r.text
 
 
-@pytest.mark.parametrize("path, data", [
-    ("/logout", {}),
-    ("/upload", None),
-    ("/admin/units", {"name": "Chi bộ X", "kind": "cell", "parent_id": "1"}),
-    ("/admin/users", {"username": "x", "password": "12345678", "role": "admin"}),
-    ("/admin/tokens", {"username": "sec_a"}),
-])
+@pytest.mark.parametrize(
+    "path, data",
+    [
+        ("/logout", {}),
+        ("/upload", None),
+        ("/admin/units", {"name": "Chi bộ X", "kind": "cell", "parent_id": "1"}),
+        ("/admin/users", {"username": "x", "password": "12345678", "role": "admin"}),
+        ("/admin/tokens", {"username": "sec_a"}),
+    ],
+)
 @pytest.mark.parametrize("token", [None, "gia-mao"])
 def test_every_form_refuses_a_missing_or_wrong_csrf_token(world, path, data, token):
     client, _ = sign_in(world.app, "admin")
@@ -76,8 +79,11 @@ def test_sign_in_then_out(world):
 def test_sign_in_follows_only_local_next(world):
     client = TestClient(world.app)
     token = csrf_of(client.get("/login").text)
-    r = client.post("/login", data={"username": "sec_a", "password": PASSWORD, "csrf_token": token,
-                                    "next": "//evil.example/x"}, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"username": "sec_a", "password": PASSWORD, "csrf_token": token, "next": "//evil.example/x"},
+        follow_redirects=False,
+    )
     assert r.headers["location"] == "/"
 
 
@@ -110,8 +116,11 @@ def test_list_filters_sort_and_export_links(world):
     page = client.get("/meetings", params={"flag": "NO_PROPOSALS", "sort": "date", "order": "asc"}).text
     assert page.count('href="/meetings/') >= 2 and "(2)" in page
     assert "/meetings/export.csv?flag=NO_PROPOSALS&amp;sort=date&amp;order=asc" in page
-    csv_rows = list(csv.DictReader(io.StringIO(
-        client.get("/meetings/export.csv", params={"flag": "NO_PROPOSALS"}).content.decode("utf-8-sig"))))
+    csv_rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/meetings/export.csv", params={"flag": "NO_PROPOSALS"}).content.decode("utf-8-sig"))
+        )
+    )
     assert {int(r["Mã biên bản"]) for r in csv_rows} == {world.meetings["A04"], world.meetings["A05"]}
     x = client.get("/meetings/export.xlsx", params={"month": "2024-03"})
     assert x.status_code == 200 and x.content[:2] == b"PK"
@@ -159,17 +168,30 @@ def test_upload_page_refuses_supervisor(world):
 def test_admin_page_manages_units_users_tokens(make_app):
     w = seed(make_app(), meetings=False)
     client, token = sign_in(w.app, "admin")
-    r = client.post("/admin/units", data={"csrf_token": token, "name": "Chi bộ Khu phố 9", "kind": "cell",
-                                          "parent_id": str(w.units["north"])})
+    r = client.post(
+        "/admin/units",
+        data={"csrf_token": token, "name": "Chi bộ Khu phố 9", "kind": "cell", "parent_id": str(w.units["north"])},
+    )
     assert r.status_code == 200 and "Đã thêm đơn vị Chi bộ Khu phố 9" in r.text
-    r = client.post("/admin/units", data={"csrf_token": token, "name": "Chi bộ mồ côi", "kind": "cell",
-                                          "parent_id": ""})
+    r = client.post(
+        "/admin/units", data={"csrf_token": token, "name": "Chi bộ mồ côi", "kind": "cell", "parent_id": ""}
+    )
     assert r.status_code == 422 and "phải thuộc một đảng bộ" in r.text
-    r = client.post("/admin/users", data={"csrf_token": token, "username": "sec_9", "password": "mat-khau-9999",
-                                          "role": "secretary", "unit_id": str(w.units["A"])})
+    r = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "username": "sec_9",
+            "password": "mat-khau-9999",
+            "role": "secretary",
+            "unit_id": str(w.units["A"]),
+        },
+    )
     assert r.status_code == 200 and "Đã thêm người dùng sec_9" in r.text
-    r = client.post("/admin/users", data={"csrf_token": token, "username": "ngan", "password": "123",
-                                          "role": "admin", "unit_id": ""})
+    r = client.post(
+        "/admin/users",
+        data={"csrf_token": token, "username": "ngan", "password": "123", "role": "admin", "unit_id": ""},
+    )
     assert r.status_code == 422 and "ít nhất 8 ký tự" in r.text
     r = client.post("/admin/tokens", data={"csrf_token": token, "username": "sec_9"})
     new = r.text.split("<code>")[1].split("</code>")[0]

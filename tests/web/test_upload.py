@@ -1,4 +1,5 @@
 """Uploads: many files and zips, duplicates, storage, and every kind of bad input answered with a 4xx, never a 500."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,12 @@ def small(make_app):
 
 
 def post(w, who, files, **form):
-    return w.client.post("/api/meetings", headers=w.api(who), data=form,
-                         files=[("files", (name, data, "application/octet-stream")) for name, data in files])
+    return w.client.post(
+        "/api/meetings",
+        headers=w.api(who),
+        data=form,
+        files=[("files", (name, data, "application/octet-stream")) for name, data in files],
+    )
 
 
 def counts(w):
@@ -90,8 +95,9 @@ def test_bad_file_is_a_clear_4xx_and_stores_nothing(world, case, name, make, sta
 @pytest.mark.parametrize("case, name, make, status, words", BAD[:5], ids=[b[0] for b in BAD[:5]])
 def test_bad_file_on_the_page_is_a_vietnamese_message(world, case, name, make, status, words):
     client, token = sign_in(world.app, "sec_a")
-    r = client.post("/upload", data={"csrf_token": token},
-                    files=[("files", (name, make(), "application/octet-stream"))])
+    r = client.post(
+        "/upload", data={"csrf_token": token}, files=[("files", (name, make(), "application/octet-stream"))]
+    )
     assert 400 <= r.status_code < 500
     assert "Không nhận" in r.text and words in r.text
 
@@ -113,8 +119,15 @@ def test_too_many_files_is_413(make_app):
 
 
 def test_many_files_one_bad_keeps_the_good_ones(fresh):
-    r = post(fresh, "sec_a", [("a.docx", docx_bytes(a_minutes(variant=1))), ("b.txt", a_minutes(variant=2).encode()),
-                              ("hong.docx", corrupt_docx())])
+    r = post(
+        fresh,
+        "sec_a",
+        [
+            ("a.docx", docx_bytes(a_minutes(variant=1))),
+            ("b.txt", a_minutes(variant=2).encode()),
+            ("hong.docx", corrupt_docx()),
+        ],
+    )
     assert r.status_code == 201
     body = r.json()
     assert (body["created"], body["refused"]) == (2, 1)
@@ -122,8 +135,14 @@ def test_many_files_one_bad_keeps_the_good_ones(fresh):
 
 
 def test_zip_upload_gives_one_meeting_per_member_and_keeps_the_archive(fresh):
-    archive = zipped({"thang6/a.docx": docx_bytes(a_minutes(variant=3)), "thang6/b.txt": a_minutes(variant=4),
-                      "__MACOSX/._a.docx": b"junk", "ghi-chu.png": b"\x89PNG"})
+    archive = zipped(
+        {
+            "thang6/a.docx": docx_bytes(a_minutes(variant=3)),
+            "thang6/b.txt": a_minutes(variant=4),
+            "__MACOSX/._a.docx": b"junk",
+            "ghi-chu.png": b"\x89PNG",
+        }
+    )
     r = post(fresh, "sec_a", [("thang6.zip", archive)])
     assert r.status_code == 201
     results = r.json()["results"]
@@ -175,10 +194,16 @@ def test_upload_name_with_folders_keeps_only_the_file_name(fresh):
     assert r.json()["results"][0]["name"] == "bien-ban.txt"
 
 
-@pytest.mark.parametrize("who, form, status", [
-    ("sup_ab", {}, 403), ("res", {}, 403), ("admin", {}, 422), ("sec_a", {"unit_id": "B"}, 403),
-    ("admin", {"unit_id": "ab"}, 422),
-])
+@pytest.mark.parametrize(
+    "who, form, status",
+    [
+        ("sup_ab", {}, 403),
+        ("res", {}, 403),
+        ("admin", {}, 422),
+        ("sec_a", {"unit_id": "B"}, 403),
+        ("admin", {"unit_id": "ab"}, 422),
+    ],
+)
 def test_who_may_upload_where(fresh, who, form, status):
     form = {k: str(fresh.units[v]) for k, v in form.items()}
     r = post(fresh, who, [("a.txt", a_minutes(variant=10).encode())], **form)

@@ -1,0 +1,270 @@
+"""Wire the stages: read → segment → classify sentences → measures → score, flags, criteria.
+
+An :class:`Analyzer` loads the model once and analyses one meeting (``__call__``)
+or many (``pipe``); :func:`analyze` is the one-call shortcut.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from minutes_nlp.analysis import measures as M
+from minutes_nlp.analysis.config import load_config
+from minutes_nlp.analysis.criteria import DEFAULT_PROFILE, evaluate_criteria, load_profile
+from minutes_nlp.analysis.flags import flags as find_flags
+from minutes_nlp.analysis.score import score as score_meeting
+from minutes_nlp.classifiers.labels import load_model
+from minutes_nlp.classifiers.model_store import read_card, resolve
+from minutes_nlp.errors import MinutesError
+from minutes_nlp.reading.documents import read
+from minutes_nlp.reading.text import normalize, unwrap
+from minutes_nlp.segmentation.sentences import split_sentences
+from minutes_nlp.segmentation.turns import segment
+from minutes_nlp.types import Meeting, Segment, SegmentedDocument
+
+_VOTE = re.compile(
+    r"biểu quyết|tán thành|\b\d+/\d+\s*(?:đồng chí|đ/c|đảng viên)?\s*(?:nhất trí|tán thành|đồng ý)", re.IGNORECASE
+)
+_TASKS = re.compile(r"\b(?:giao|phân công|chịu trách nhiệm|thời hạn|hoàn thành trước|giao cho)\b", re.IGNORECASE)
+_CELL_TYPES = (
+    ("school", r"trường|thcs|thpt|tiểu học|mầm non|mẫu giáo|đại học|cao đẳng|khoa .*(?:cntt|sư phạm)"),
+    (
+        "health",
+        r"bệnh viện|trạm y tế|trung tâm y tế|y tế|khoa (?:nội|ngoại|nhi|sản|khám|dược|cấp cứu|xét nghiệm)|phòng khám",
+    ),
+    ("armed", r"đại đội|tiểu đoàn|trung đoàn|đồn biên phòng|công an|quân sự|ban chỉ huy|quân đội|hải đội|trung đội"),
+    ("enterprise", r"công ty|nhà máy|xí nghiệp|phân xưởng|doanh nghiệp|tổng công ty|chi nhánh ngân hàng"),
+    ("residential", r"khu phố|tổ dân phố|\bấp\b|thôn|\bbản\b|buôn|khóm|khu dân cư|\bxóm\b|làng"),
+    ("agency", r"ubnd|ủy ban|văn phòng|phòng |sở |cơ quan|ban quản lý|hđnd|kho bạc|chi cục|trung tâm"),
+)
+
+
+def cell_type_of(cell: str | None) -> str | None:
+    """The corpus cell type its name says (codebook/corpus-format), or None when the name is not telling."""
+    if not cell:
+        return None
+    low = cell.lower()
+    for kind, pattern in _CELL_TYPES:
+        if re.search(pattern, low):
+            return kind
+    return None
+
+
+def _span(text: str, start: int, end: int) -> dict:
+    return {"start": start, "end": end, "text": text[start:end]}
+
+
+class Analyzer:
+    """Analyse minutes with one loaded model; ``__call__`` for one meeting, ``pipe`` for many."""
+
+    def __init__(self, model="default", config: str | Path | dict | None = None, profile: str | Path = DEFAULT_PROFILE):
+        self.model_dir = resolve(model) if isinstance(model, (str, Path)) else None
+        self.classifier = load_model(model) if isinstance(model, (str, Path)) else model
+        card = read_card(self.model_dir) if self.model_dir else {}
+        self.model_info = {
+            "name": card.get("name", type(self.classifier).__name__),
+            "classifier": card.get("classifier"),
+            "version": (card.get("model_sha256") or "")[:12] or None,
+        }
+        self.config = config if isinstance(config, dict) else load_config(config)
+        self.profile = load_profile(profile)
+
+    def __call__(self, source: str | Path, source_id: str | None = None) -> Meeting:
+        """Analyse a minutes file (path) or minutes text; raises MinutesError for bad input."""
+        if isinstance(source, Path) or (
+            isinstance(source, str)
+            and "\n" not in source
+            and len(source) < 4096
+            and Path(source).suffix
+            and Path(source).exists()
+        ):
+            path = Path(source)
+            doc = read(path)
+            seg = segment(doc.text, str(path))
+            return self.analyze_segmented(seg, source_id or path.stem, path.name)
+        text = unwrap(normalize(source))
+        return self.analyze_segmented(segment(text, source_id or "<text>"), source_id or "text", None)
+
+    def pipe(self, sources: Iterable[str | Path]) -> Iterator[Meeting | MinutesError]:
+        """Analyse many sources in order, yielding a Meeting or the MinutesError of a bad one."""
+        for src in sources:
+            try:
+                yield self(src)
+            except MinutesError as exc:
+                yield exc
+
+    def label(self, seg: SegmentedDocument) -> None:
+        """Give every sentence of every contribution a label and a confidence, in one batch."""
+        items, where = [], []
+        for c in seg.contributions:
+            for i, s in enumerate(c.sentences):
+                items.append(
+                    {
+                        "text": seg.text[s.start : s.end],
+                        "position": i,
+                        "n": len(c.sentences),
+                        "prev": seg.text[c.sentences[i - 1].start : c.sentences[i - 1].end] if i else "",
+                        "role": c.role or "",
+                    }
+                )
+                where.append(s)
+        if not items:
+            return
+        proba = self.classifier.predict_proba(items)
+        classes = [str(c) for c in self.classifier.classes_]
+        for s, row, item in zip(where, proba, items):
+            k = int(row.argmax())
+            s.label, s.confidence = classes[k], float(row[k])
+            s.specific = M.is_specific(item["text"]) if s.label == "proposal" else None
+
+    def analyze_segmented(self, seg: SegmentedDocument, meeting_id: str, source_file: str | None) -> Meeting:
+        """Label, measure, score and flag an already segmented document."""
+        self.label(seg)
+        text, h = seg.text, seg.header
+        meta = {k: v for k, v in h.to_dict().items() if v not in (None, [])}
+        kind = cell_type_of(h.cell)
+        if kind:
+            meta["cell_type"] = kind
+        if seg.stated_remarks is not None:
+            meta["stated_remarks"] = seg.stated_remarks
+        contribs = seg.contributions
+        metrics, evidence = self.measure(text, seg.segments, contribs, h)
+        metrics["stated_remarks"] = seg.stated_remarks
+        cfg = self.config
+        result_score = score_meeting(metrics, evidence, cfg["score"])
+        found = find_flags(metrics, meta, evidence, cfg["flags"])
+        criteria = evaluate_criteria(metrics, meta, self.profile)
+        return Meeting(
+            id=meeting_id,
+            source_file=source_file,
+            text=text,
+            meta=meta,
+            segments=seg.segments,
+            metrics=metrics,
+            score=result_score,
+            flags=found,
+            criteria=criteria,
+            model=self.model_info,
+        )
+
+    def measure(self, text: str, segments: list[Segment], contribs: list[Segment], h) -> tuple[dict, dict]:
+        """Return the codebook §6 measures and the evidence spans behind them."""
+        cdicts = [{"start": c.start, "end": c.end, "speaker": c.speaker, "role": c.role} for c in contribs]
+        speakers = M.member_speakers(cdicts)
+        primaries = [c.primary_label for c in contribs]
+        proposals = [(c, s) for c in contribs for s in c.sentences if s.label == "proposal"]
+        conclusions = [s for s in segments if s.kind == "chair_conclusion"]
+        concl_sents = [text[x.start : x.end] for c in conclusions for x in split_sentences(text, c.start, c.end)]
+        up_cfg = self.config["uptake"]
+        pairs, missed = [], []
+        for _c, s in proposals:
+            hit = M.taken_up(text[s.start : s.end], concl_sents, up_cfg["min_shared_words"], up_cfg["min_overlap"])
+            (pairs if hit else missed).append((s, hit))
+        disc_chars = sum(c.end - c.start for c in contribs) or 1
+        chair_chars = sum(c.end - c.start for c in contribs if c.role == "chair")
+        procedural = " ".join(text[s.start : s.end] for s in segments if s.kind == "procedural")
+        metrics = {
+            "attendance_rate": M.attendance_rate(h.members_present, h.members_total, h.members_exempt),
+            "participation_rate": M.participation_rate(len(speakers), h.members_present),
+            "duration_minutes": M.duration_minutes(h.start_time, h.end_time),
+            "contributions": len(contribs),
+            "member_speakers": len(speakers),
+            "guest_contributions": sum(c.role == "guest" for c in contribs),
+            "stated_remarks": None,
+            "label_shares": M.label_shares(primaries),
+            "proposal_count": sum(p == "proposal" for p in primaries),
+            "proposal_sentences": len(proposals),
+            "specific_proposal_count": sum(1 for _, s in proposals if s.specific),
+            "has_proposal": any(p == "proposal" for p in primaries),
+            "talk_share": M.talk_share(cdicts),
+            "chair_share": round(chair_chars / disc_chars, 4) if contribs else None,
+            "has_conclusion": bool(conclusions),
+            "has_vote": bool(_VOTE.search(procedural)) or any(_VOTE.search(text[c.start : c.end]) for c in conclusions),
+            "has_tasks": any(_TASKS.search(s) for s in concl_sents),
+            "conclusion_uptake": {
+                "proposals": len(proposals),
+                "taken_up": len(pairs),
+                "evidence": [{"proposal": _span(text, s.start, s.end), "conclusion": hit} for s, hit in pairs],
+            },
+        }
+        evidence = {
+            "participation": [{"note": ", ".join(speakers)}] if speakers else [],
+            "engagement": [
+                _span(text, c.start, c.end) for c in contribs if c.primary_label in ("proposal", "complaint", "report")
+            ],
+            "proposals": [_span(text, s.start, s.end) for _, s in proposals],
+            "specific": [_span(text, s.start, s.end) for _, s in proposals if s.specific],
+            "problems": [_span(text, s.start, s.end) for c in contribs for s in c.sentences if s.label == "complaint"],
+            "uptake": [_span(text, s.start, s.end) for s, _ in pairs],
+            "not_taken_up": [_span(text, s.start, s.end) for s, _ in missed],
+            "agreement_only": [
+                _span(text, c.start, c.end) for c in contribs if c.primary_label in ("agreement", "other")
+            ],
+            "contributions": [_span(text, c.start, c.end) for c in contribs],
+        }
+        return metrics, evidence
+
+
+def analyze(source: str | Path, model="default", **options) -> Meeting:
+    """Analyse one minutes file or text with a fresh Analyzer (use Analyzer for many)."""
+    return Analyzer(model, **options)(source)
+
+
+def contributions_frame(meetings: Iterable[Meeting]) -> pd.DataFrame:
+    """One row per contribution: meeting, speaker, role, primary label, labels, sentences, text."""
+    rows = []
+    for m in meetings:
+        for i, c in enumerate(m.contributions):
+            rows.append(
+                {
+                    "meeting_id": m.id,
+                    "cell": m.meta.get("cell"),
+                    "date": m.meta.get("date"),
+                    "index": i,
+                    "speaker": c.speaker,
+                    "role": c.role,
+                    "primary_label": c.primary_label,
+                    "labels": ", ".join(c.labels),
+                    "sentences": len(c.sentences),
+                    "specific_proposals": sum(bool(s.specific) for s in c.sentences),
+                    "text": m.text[c.start : c.end],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def meetings_frame(meetings: Iterable[Meeting]) -> pd.DataFrame:
+    """One row per meeting: header facts, measures, score, level and flag codes."""
+    rows = []
+    for m in meetings:
+        x = m.metrics
+        rows.append(
+            {
+                "meeting_id": m.id,
+                "source_file": m.source_file,
+                "committee": m.meta.get("committee"),
+                "cell": m.meta.get("cell"),
+                "cell_type": m.meta.get("cell_type"),
+                "date": m.meta.get("date"),
+                "meeting_type": m.meta.get("meeting_type"),
+                "members_total": m.meta.get("members_total"),
+                "members_present": m.meta.get("members_present"),
+                "attendance_rate": x["attendance_rate"],
+                "participation_rate": x["participation_rate"],
+                "duration_minutes": x["duration_minutes"],
+                "contributions": x["contributions"],
+                "member_speakers": x["member_speakers"],
+                **{f"share_{k}": v for k, v in x["label_shares"].items()},
+                "proposal_count": x["proposal_count"],
+                "specific_proposal_count": x["specific_proposal_count"],
+                "has_proposal": x["has_proposal"],
+                "score": m.score["substantive"],
+                "level": m.score["level"],
+                "flags": ", ".join(f.code for f in m.flags),
+            }
+        )
+    return pd.DataFrame(rows)

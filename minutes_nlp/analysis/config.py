@@ -1,0 +1,30 @@
+"""Analysis settings: packaged defaults (analysis.toml), overridden by a user TOML file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from minutes_nlp.errors import MinutesError
+
+DEFAULTS = Path(__file__).with_name("analysis.toml")
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def load_config(path: str | Path | None = None) -> dict:
+    """Return the defaults merged with the TOML file at path (or $MINUTES_NLP_CONFIG)."""
+    config = tomllib.loads(DEFAULTS.read_text(encoding="utf-8"))
+    path = path or os.environ.get("MINUTES_NLP_CONFIG")
+    if path:
+        try:
+            config = _merge(config, tomllib.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise MinutesError(str(path), f"cannot read the settings file ({exc})") from None
+    return config

@@ -1,0 +1,173 @@
+"""A transparent cue-lexicon baseline: no training, every decision explained by its cues.
+
+Each label has cue patterns; a sentence takes the highest label by the
+codebook's precedence (proposal > complaint > report > agreement > other)
+among the labels whose cues it contains, after the codebook's hard cases
+that turn a cue word into something else (§4.8 and §4.12).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from minutes_nlp.classifiers.inputs import LABELS, as_items
+
+CUES: dict[str, tuple[str, ...]] = {
+    "proposal": (
+        r"\bđề nghị\b",
+        r"\bkiến nghị\b",
+        r"\bđề xuất\b",
+        r"\bnên\b",
+        r"\bcần\b",
+        r"\bphải\b",
+        r"\bmong (?:chi bộ|các|cấp|đảng ủy|ban|lãnh đạo|nhà trường|bệnh viện|công ty)",
+        r"\byêu cầu\b",
+        r"\btheo tôi\b",
+        r"\bsao (?:chi bộ|không|ta|mình)\b",
+        r"\bbổ sung vào\b",
+        r"\bgiao cho\b",
+        r"\bcó giải pháp\b",
+        r"\bsớm\b",
+        r"\bxem xét\b",
+        r"\btăng cường\b",
+        r"\bđẩy mạnh\b",
+        r"\bkịp thời\b",
+    ),
+    "complaint": (
+        r"\bbức xúc\b",
+        r"\bphản ánh\b",
+        r"\bchưa\b",
+        r"\bvẫn còn\b",
+        r"\bcòn\b",
+        r"\bchậm\b",
+        r"\bkhó khăn\b",
+        r"\bxuống cấp\b",
+        r"\bhạn chế\b",
+        r"\btồn tại\b",
+        r"\bthiếu\b",
+        r"\bngập\b",
+        r"\bkhông được\b",
+        r"\btình trạng\b",
+        r"\bvi phạm\b",
+        r"\byếu\b",
+        r"\bkém\b",
+        r"\brườm rà\b",
+        r"\blo ngại\b",
+        r"\bbất cập\b",
+        r"\bkhuyết điểm\b",
+        r"\bquá tải\b",
+        r"\bnguy hiểm\b",
+        r"\bô nhiễm\b",
+        r"\bphàn nàn\b",
+        r"\bthất thoát\b",
+        r"\bnợ đọng\b",
+        r"\bkhông đủ\b",
+        r"\bhư\b",
+        r"\bhỏng\b",
+        r"\bsai\b",
+        r"\bgiảm\b",
+        r"\bbỏ học\b",
+    ),
+    "report": (
+        r"\bđã\b",
+        r"\bhoàn thành\b",
+        r"\bđạt\b",
+        r"\bkết quả\b",
+        r"\btrong tháng\b",
+        r"\bđược\b",
+        r"\bvận động\b",
+        r"\btổ chức\b",
+        r"\bbản thân\b",
+        r"\bsẽ\b",
+        r"\d+\s*%",
+        r"\btriển khai\b",
+        r"\bthu\b",
+        r"\bđang\b",
+        r"\bluôn\b",
+    ),
+    "agreement": (
+        r"\bthống nhất\b",
+        r"\bnhất trí\b",
+        r"\bđồng ý\b",
+        r"\btán thành\b",
+        r"\bkhông có ý kiến\b",
+        r"\bđồng tình\b",
+        r"\bghi nhận\b",
+        r"\bsát (?:thực tế|với thực tế|tình hình)\b",
+        r"\bcông phu\b",
+        r"\bđánh giá (?:đúng|sát|khách quan|đầy đủ)\b",
+        r"\bđầy đủ, (?:toàn diện|sát)\b",
+    ),
+}
+# Hard cases where a cue word does not perform its usual act (codebook §4.4, §4.8, §4.9, §4.12).
+OVERRIDES: tuple[tuple[str, str], ...] = (
+    (
+        r"\b(?:nhất trí|thống nhất|đồng ý|tán thành) (?:với )?(?:đề nghị|việc đề nghị) (?:kết nạp|công nhận|chuyển)",
+        "agreement",
+    ),
+    (r"\bđã (?:có )?(?:văn bản |tờ trình )?(?:đề nghị|kiến nghị|đề xuất)\b", "report"),
+    (r"\b(?:đề nghị|mời) (?:các )?đồng chí (?:góp ý|phát biểu|cho ý kiến|tham gia ý kiến|tập trung)", "other"),
+    (r"\bxin (?:nghiêm túc )?tiếp thu\b", "other"),
+    (r"\b(?:xin )?cảm ơn\b", "other"),
+    (r"^(?:tôi |em )?(?:sẽ|xin hứa sẽ|hứa sẽ) cố gắng\b", "other"),
+)
+_COMPILED = {label: [re.compile(p) for p in pats] for label, pats in CUES.items()}
+_OVERRIDES = [(re.compile(p), label) for p, label in OVERRIDES]
+_QUESTION = re.compile(r"\?\s*$")
+
+
+def cues(text: str) -> list[tuple[str, str]]:
+    """Return the (label, cue) pairs found in text, in label precedence order."""
+    low = text.lower()
+    for rx, label in _OVERRIDES:
+        m = rx.search(low)
+        if m:
+            return [(label, m.group())]
+    found = []
+    for label in LABELS[:-1]:
+        for rx in _COMPILED[label]:
+            m = rx.search(low)
+            if m:
+                found.append((label, m.group()))
+    if _QUESTION.search(low) and not any(lab == "proposal" for lab, _ in found):
+        return [("other", "?")]
+    return found
+
+
+def rule_label(text: str) -> str:
+    """The label the cue lexicon gives text."""
+    found = cues(text)
+    return found[0][0] if found else "other"
+
+
+class RuleClassifier(ClassifierMixin, BaseEstimator):
+    """Cue-lexicon classifier with the codebook's precedence; ``fit`` learns nothing.
+
+    ``confidence`` is the probability given to the chosen label; the rest is
+    spread evenly, so ``predict_proba`` is a valid (if crude) distribution.
+    """
+
+    def __init__(self, confidence: float = 0.7):
+        self.confidence = confidence
+
+    def fit(self, X, y=None):
+        self.classes_ = np.array(LABELS)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        items = as_items(X)
+        k = len(LABELS)
+        proba = np.full((len(items), k), (1.0 - self.confidence) / (k - 1))
+        for i, item in enumerate(items):
+            proba[i, LABELS.index(rule_label(item["text"]))] = self.confidence
+        return proba
+
+    def predict(self, X) -> np.ndarray:
+        return np.array([rule_label(item["text"]) for item in as_items(X)])
+
+    def explain(self, X) -> list[list[str]]:
+        """The cues behind each decision, highest precedence first."""
+        return [[f"{lab}: {cue}" for lab, cue in cues(item["text"])] for item in as_items(X)]

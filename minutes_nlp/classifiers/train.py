@@ -1,0 +1,85 @@
+"""Train a sentence classifier on the corpus and write a model directory."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from minutes_nlp.classifiers import get_classifier, sentence_items
+from minutes_nlp.classifiers.evaluate import metrics, plot_confusion
+from minutes_nlp.classifiers.model_store import file_sha256, save
+from minutes_nlp.corpus.dataset import load as load_corpus
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "corpora" / "minutes" / "minutes.jsonl"
+
+
+def train(
+    classifier: str,
+    corpus: str | Path = DEFAULT_CORPUS,
+    out: str | Path = "models/default",
+    seed: int = 13,
+    params: dict | None = None,
+    train_split: str = "train",
+    baselines: list[str | Path] = (),
+) -> dict:
+    """Fit the named classifier on the corpus' train split, score dev and test, save to out; return metrics."""
+    corpus = Path(corpus)
+    records = load_corpus(corpus)
+    params = dict(params or {})
+    estimator = get_classifier(classifier, **params)
+    if "seed" in estimator.get_params():
+        estimator.set_params(seed=seed)
+    splits = train_split.split("+")
+    items, labels = [], []
+    for split in splits:
+        x, y, _ = sentence_items(records, split)
+        items += x
+        labels += y
+    started = time.perf_counter()
+    estimator.fit(items, labels)
+    seconds = round(time.perf_counter() - started, 2)
+    results = {}
+    for split in ("dev", "test"):
+        if split in splits:
+            continue  # scores on sentences the model was trained on would mislead
+        x, y, _ = sentence_items(records, split)
+        if x:
+            results[split] = metrics(y, list(estimator.predict(x)))
+    card = {
+        "name": Path(out).name,
+        "classifier": classifier,
+        "params": estimator.get_params(),
+        "seed": seed,
+        "corpus": _shown(corpus),
+        "corpus_sha256": file_sha256(corpus),
+        "train_split": train_split,
+        "train_sentences": len(items),
+        "train_meetings": len({r["id"] for r in records if r["meta"].get("split") in splits}),
+        "train_seconds": seconds,
+        "baselines": _baseline_scores(baselines),
+    }
+    out = save(estimator, out, card, results)
+    for split, m in results.items():
+        plot_confusion(m, out / f"confusion-{split}.png", f"{classifier}: {split}")
+    return results
+
+
+def _shown(path: Path) -> str:
+    """The path relative to the project when it lies inside it, so cards do not name a machine's folders."""
+    try:
+        return str(path.resolve().relative_to(DEFAULT_CORPUS.parents[2]))
+    except ValueError:
+        return str(path)
+
+
+def _baseline_scores(dirs) -> dict[str, float]:
+    """Test macro-F1 of other model directories, to print beside this one in its card."""
+    import json
+
+    scores = {}
+    for d in dirs:
+        d = Path(d)
+        card = json.loads((d / "card.json").read_text(encoding="utf-8"))
+        metrics = json.loads((d / "metrics.json").read_text(encoding="utf-8"))
+        scores[f"{card.get('classifier')} ({d.name})"] = metrics["test"]["macro_f1"]
+    return scores

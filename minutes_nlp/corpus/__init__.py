@@ -1,0 +1,1 @@
+"""The annotated corpus: authoring markup, the JSONL dataset (validate, split, count), exchange formats."""

@@ -1,0 +1,546 @@
+"""Turn a minutes file (.txt, .docx, .doc, .pdf, .html) into one normalised Document.
+
+This is the only place bytes become text: encodings, legacy fonts and
+mojibake are settled here, so every later stage sees Unicode NFC and every
+offset indexes ``Document.text``. Expected failures raise ReadError (or its
+subclasses) naming the file, the reason and the fix; never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import ftfy
+from ftfy.badness import is_bad
+
+from minutes_nlp.errors import NeedsOCR, ReadError, UnsupportedFormat
+from minutes_nlp.reading.legacy import detect_legacy, font_encoding, is_capitals_font, legacy_scores, to_unicode
+from minutes_nlp.reading.text import normalize, unwrap
+from minutes_nlp.types import Document, Source
+
+SUPPORTED = (".txt", ".docx", ".doc", ".pdf", ".html", ".htm")
+
+
+def read(path: str | os.PathLike) -> Document:
+    """Return the Document read from path, its text normalised and hard wraps rejoined."""
+    p = Path(path)
+    if not p.exists():
+        raise ReadError(p, "file not found", "check the path")
+    if p.is_dir():
+        raise ReadError(p, "is a directory, not a file", "pass one minutes file, or use the batch command for a folder")
+    ext = p.suffix.lower()
+    if ext not in SUPPORTED:
+        raise UnsupportedFormat(
+            p,
+            f"unsupported file type {ext or '(no extension)'!r}",
+            f"supported: {', '.join(SUPPORTED)}; save the minutes as .docx or .txt",
+        )
+    try:
+        text, source = _READERS[ext](p)
+    except PermissionError:
+        raise ReadError(p, "permission denied", "check the file's permissions") from None
+    except OSError as exc:
+        raise ReadError(p, f"cannot be read ({exc.strerror or exc})") from None
+    source.path = str(p)
+    text = _repair(text, source)
+    text = _tidy(_normalized(_drop_controls(text)))
+    if not text.strip():
+        raise ReadError(p, "contains no text (the file is empty)", "check that this is the right file")
+    return Document(text=unwrap(text), source=source)
+
+
+def _normalized(text: str) -> str:
+    """Return normalize(text), repeated until stable.
+
+    A stray combining mark after a moved tone ("eù" + U+0303 in a damaged
+    cp1258 file) leaves one pass of normalize() un-composed; the second pass
+    settles it, so Document.text is always a fixed point of normalize().
+    """
+    for _ in range(3):
+        again = normalize(text)
+        if again == text:
+            break
+        text = again
+    return text
+
+
+def _drop_controls(text: str) -> str:
+    """Remove control characters (NUL and the like from damaged files); before normalize, which sees words."""
+    return "".join(ch for ch in text if ch in "\t\n\r" or unicodedata.category(ch) != "Cc")
+
+
+def _tidy(text: str) -> str:
+    """Collapse runs of blank lines and trim the ends: layout noise, not content."""
+    text = re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", text)
+    return text.strip("\n")
+
+
+def _repair(text: str, source: Source) -> str:
+    """Return text with mojibake repaired and legacy-font text converted (when either is detected)."""
+    if source.legacy_font is None and is_bad(text):
+        fixed = ftfy.fix_encoding(text)
+        if fixed != text and legacy_scores(fixed)["unicode"] >= legacy_scores(text)["unicode"]:
+            text, source.repaired_mojibake = fixed, True
+    if source.legacy_font is None:
+        enc = detect_legacy(text)
+        if enc:
+            text, source.legacy_font = to_unicode(text, enc), enc
+    return text
+
+
+# --- plain text --------------------------------------------------------------
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding) for the bytes of a text file.
+
+    The rule, in order: a BOM decides (UTF-8, UTF-16); valid UTF-8 is UTF-8
+    (a Windows-1258 Vietnamese file is practically never valid UTF-8); UTF-16
+    without BOM shows as NUL bytes in every other position; otherwise the bytes
+    are 8-bit: TCVN3 or VNI when their Latin-1 reading converts to Vietnamese
+    words, else Windows-1258 (combining tone marks, composed later by NFC).
+    """
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace"), "utf-16" if enc == "utf-16" else "utf-8"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if len(data) >= 4 and len(data) % 2 == 0:
+        even, odd = data[0::2], data[1::2]
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even):
+            return data.decode("utf-16-le", errors="replace"), "utf-16-le"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return data.decode("utf-16-be", errors="replace"), "utf-16-be"
+    surface = data.decode("latin-1")  # legacy fonts store their glyphs on these code points
+    legacy = detect_legacy(surface)
+    if legacy:
+        return surface, legacy
+    return data.decode("cp1258", errors="replace"), "cp1258"
+
+
+def _read_txt(path: Path) -> tuple[str, Source]:
+    data = path.read_bytes()
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ReadError(path, "is a Word .doc file with a .txt name", "rename it to .doc")
+    if data.startswith(b"PK\x03\x04"):
+        raise ReadError(path, "is a zip package (probably a Word .docx) with a .txt name", "rename it to .docx")
+    text, encoding = decode_bytes(data)
+    # C0 controls mark binary data; C1 ones (U+0080-U+009F) also come from garbled UTF-8, repaired later
+    controls = sum(1 for ch in text if ord(ch) < 0x20 and ch not in "\t\n\r\f")
+    if controls > max(2, 0.05 * len(text)):
+        raise ReadError(
+            path,
+            "does not look like a text file (binary content)",
+            "open it in Word and save it as .docx or .txt (UTF-8)",
+        )
+    source = Source(format="txt", encoding=encoding)
+    if encoding in ("tcvn3", "vni"):
+        text, source.legacy_font = to_unicode(text, encoding), encoding
+    return text, source
+
+
+# --- Word .docx ----------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_CONTAINERS = {
+    f"{_W}{t}" for t in ("hyperlink", "ins", "smartTag", "fldSimple", "sdt", "sdtContent", "customXml", "moveTo")
+}
+_ROMAN = (
+    (1000, "m"),
+    (900, "cm"),
+    (500, "d"),
+    (400, "cd"),
+    (100, "c"),
+    (90, "xc"),
+    (50, "l"),
+    (40, "xl"),
+    (10, "x"),
+    (9, "ix"),
+    (5, "v"),
+    (4, "iv"),
+    (1, "i"),
+)
+
+
+def _attr(el, name: str) -> str | None:
+    return None if el is None else el.get(f"{_W}{name}")
+
+
+def _int(value: str | None, default: int) -> int:
+    """Parse a numbering attribute; a damaged numbering part must not stop the reading."""
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in _ROMAN:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        return _roman(n).upper() if fmt == "upperRoman" else _roman(n)
+    return str(n)
+
+
+class _Docx:
+    """What reading one .docx needs besides the body: style fonts, style numbering, list definitions."""
+
+    def __init__(self, document):
+        self.fonts: Counter[str] = Counter()
+        self.styles: dict[str, tuple[str | None, str | None, tuple | None]] = {}  # id -> (font, basedOn, numPr)
+        self.default_style, self.default_font = None, None
+        styles = document.styles.element
+        for st in styles.iter(f"{_W}style"):
+            sid = _attr(st, "styleId")
+            fonts = st.find(f"{_W}rPr/{_W}rFonts")
+            num = st.find(f"{_W}pPr/{_W}numPr")
+            numpr = None
+            if num is not None:
+                numpr = (_attr(num.find(f"{_W}numId"), "val"), _attr(num.find(f"{_W}ilvl"), "val"))
+            based = st.find(f"{_W}basedOn")
+            self.styles[sid] = (_attr(fonts, "ascii") or _attr(fonts, "hAnsi"), _attr(based, "val"), numpr)
+            if _attr(st, "type") == "paragraph" and _attr(st, "default") in ("1", "true"):
+                self.default_style = sid
+        fonts = styles.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr/{_W}rFonts")
+        self.default_font = _attr(fonts, "ascii") or _attr(fonts, "hAnsi")
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId -> ilvl -> (fmt, text, start)
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            numbering = document.part.numbering_part.element
+        except (KeyError, NotImplementedError):
+            numbering = None
+        if numbering is not None:
+            abstract = {}
+            for an in numbering.iter(f"{_W}abstractNum"):
+                abstract[_attr(an, "abstractNumId")] = {
+                    _int(_attr(lvl, "ilvl"), 0): (
+                        _attr(lvl.find(f"{_W}numFmt"), "val") or "decimal",
+                        _attr(lvl.find(f"{_W}lvlText"), "val") or "",
+                        _int(_attr(lvl.find(f"{_W}start"), "val"), 1),
+                    )
+                    for lvl in an.iter(f"{_W}lvl")
+                }
+            for num in numbering.iter(f"{_W}num"):
+                levels = dict(abstract.get(_attr(num.find(f"{_W}abstractNumId"), "val"), {}))
+                for ov in num.iter(f"{_W}lvlOverride"):
+                    start = _attr(ov.find(f"{_W}startOverride"), "val")
+                    ilvl = _int(_attr(ov, "ilvl"), 0)
+                    if start and ilvl in levels:
+                        levels[ilvl] = (levels[ilvl][0], levels[ilvl][1], _int(start, 1))
+                self.levels[_attr(num, "numId")] = levels
+
+    def _style_chain(self, sid: str | None):
+        seen = set()
+        while sid and sid in self.styles and sid not in seen:
+            seen.add(sid)
+            yield self.styles[sid]
+            sid = self.styles[sid][1]
+
+    def font(self, run, pstyle: str | None) -> str | None:
+        """Return the run's font: its own, else its character style's, the paragraph style's, the default."""
+        rpr = run.find(f"{_W}rPr")
+        fonts = None if rpr is None else rpr.find(f"{_W}rFonts")
+        own = _attr(fonts, "ascii") or _attr(fonts, "hAnsi")
+        if own:
+            return own
+        rstyle = None if rpr is None else _attr(rpr.find(f"{_W}rStyle"), "val")
+        for sid in (rstyle, pstyle or self.default_style):
+            for font, _, _ in self._style_chain(sid):
+                if font:
+                    return font
+        return self.default_font
+
+    def label(self, p, pstyle: str | None) -> str:
+        """Return the list label a numbered paragraph shows ("1.", "a)", "-"), or ""."""
+        num = p.find(f"{_W}pPr/{_W}numPr")
+        num_id = _attr(None if num is None else num.find(f"{_W}numId"), "val")
+        ilvl = _attr(None if num is None else num.find(f"{_W}ilvl"), "val")
+        for _, _, numpr in self._style_chain(pstyle):
+            if numpr:
+                num_id, ilvl = num_id or numpr[0], ilvl or numpr[1]
+                break
+        if not num_id or num_id == "0":
+            return ""
+        level = min(max(_int(ilvl, 0), 0), 8)
+        levels = self.levels.get(num_id, {})
+        fmt, text, start = levels.get(level, ("decimal", f"%{level + 1}.", 1))
+        if fmt == "bullet":
+            return "-"
+        if fmt == "none":
+            return ""
+        counters = self.counters.setdefault(num_id, {})
+        counters[level] = counters.get(level, start - 1) + 1
+        for deeper in [k for k in counters if k > level]:
+            del counters[deeper]
+
+        def number(m: re.Match) -> str:
+            k = int(m.group(1)) - 1
+            k_fmt, _, k_start = levels.get(k, ("decimal", "", 1))
+            return _format_number(counters.get(k, k_start), k_fmt)
+
+        return re.sub(r"%([1-9])", number, text) or f"{counters[level]}."
+
+    def paragraph(self, p) -> str:
+        pstyle = _attr(p.find(f"{_W}pPr/{_W}pStyle"), "val")
+        parts: list[str] = []
+        self._runs(p, pstyle, parts)
+        text = "".join(parts)
+        label = self.label(p, pstyle)
+        return f"{label} {text.lstrip()}" if label and text.strip() else text
+
+    def _runs(self, el, pstyle: str | None, parts: list[str]) -> None:
+        for child in el:
+            if child.tag == f"{_W}r":
+                parts.append(self._run(child, pstyle))
+            elif child.tag in _CONTAINERS:
+                self._runs(child, pstyle, parts)
+
+    def _run(self, run, pstyle: str | None) -> str:
+        out = []
+        for child in run:
+            tag = child.tag
+            if tag == f"{_W}t":
+                out.append(child.text or "")
+            elif tag in (f"{_W}tab", f"{_W}ptab"):
+                out.append("\t")
+            elif tag in (f"{_W}br", f"{_W}cr"):
+                out.append("\n")
+            elif tag == f"{_W}noBreakHyphen":
+                out.append("-")
+        text = "".join(out)
+        font = self.font(run, pstyle)
+        enc = font_encoding(font)
+        if enc and text.strip():
+            self.fonts[enc] += len(text)
+            text = to_unicode(text, enc)
+            if is_capitals_font(font):
+                text = text.upper()
+        return text
+
+    def table(self, tbl) -> list[str]:
+        lines = []
+        for tr in tbl.iterchildren(f"{_W}tr"):
+            cells = []
+            for tc in tr.iterchildren(f"{_W}tc"):
+                text = " ".join(self.paragraph(p).strip() for p in tc.iter(f"{_W}p"))
+                if text.strip():
+                    cells.append(" ".join(text.split()))
+            if cells:
+                lines.append("\t".join(cells))
+        return lines
+
+    def body(self, el) -> list[str]:
+        lines: list[str] = []
+        for child in el:
+            if child.tag == f"{_W}p":
+                lines.append(self.paragraph(child))
+            elif child.tag == f"{_W}tbl":
+                lines.extend(self.table(child))
+            elif child.tag in (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"):
+                lines.extend(self.body(child))
+        return lines
+
+
+def _read_docx(path: Path, fmt: str = "docx") -> tuple[str, Source]:
+    import docx  # python-docx; imported here so plain-text reading does not pay for lxml
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises many types for a damaged package
+        raise ReadError(
+            path,
+            f"is not a valid Word .docx file, it may be damaged ({type(exc).__name__})",
+            "open it in Word and save it again as .docx",
+        ) from None
+    reader = _Docx(document)
+    text = "\n".join(reader.body(document.element.body))
+    source = Source(format=fmt)
+    if reader.fonts:
+        source.legacy_font = reader.fonts.most_common(1)[0][0]
+    return text, source
+
+
+# --- PDF --------------------------------------------------------------------------
+
+
+def _read_pdf(path: Path) -> tuple[str, Source]:
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(path) as pdf:
+            pages = [page.extract_text() or "" for page in pdf.pages]
+    except Exception as exc:  # pdfminer wraps everything in PdfminerException
+        cause = exc.args[0] if exc.args else exc
+        if type(cause).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError"):
+            raise ReadError(
+                path, "is password-protected", "open it with the password and save an unprotected copy"
+            ) from None
+        raise ReadError(
+            path,
+            f"is not a readable PDF, it may be damaged ({type(cause).__name__})",
+            "open it in a PDF reader and save or print it to a new PDF",
+        ) from None
+    if not any(page.strip() for page in pages):
+        raise NeedsOCR(
+            path,
+            "the PDF has no text layer (a scan)",
+            "run OCR first, e.g. `ocrmypdf -l vie scan.pdf text.pdf`, or use the .docx original",
+        )
+    return "\n".join(pages), Source(format="pdf", pages=len(pages))
+
+
+# --- HTML ---------------------------------------------------------------------------
+
+_BLOCKS = {
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tr",
+    "ul",
+    "caption",
+}
+_HIDDEN = {"script", "style", "noscript", "template", "head", "iframe", "svg", "object"}
+
+
+def html_to_text(markup: bytes | str) -> tuple[str, str | None]:
+    """Return (visible text, detected encoding): block elements on their own lines, cells tab-separated."""
+    from bs4 import BeautifulSoup, Comment, NavigableString
+
+    soup = BeautifulSoup(markup, "html.parser")
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, Comment) and type(child) is NavigableString:
+                    parts.append(str(child) if child.find_parent("pre") else re.sub(r"\s+", " ", str(child)))
+                continue
+            name = child.name
+            if name in _HIDDEN:
+                continue
+            if name == "br":
+                parts.append("\n")
+            elif name in ("td", "th"):
+                parts.append("\t")
+            block = name in _BLOCKS
+            if block:
+                parts.append("\n")
+            walk(child)
+            if block:
+                parts.append("\n")
+
+    walk(soup)
+    lines = [re.sub(r"^[ \t]+|[ \t]+$", "", line) for line in "".join(parts).split("\n")]
+    return "\n".join(line for line in lines if line), soup.original_encoding
+
+
+def _read_html(path: Path) -> tuple[str, Source]:
+    text, encoding = html_to_text(path.read_bytes())
+    return text, Source(format="html", encoding=encoding)
+
+
+# --- Word 97-2003 .doc -------------------------------------------------------------
+
+
+def _read_doc(path: Path) -> tuple[str, Source]:
+    head = path.read_bytes()[:2048]
+    if head.startswith(b"PK\x03\x04"):  # a .docx saved with the old extension
+        return _read_docx(path, fmt="doc")
+    if b"<html" in head.lower():  # "Save as Web page" files often keep .doc
+        text, encoding = html_to_text(path.read_bytes())
+        return text, Source(format="doc", encoding=encoding)
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if not office:
+        raise ReadError(
+            path,
+            "LibreOffice is needed to read .doc files and was not found",
+            "install LibreOffice (soffice on PATH), or open the file in Word and save it as .docx",
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        profile = Path(tmp, "profile").as_uri()  # own profile: works while another LibreOffice runs
+        cmd = [
+            office,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "docx",
+            "--outdir",
+            tmp,
+            str(path),
+        ]
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=180, check=False)
+        except (subprocess.TimeoutExpired, OSError) as exc:
+            raise ReadError(
+                path,
+                f"LibreOffice failed to convert the .doc ({type(exc).__name__})",
+                "open it in Word and save it as .docx",
+            ) from None
+        converted = Path(tmp, path.stem + ".docx")
+        if not converted.exists():
+            raise ReadError(
+                path,
+                "LibreOffice could not convert the .doc (damaged or not a Word file)",
+                "open it in Word and save it as .docx",
+            )
+        try:
+            return _read_docx(converted, fmt="doc")
+        except ReadError as exc:  # name the user's file, not the temporary copy
+            raise ReadError(path, exc.reason, exc.fix) from None
+
+
+_READERS = {
+    ".txt": _read_txt,
+    ".docx": _read_docx,
+    ".pdf": _read_pdf,
+    ".doc": _read_doc,
+    ".html": _read_html,
+    ".htm": _read_html,
+}

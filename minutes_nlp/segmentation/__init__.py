@@ -1,0 +1,1 @@
+"""Segmentation: header facts, speaker turns, and sentences of the normalised text."""

@@ -1,0 +1,323 @@
+"""Read the header facts of minutes: who, when, where, and attendance.
+
+Only what the minutes state is returned; a fact they do not give, or a
+template gap left unfilled ("……đ/c"), stays None. Numbers may be written
+zero-padded ("08"), glued to their unit ("01đ/c"), as a fraction ("19/21")
+or spelled out ("hai mươi mốt").
+"""
+
+from __future__ import annotations
+
+import re
+
+from minutes_nlp.segmentation.markers import _RANK, TITLES, _read_name, _role_then_name, _skip_spaces
+from minutes_nlp.types import Header
+
+_UNITS = {
+    "không": 0,
+    "một": 1,
+    "mốt": 1,
+    "hai": 2,
+    "ba": 3,
+    "bốn": 4,
+    "tư": 4,
+    "năm": 5,
+    "lăm": 5,
+    "sáu": 6,
+    "bảy": 7,
+    "bẩy": 7,
+    "tám": 8,
+    "chín": 9,
+}
+_SPELLED = "|".join(sorted(list(_UNITS) + ["mười", "mươi", "trăm", "linh", "lẻ"], key=len, reverse=True))
+NUM = rf"(?:\d{{1,4}}|(?:(?:{_SPELLED})(?:\s+|(?=\W)|$)){{1,5}})"
+_NUM_RE = re.compile(NUM, re.IGNORECASE)
+
+
+def parse_number(token: str) -> int | None:
+    """Return the value of '08', '21' or a spelled-out number up to 999 ('hai mươi mốt' → 21)."""
+    token = token.strip().lower()
+    if token.isdigit():
+        return int(token)
+    total, current = 0, 0
+    words = token.split()
+    if not words:
+        return None
+    for _i, w in enumerate(words):
+        if w == "trăm":
+            total += (current or 1) * 100
+            current = 0
+        elif w == "mười":
+            current += 10
+        elif w == "mươi":
+            current = (current or 1) * 10
+        elif w in ("linh", "lẻ"):
+            continue
+        elif w in _UNITS:
+            current += _UNITS[w]
+        else:
+            return None
+    return total + current
+
+
+_ROLE_LINE = {
+    "chair": re.compile(
+        r"(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Người chủ trì|Chủ trì|Chủ tọa)"
+        r"(?:\s+(?:hội nghị|cuộc họp|buổi sinh hoạt|buổi họp))?\s*:?\s*",
+        re.IGNORECASE,
+    ),
+    "secretary": re.compile(
+        r"(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Thư ký|Thư kí)(?: ghi biên bản| cuộc họp| hội nghị| buổi sinh hoạt)?\s*:?\s*",
+        re.IGNORECASE,
+    ),
+}
+_ROLE_INLINE = {
+    "chair": re.compile(r"(?:do|Chủ trì là|chủ trì:?)\s+(?=(?:đồng chí|đ/c)\s)", re.IGNORECASE),
+}
+_GUEST_LINE = re.compile(
+    r"(?:^|\n)\s*[-+*•]?\s*(?:Đại biểu(?: dự| tham dự| mời)?|Khách mời|Mời dự|Tham dự[^:\n]{0,60}?có)\s*:?\s*([^\n]*)",
+    re.IGNORECASE,
+)
+_TITLE_NAME = re.compile(r"(?:đồng chí|đ/c|ĐC|ông|bà)\s+", re.IGNORECASE)
+_DATE_NUM = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})(?!\d)")
+_DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d{2})", re.IGNORECASE)
+_TIME = re.compile(
+    r"(?<![\d/])(\d{1,2})\s*(?:giờ|g|h|:)\s*(\d{1,2})?\s*(?:phút|p)?(?:\s*(?:\(|,)?\s*(sáng|trưa|chiều|tối|đêm))?(?![\d/])",
+    re.IGNORECASE,
+)
+_DAYPART_BEFORE = re.compile(r"\b(sáng|trưa|chiều|tối)\b(?!.*\b(?:sáng|trưa|chiều|tối)\b)[^\n]{0,60}$", re.IGNORECASE)
+_END_TIME = re.compile(r"(?:kết thúc|bế mạc)[^\n.]{0,25}?(?:lúc|hồi|vào)?\s*(?=\d)", re.IGNORECASE)
+_START_CUE = re.compile(r"(?:thời gian|hôm nay|vào lúc|vào hồi|bắt đầu|lúc|hồi|khai mạc|sáng|chiều|tối)", re.IGNORECASE)
+_PLACE = re.compile(
+    r"(?:Địa điểm|Tại)\s*:\s*([^\n]+)|(?<=\s)tại\s+((?:nhà|hội trường|phòng|trụ sở|văn phòng|trường|trạm|"
+    r"bệnh viện|khoa|sân|đơn vị|doanh trại|nhà văn hóa|UBND|Ủy ban|Hội trường|Phòng|Trụ sở|Văn phòng|Nhà)"
+    r"[^.;\n]*?)(?=[.;\n]|,\s*(?:Chi bộ|chi bộ|Đảng|ngày)|$)",
+    re.IGNORECASE,
+)
+_TYPES = (
+    ("ket_nap", re.compile(r"kết nạp", re.IGNORECASE)),
+    ("kiem_diem", re.compile(r"kiểm điểm", re.IGNORECASE)),
+    ("chuyen_de", re.compile(r"chuyên đề", re.IGNORECASE)),
+    (
+        "thuong_ky",
+        re.compile(r"thường kỳ|định kỳ|thường lệ|hằng tháng|hàng tháng|chi bộ tháng|tháng\s+\d{1,2}", re.IGNORECASE),
+    ),
+)
+_TITLE_AREA = re.compile(r"(?:biên bản|sinh hoạt|họp chi bộ|hội nghị)", re.IGNORECASE)
+
+
+def _number_after(pattern: str, text: str) -> int | None:
+    m = re.search(pattern + rf"\s*(?:là|gồm|:|-)?\s*({NUM})", text, re.IGNORECASE)
+    return parse_number(m.group(1)) if m else None
+
+
+def _attendance(text: str, h: Header) -> None:
+    lines = [
+        ln
+        for ln in text.split("\n")
+        if re.search(
+            r"có mặt|vắng|tổng số|đảng viên|tham dự|hiện diện|dự họp|miễn|MSH|đ/c|đồng chí|ĐV", ln, re.IGNORECASE
+        )
+    ]
+    att = "\n".join(
+        ln
+        for ln in lines
+        if re.search(
+            r"có mặt|vắng|tổng số|hiện diện|dự họp|tham dự|miễn sinh hoạt|MSH|tỷ lệ|\d+\s*/\s*\d+\s*(?:đ/c|đồng chí|đảng viên|ĐV)",  # noqa: E501
+            ln,
+            re.IGNORECASE,
+        )
+    )
+    if not att:
+        return
+    frac = re.search(
+        r"(?:có mặt|hiện diện|tham dự|dự họp|tham gia)[^\d\n]{0,20}?(\d{1,3})\s*/\s*(\d{1,3})", att, re.IGNORECASE
+    ) or re.search(
+        r"(\d{1,3})\s*/\s*(\d{1,3})\s*(?:đồng chí|đ/c|đảng viên|ĐV)?\s*(?:có mặt|hiện diện|tham dự|dự họp)",
+        att,
+        re.IGNORECASE,
+    )
+    if frac:
+        h.members_present, h.members_total = int(frac.group(1)), int(frac.group(2))
+    parts = re.search(
+        r"chính thức[^\d\n]{0,10}(\d{1,3})\s*/\s*(\d{1,3})[^\d\n]{0,15}dự bị[^\d\n]{0,10}(\d{1,3})\s*/\s*(\d{1,3})",
+        att,
+        re.IGNORECASE,
+    )
+    if parts:  # "Đảng viên chính thức 20/22, dự bị 2/2 có mặt"
+        h.members_present = int(parts.group(1)) + int(parts.group(3))
+        h.members_total = int(parts.group(2)) + int(parts.group(4))
+        frac = parts
+    total = _number_after(
+        r"(?:tổng số(?: đảng viên| ĐV)?(?: của chi bộ| chi bộ| trong chi bộ)?|chi bộ (?:hiện )?có(?: tổng số)?|"
+        r"tổng cộng|quân số(?: đảng viên)?|(?:^|\n|[-+*•]\s*)đảng viên(?: của| trong)?(?: chi bộ)?\s*:)",
+        att,
+    )
+    if total is None:
+        parts = re.search(rf"chính thức\s*:?\s*({NUM})[^\n\d]{{0,12}}?dự bị\s*:?\s*({NUM})", att, re.IGNORECASE)
+        if parts and not re.search(r"(?:có mặt|tham dự|hiện diện)[^\n]{0,40}$", att[: parts.start()], re.IGNORECASE):
+            total = (parse_number(parts.group(1)) or 0) + (parse_number(parts.group(2)) or 0)
+    if total is not None and not (frac and total == h.members_present):
+        h.members_total = total
+    if h.members_present is None:
+        m = re.search(
+            rf"(?:có mặt|hiện diện|dự họp|tham dự(?: đầy đủ)?|tham gia)\s*(?:là|:|-)?\s*(?:đủ\s+)?({NUM})(?!\s*/)",
+            att,
+            re.IGNORECASE,
+        )
+        if m:
+            h.members_present = parse_number(m.group(1))
+    absent = re.search(rf"vắng(?: mặt)?\s*(?:là|:|-)?\s*({NUM})", att, re.IGNORECASE)
+    if absent:
+        h.members_absent = parse_number(absent.group(1))
+    elif re.search(r"vắng(?: mặt)?\s*(?::|-)?\s*(?:không|0)\b", att, re.IGNORECASE):
+        h.members_absent = 0
+    h.members_absent_with_reason = _number_after(r"(?<!không )có lý do", att)
+    h.members_absent_without_reason = _number_after(r"không (?:có )?lý do", att)
+    h.members_exempt = _number_after(r"(?:miễn sinh hoạt|MSH|miễn SH|được miễn(?: sinh hoạt)?)", att)
+    if h.members_exempt is None:
+        m = re.search(
+            rf"({NUM})\s*(?:đ/c|đồng chí|ĐV|đảng viên)?[^;()\n\d]{{0,60}}?(?:được )?(?:miễn sinh hoạt|MSH)",
+            att,
+            re.IGNORECASE,
+        )
+        if m:
+            h.members_exempt = parse_number(m.group(1))
+    full = re.search(r"100\s*%|đầy đủ", att, re.IGNORECASE)
+    if full and h.members_present is not None and h.members_total is None and h.members_absent in (None, 0):
+        h.members_total = h.members_present
+        h.members_absent = 0
+    if h.members_absent is None and h.members_total is not None and h.members_present is not None:
+        h.members_absent = h.members_total - h.members_present
+
+
+def _person_after(text: str, pos: int) -> str | None:
+    """The full name written after "Chủ trì:", with or without a title or a role before it."""
+    end = text.find("\n", pos)
+    end = len(text) if end < 0 else end
+    m = _TITLE_NAME.match(text, pos, end)
+    if m:
+        pos = m.end()
+    pos = _skip_spaces(text, pos, end)
+    rank = _RANK.match(text, pos, end)  # "ĐD Nguyễn Thị Diệu Hiền", "Thiếu tá Lê Văn Hợp"
+    if rank:
+        pos = rank.end()
+    name, _ = _read_name(text, pos, end)
+    if name is None:  # "Chủ trì: Bí thư chi bộ Huỳnh Tấn Lộc, Giám đốc Trung tâm."
+        role = _role_then_name(text, pos, end, stops=":(-–,.;\n")
+        name = role[1] if role else None
+    return name if name and len(name.split()) >= 2 else None
+
+
+# "Đ/c Trần Văn Nhượng - Bí thư chi bộ chủ trì; đ/c Vũ Thị Thơm ghi biên bản."
+_INLINE_ROLE = {
+    "chair": re.compile(r"(?:đồng chí|đ/c)\s+([^;.\n]{3,80}?)\s+(?:làm\s+)?chủ trì\b", re.IGNORECASE),
+    "secretary": re.compile(r"(?:đồng chí|đ/c)\s+([^;.\n]{3,80}?)\s+(?:ghi biên bản|làm thư ký)\b", re.IGNORECASE),
+}
+
+
+def _guests(text: str) -> list[str]:
+    names: list[str] = []
+    for m in _GUEST_LINE.finditer(text):
+        line = m.group(1)
+        for t in _TITLE_NAME.finditer(line):
+            name, _ = _read_name(line, t.end(), len(line))
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+def _date(text: str) -> str | None:
+    candidates = []
+    for rx in (_DATE_WORDS, _DATE_NUM):
+        for m in rx.finditer(text):
+            d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            if 1 <= d <= 31 and 1 <= mo <= 12:
+                before = text[max(0, m.start() - 40) : m.start()].lower()
+                cited = re.search(r"(?:số|ct/tw|nq/tw|hd/btctw|qđ/tw|kl/tw|-[a-zđ]+/[a-zđ]+)[^\n]{0,25}$", before)
+                candidates.append((cited is not None, m.start(), f"{y:04d}-{mo:02d}-{d:02d}"))
+    return min(candidates)[2] if candidates else None
+
+
+def _clock(m: re.Match, context: str) -> str | None:
+    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    part = (m.group(3) or "").lower()
+    if not part:
+        b = _DAYPART_BEFORE.search(context)
+        part = b.group(1).lower() if b else ""
+    if part in ("chiều", "tối", "đêm") and hour < 12:
+        hour += 12
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _start_time(header: str) -> str | None:
+    for line in header.split("\n"):
+        if not _START_CUE.search(line) or re.search(r"kết thúc|bế mạc", line, re.IGNORECASE):
+            continue
+        for m in _TIME.finditer(line):
+            if m.group(2) is None and not re.match(r"\s*(?:giờ|g|h)", line[m.end(1) :]):
+                continue
+            value = _clock(m, line[: m.start()])
+            if value:
+                return value
+    return None
+
+
+def _end_time(text: str) -> str | None:
+    found = None
+    for m in _END_TIME.finditer(text):
+        t = _TIME.match(text, m.end())
+        if t and (t.group(2) is not None or re.match(r"\s*(?:giờ|g|h)", text[t.end(1) :])):
+            found = _clock(t, text[max(0, m.start() - 30) : m.end()]) or found
+    return found
+
+
+def parse_header(text: str, header_end: int | None = None) -> Header:
+    """Return the header facts of the minutes; ``header_end`` bounds where attendance and roles are read."""
+    region = text[: header_end if header_end is not None else min(len(text), 3000)]
+    h = Header()
+    lines = [ln.strip() for ln in region.split("\n") if ln.strip()]
+    for ln in lines[:12]:
+        for part in re.split(r"\s{2,}|\t", ln):
+            up = part.strip()
+            if h.committee is None and re.match(r"^(?:ĐẢNG BỘ|Đảng bộ|ĐẢNG ỦY|Đảng ủy|ĐẢNG UỶ)\b", up):
+                h.committee = up
+            elif h.cell is None and re.match(r"^(?:CHI BỘ|Chi bộ)\b", up) and len(up) < 90:
+                h.cell = up
+    if h.cell is None:
+        m = re.search(r"\b(Chi bộ [^,.;:\n]{2,60}?)(?= tiến hành| tổ chức| họp| sinh hoạt|[,.;\n])", region)
+        if m:
+            h.cell = m.group(1).strip()
+    title = "\n".join(ln for ln in lines[:15] if _TITLE_AREA.search(ln)) or "\n".join(lines[:8])
+    for code, rx in _TYPES:
+        if rx.search(title):
+            h.meeting_type = code
+            break
+    h.date = _date(region)
+    h.start_time = _start_time(region)
+    h.end_time = _end_time(text)
+    pm = _PLACE.search(region)
+    if pm:
+        h.place = (pm.group(1) or pm.group(2)).strip().rstrip(".,;")
+    for role, rx in _ROLE_LINE.items():
+        m = rx.search(region)
+        if m:
+            setattr(h, role, _person_after(region, m.end()))
+    if h.chair is None:
+        m = _ROLE_INLINE["chair"].search(region)
+        if m:
+            h.chair = _person_after(region, m.end())
+    for role, rx in _INLINE_ROLE.items():
+        if getattr(h, role) is None:
+            m = rx.search(region)
+            name = _read_name(m.group(1), 0, len(m.group(1)))[0] if m else None
+            if name and len(name.split()) >= 2:
+                setattr(h, role, name)
+    h.guests = _guests(region)
+    _attendance(region, h)
+    return h
+
+
+__all__ = ["parse_header", "parse_number", "TITLES"]
