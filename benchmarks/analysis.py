@@ -33,6 +33,7 @@ from minutes_nlp.analysis.analyzer import Analyzer  # noqa: E402
 from minutes_nlp.analysis.measures import MEMBER_ROLES, member_speakers  # noqa: E402
 from minutes_nlp.analysis.score import components  # noqa: E402
 from minutes_nlp.classifiers.inputs import primary_label  # noqa: E402
+from minutes_nlp.errors import NoSpeakers  # noqa: E402
 
 COMPONENTS = ("participation", "engagement", "proposals", "specific", "problems", "uptake")
 
@@ -57,10 +58,21 @@ def overlap(a, b) -> float:
 
 def evaluate(records: list[dict], analyzer: Analyzer) -> dict:
     gold_prim, pred_prim, hp_ok, part_err, scores, ratings = [], [], 0, [], [], []
-    matched = total = 0
+    matched = total = refused = 0
     for rec in records:
         g = gold_view(rec)
-        m = analyzer(rec["text"], rec["id"])
+        try:
+            m = analyzer(rec["text"], rec["id"])
+        except NoSpeakers:  # a refused meeting counts as found nothing: no proposal, nobody spoke, score 0
+            refused += 1
+            total += len(g["contribs"])
+            hp_ok += not g["has_proposal"]
+            if g["participation"] is not None:
+                part_err.append(g["participation"])
+            if rec.get("rating"):
+                scores.append(0.0)
+                ratings.append(rec["rating"]["substantive"])
+            continue
         preds = m.contributions
         for gs, gp in zip(g["contribs"], g["primary"]):
             total += 1
@@ -78,6 +90,7 @@ def evaluate(records: list[dict], analyzer: Analyzer) -> dict:
             ratings.append(rec["rating"]["substantive"])
     return {
         "meetings": len(records),
+        "refused_no_speakers": refused,
         "contributions_matched": round(matched / max(total, 1), 4),
         "primary_label_macro_f1": round(f1_score(gold_prim, pred_prim, average="macro"), 4),
         "has_proposal_accuracy": round(hp_ok / max(len(records), 1), 4),
