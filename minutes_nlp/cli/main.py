@@ -154,6 +154,47 @@ def train(
     click.echo(f"model written to {out}")
 
 
+@main.command("train-segmenter")
+@click.option(
+    "--corpus",
+    "corpus_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Corpus JSONL (default: corpora/minutes/minutes.jsonl).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("models/segmenter"),
+    show_default=True,
+    help="Model directory to write.",
+)
+@click.option("--split", default="train+dev", show_default=True, help="Split(s) to train on.")
+@click.option("--per-record", type=int, default=5, show_default=True, help="Layout re-renderings per meeting.")
+@click.option("--held-out", is_flag=True, help="Leave the held-out layout templates out (generalisation runs).")
+@click.option("--seed", type=int, default=13, show_default=True, help="Random seed; same seed, same model.")
+def train_segmenter(
+    corpus_path: Path | None, out: Path, split: str, per_record: int, held_out: bool, seed: int
+) -> None:
+    """Train the turn finder on the corpus re-rendered in many layouts and write a model directory."""
+    from minutes_nlp.classifiers.train import DEFAULT_CORPUS
+    from minutes_nlp.segmentation.turn_model import train_from_corpus
+
+    try:
+        info = train_from_corpus(
+            corpus_path or DEFAULT_CORPUS, out, split=split, held_out=held_out, per_record=per_record, seed=seed
+        )
+    except MinutesError as exc:
+        raise click.ClickException(str(exc)) from None
+    test = info.get("test")
+    click.echo(f"{out}: {info['train_records']} records, {info['units']} units, {info['train_seconds']} s")
+    if test:
+        click.echo(
+            f"test split: contribution F1 {test['contribution_f1']:.3f}, speaker {test['speaker_accuracy']:.3f}, "
+            f"role {test['role_accuracy']:.3f}, attendance {test['attendance_field_accuracy']:.3f}"
+        )
+
+
 @main.command()
 @click.option("--model", "model_dir", default="default", show_default=True, help="Model name or directory.")
 @click.option(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from minutes_nlp.reading.text import LOWER, UPPER
 
@@ -360,7 +361,7 @@ CHAIR_ROLES = ("bí thư", "chủ trì", "chủ tọa", "thư ký")
 _WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’](?=[^\W\d_]))*|\d+", re.UNICODE)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Marker:
     """A speaker marker found at ``start``; the remark's own words begin at ``content``."""
 
@@ -459,6 +460,7 @@ def _find_verb(text: str, pos: int, end: int) -> tuple[str | None, int]:
     return best, best_end
 
 
+@lru_cache(maxsize=8192)
 def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) -> Marker | None:
     """Return the speaker marker that opens text[pos:end], or None.
 

@@ -1,0 +1,401 @@
+"""Units, tokens and their features for the turn finder.
+
+A *unit* is a line, or a piece of a line after a sentence end or a semicolon: the places where a turn can
+open. The unit tagger labels each unit B-<kind> (a segment of that kind opens here) or I (the current
+segment goes on); the speaker tagger labels the tokens of an opening unit that name the speaker.
+The hand-written rules (rules.py) enter as features, beside shape, lexicon, punctuation and position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from minutes_nlp.segmentation import rules
+from minutes_nlp.segmentation.lexicon import (
+    BIRTH_ORDER,
+    FAMILY_NAMES,
+    NAME_PARTICLES,
+    ROLE_HEADS,
+    SPEECH_FIRST_WORDS,
+    SPEECH_PHRASES,
+    TITLE_FAMILIES,
+    title_family,
+)
+from minutes_nlp.segmentation.markers import parse_marker
+from minutes_nlp.types import Header, SegmentedDocument
+
+TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:[/.][^\W_]+)*|[^\w\s]")
+# Where a unit can open inside a line: after a sentence end or a semicolon, before a non-space.
+_BREAK = re.compile(r"(?<=[.!?…;])[\"”’)]*\s+(?=\S)|(?<=[.!?])(?=(?:Đồng chí|Đ/c|ĐC|Đ/C)\s)")
+_BULLET = re.compile(
+    r"\s*(?:(?P<numdot>\d{1,2}(?:\.\d{1,2})+\.?\s+)|(?P<roman>[IVX]{1,4}[.)/]\s+)|(?P<num>\(?\d{1,2}[.)/]\s*(?!\d)|\(\d{1,2}\)\s*)"
+    r"|(?P<letter>[a-zđ][.)]\s+)|(?P<dash>[-–—]+\s*)|(?P<plus>[+*•►·]+\s*))?"
+)
+MAX_SPEAKER_TOKENS = 60
+_ABBREVIATED_TITLES = sorted(
+    {t for fam in ("academic", "medical") for t in TITLE_FAMILIES[fam] if " " not in t}, key=len, reverse=True
+)
+_LIST_NUMBER = re.compile(r"\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[a-zđ])[.)/]")
+_ABBREVIATION = re.compile(
+    r"(?:" + "|".join(re.escape(t) for t in _ABBREVIATED_TITLES) + r")\.(?:[^\W\d_]+\.?)*", re.IGNORECASE
+)
+# "… (ý kiến đ/c Tâm)", "… – Đ/c Hạnh": a remark whose speaker is named at the end of its line.
+_LINE_END_NAME = re.compile(r"[-–(]\s*(?:ý kiến\s+)?(?:đ/c|đồng chí)\s+\S+(?:\s+\S+){0,3}\)?\s*[.;]?$", re.IGNORECASE)
+# Unit labels, and the segment kinds they open.
+KINDS = ("procedural", "chair_report", "discussion", "chair_conclusion")
+
+
+@dataclass
+class Unit:
+    start: int
+    end: int
+    line: int
+    mid: bool  # opens inside a line
+
+
+def units(text: str) -> list[Unit]:
+    """The units of text, in order: every non-blank line, cut after sentence ends and semicolons."""
+    out: list[Unit] = []
+    pos = 0
+    for i, line in enumerate(text.split("\n")):
+        a, b = pos, pos + len(line)
+        pos = b + 1
+        stripped = line.strip()
+        if not stripped:
+            continue
+        a += len(line) - len(line.lstrip())
+        b -= len(line) - len(line.rstrip())
+        if "|" in stripped or "\t" in stripped:  # a table row is one unit
+            out.append(Unit(a, b, i, False))
+            continue
+        cuts = [a]
+        for m in _BREAK.finditer(text, a, b):
+            before = text[cuts[-1] : m.start()].split()
+            # not after a list number ("3. Đồng chí…") or a title's abbreviation ("ThS. Phạm Hoàng Yến")
+            listed = len(before) == 1 and _LIST_NUMBER.fullmatch(before[0])
+            if m.end() < b and before and not listed and not _ABBREVIATION.fullmatch(before[-1]):
+                cuts.append(m.end())
+        lead = rules._INLINE_HEADING.match(text, a, b)  # "Thảo luận: đồng chí Na nhất trí…"
+        if lead and rules._HEADING_WORDS.search(lead.group(1)) and lead.end() < b and lead.end() not in cuts:
+            cuts = sorted(cuts + [lead.end()])
+        for j, s in enumerate(cuts):
+            e = cuts[j + 1] if j + 1 < len(cuts) else b
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            out.append(Unit(s, e, i, j > 0))
+    return out
+
+
+def tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text, start, end)]
+
+
+def _shape(word: str) -> str:
+    if word.isdigit():
+        return "0"
+    if not word[:1].isalnum():
+        return "p"
+    if word.isupper() and len(word) > 1:
+        return "A"
+    if word[:1].isupper():
+        return "Aa"
+    return "a"
+
+
+def _bucket(n: int, edges: tuple[int, ...]) -> str:
+    for e in edges:
+        if n <= e:
+            return f"<={e}"
+    return f">{edges[-1]}"
+
+
+@dataclass
+class DocContext:
+    """What the whole document tells every unit: the rules' segments and the header's people."""
+
+    text: str
+    units: list[Unit]
+    rule: SegmentedDocument | None
+    header: Header
+    rule_starts: dict[int, str]  # segment start -> kind
+    rule_speakers: list[tuple[int, int]]  # character spans of rule-found speaker names
+    header_people: dict[str, str]  # lower-cased name -> role
+
+    def rule_segment(self, start: int):
+        """The segment the rules open within 3 characters of start, other than procedural text."""
+        if self.rule is None:
+            return None
+        return next((x for x in self.rule.segments if abs(x.start - start) <= 3 and x.kind != "procedural"), None)
+
+    def __post_init__(self) -> None:
+        self.rule_speaker_chars = {p for a, b in self.rule_speakers for p in range(a, b)}
+        self.people_words = {w for name in self.header_people for w in name.split()}
+
+
+def context(text: str) -> DocContext:
+    """Run the rules once over the text and collect what the features need."""
+    us = units(text)
+    try:
+        rule = rules.rule_segments(text, sentences=False)
+        header = rule.header
+    except Exception:  # NoSpeakers: the rules found nothing, the model may still
+        rule = None
+        first = us[min(len(us) - 1, 8)].start if us else len(text)
+        header = rules.parse_header(text, first)
+    starts: dict[int, str] = {}
+    spk: list[tuple[int, int]] = []
+    if rule:
+        for s in rule.segments:
+            starts[s.start] = s.kind
+            if s.speaker and s.kind != "procedural":
+                for name in s.speaker.split(", "):
+                    at = text.find(name, s.start, min(s.end, s.start + 400))
+                    if at >= 0:
+                        spk.append((at, at + len(name)))
+    people = {}
+    for name, role in ((header.chair, "chair"), (header.secretary, "secretary")):
+        if name:
+            people[name.lower()] = role
+    for g in header.guests:
+        people.setdefault(g.lower(), "guest")
+    return DocContext(text, us, rule, header, starts, spk, people)
+
+
+def _lead(text: str, u: Unit) -> tuple[str, int]:
+    m = _BULLET.match(text, u.start, u.end)
+    kind = next((k for k, v in m.groupdict().items() if v), "none") if m else "none"
+    return kind, (m.end() if m else u.start)
+
+
+def unit_features(ctx: DocContext) -> list[dict]:
+    """Features of every unit of the document, in order."""
+    text = ctx.text
+    feats: list[dict] = []
+    state = "none"
+    rule_seen_disc = False
+    conclusion_cue = False
+    for u in ctx.units:
+        raw = text[u.start : u.end]
+        bullet, body = _lead(text, u)
+        toks = tokens(text, body, min(u.end, body + 300))
+        words = [t[2].lower() for t in toks]
+        f: dict = {"bias": 1.0, "start": "mid" if u.mid else "line", "bullet": bullet}
+        for i in range(3):
+            if i < len(words):
+                f[f"w{i}"] = words[i]
+                f[f"s{i}"] = _shape(toks[i][2])
+        if len(words) > 1:
+            f["w0w1"] = words[0] + " " + words[1]
+        fam, span = title_family(words, 0) if words else (None, 0)
+        f["title0"] = fam or "none"
+        for i in range(1, min(6, len(words))):
+            fam_i, _ = title_family(words, i)
+            if fam_i:
+                f["title_in6"] = fam_i
+                break
+        # The first run of capitalised words after the bullet and an opening title.
+        i = span
+        run = 0
+        while i + run < len(toks) and toks[i + run][2][:1].isupper() and toks[i + run][2][:1].isalpha():
+            run += 1
+        f["caprun"] = _bucket(run, (0, 1, 2, 3, 5))
+        if run:
+            w = words[i]
+            f["caprun_fam"] = w in FAMILY_NAMES
+            f["caprun_particle"] = w in NAME_PARTICLES or w in BIRTH_ORDER
+            f["caprun_role"] = w in ROLE_HEADS
+            nxt = toks[i + run][2] if i + run < len(toks) else "END"
+            f["after_run"] = nxt if nxt in ":(-–,|" else ("verb" if nxt.lower() in SPEECH_FIRST_WORDS else "other")
+        colon = next((j for j, t in enumerate(toks) if t[2] == ":"), -1)
+        f["colon"] = "none" if colon < 0 else _bucket(colon, (1, 3, 6, 10, 16))
+        for j in range(min(len(words), 16)):
+            two = " ".join(words[j : j + 2])
+            if two in SPEECH_PHRASES or words[j] in SPEECH_PHRASES:
+                f["verb"] = two if two in SPEECH_PHRASES else words[j]
+                f["verb_at"] = _bucket(j, (1, 3, 6, 10))
+                break
+        f["cells"] = _bucket(raw.count("|") + raw.count("\t"), (0, 1, 2, 3))
+        f["wide_gap"] = "     " in raw.strip() and "|" not in raw and "\t" not in raw
+        if "|" in raw or "\t" in raw:
+            cells = [c.strip() for c in re.split(r"\||\t", raw)]
+            f["cell0"] = _shape(cells[0]) if cells[0] else "empty"
+            f["cell_head"] = any(c.lower() in ("tt", "stt", "người phát biểu", "họ tên", "họ và tên") for c in cells)
+        line_a = text.rfind("\n", 0, u.start) + 1
+        line_b = text.find("\n", u.start)
+        line_b = len(text) if line_b < 0 else line_b
+        # the same calls the rules make, so the cache in markers.py answers them
+        mk = parse_marker(text, u.start, line_b, require_title=True) if u.mid else parse_marker(text, line_a, line_b)
+        f["rule_marker"] = bool(mk)
+        if mk:
+            f["rule_colon"] = mk.colon
+            f["rule_verb"] = bool(mk.verb)
+            f["rule_title"] = mk.has_title
+        kind = next((ctx.rule_starts[p] for p in range(u.start, min(u.end, u.start + 4)) if p in ctx.rule_starts), None)
+        f["rule_kind"] = kind or "none"
+        if not u.mid:
+            line_end = text.find("\n", u.start)
+            line = text[u.start : len(text) if line_end < 0 else line_end]
+            heading = rules._is_heading(raw)
+            f["heading"] = heading
+            if heading:
+                state = (
+                    "disc"
+                    if rules._DISCUSSION_HEADING.search(raw)
+                    else ("concl" if rules._CONCLUSION_HEADING.search(raw) else "other")
+                )
+            f["closing"] = bool(rules._CLOSING.match(raw))
+            f["concl_line"] = bool(rules._CONCLUSION_LINE.match(raw))
+            f["aggregate"] = rules._is_aggregate(raw)
+            f["trailing"] = bool(rules._TRAILING.search(line))
+            f["line_photo"] = bool(re.search(r"\b(?:ảnh|nguồn)\s*:", line, re.IGNORECASE))
+            if re.search(r"kết luận|\bKL\b|tổng hợp ý kiến", line[:100], re.IGNORECASE) and (
+                line.rstrip().endswith(":") or ":" in line[:100]
+            ):
+                conclusion_cue = True
+            f["line_end_name"] = bool(_LINE_END_NAME.search(line))
+        f["after_conclusion_cue"] = conclusion_cue
+        if mk and rules._is_caption(text, mk, line_b):
+            f["caption"] = True
+        low = raw[:120].lower()
+        for key, cue in (
+            ("kw_ketluan", "kết luận"),
+            ("kw_tiepthu", "tiếp thu"),
+            ("kw_mucdich", "mục đích"),
+            ("kw_chutri", "chủ trì"),
+            ("kw_chutoa", "chủ tọa"),
+            ("kw_noidung", "nội dung"),
+            ("kw_nguoiphatbieu", "người phát biểu"),
+            ("kw_traloi", "trả lời"),
+            ("kw_anh", "ảnh:"),
+            ("kw_phongvien", "phóng viên"),
+        ):
+            if cue in low:
+                f[key] = True
+        f["nd_prefix"] = low.startswith(("nội dung", "ý kiến:", "nội dung ý kiến"))
+        f["ends_colon"] = raw.rstrip().endswith(":")
+        f["len"] = _bucket(len(toks), (2, 5, 10, 20, 40))
+        letters = [c for c in raw if c.isalpha()]
+        f["upper"] = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.7
+        head = " ".join(words[:14])
+        for name, role in ctx.header_people.items():
+            if name in head:
+                f["header_person"] = role
+                break
+        f["state"] = state
+        if kind == "discussion":
+            rule_seen_disc = True
+        f["rule_in_disc"] = rule_seen_disc
+        feats.append(f)
+    for k, f in enumerate(feats):
+        for off, keys in (
+            (-1, ("w0", "heading", "ends_colon", "cells", "wide_gap", "rule_kind", "bullet", "start")),
+            (1, ("w0", "nd_prefix", "bullet", "rule_kind", "start")),
+        ):
+            j = k + off
+            if 0 <= j < len(feats):
+                for key in keys:
+                    if key in feats[j]:
+                        f[f"{off:+d}:{key}"] = feats[j][key]
+            else:
+                f[f"{off:+d}:edge"] = True
+    return [_crf(f) for f in feats]
+
+
+def _crf(f: dict) -> dict:
+    """Booleans become weights, strings stay categorical (python-crfsuite's item format)."""
+    out = {}
+    for k, v in f.items():
+        if isinstance(v, bool):
+            if v:
+                out[k] = 1.0
+        else:
+            out[k] = v
+    return out
+
+
+def speaker_window(ctx: DocContext, k: int, seg_end: int) -> list[tuple[int, int, str]]:
+    """The tokens the speaker tagger reads for the turn opening at unit k: the unit and the next unit's start."""
+    u = ctx.units[k]
+    end = min(seg_end, ctx.units[k + 1].end if k + 1 < len(ctx.units) else u.end)
+    toks = tokens(ctx.text, u.start, end)
+    if len(toks) > MAX_SPEAKER_TOKENS:
+        toks = toks[:40] + toks[-(MAX_SPEAKER_TOKENS - 40) :]
+    line_end = ctx.text.find("\n", u.start)
+    line_end = min(seg_end, len(ctx.text) if line_end < 0 else line_end)
+    if toks and line_end > toks[-1][1]:  # a speaker named at the end of the remark's line
+        toks += [t for t in tokens(ctx.text, toks[-1][1], line_end)[-12:]]
+    return toks
+
+
+def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> list[dict]:
+    """Features of each token in a turn's opening window."""
+    text = ctx.text
+    words = [t[2].lower() for t in toks]
+    shapes = [_shape(t[2]) for t in toks]
+    titles = [title_family(words, i)[0] or "none" for i in range(len(words))]
+    people_words = ctx.people_words
+    spk = ctx.rule_speaker_chars
+    feats = []
+    depth = colon_seen = cell = 0
+    line_words = 0
+    for i, (s, e, w) in enumerate(toks):
+        low = words[i]
+        if i and "\n" in text[toks[i - 1][1] : s]:
+            line_words = 0
+        f: dict = {
+            "bias": 1.0,
+            "w": low,
+            "shape": shapes[i],
+            "i": _bucket(i, (0, 1, 2, 3, 5, 8, 12, 20)),
+            "title": titles[i],
+            "paren": "1" if depth else "0",
+            "colons": str(min(colon_seen, 2)),
+            "cell": str(min(cell, 4)),
+            "len": _bucket(len(w), (1, 2, 4, 7)),
+            "line_pos": _bucket(line_words, (0, 1, 2, 4, 8)),
+        }
+        if low in FAMILY_NAMES:
+            f["fam"] = 1.0
+        if low in NAME_PARTICLES or low in BIRTH_ORDER:
+            f["particle"] = 1.0
+        if low in ROLE_HEADS:
+            f["rolehead"] = 1.0
+        if low in SPEECH_FIRST_WORDS:
+            f["speech"] = 1.0
+        if s in spk:
+            f["rule_spk"] = 1.0
+        if low in people_words:
+            f["header_word"] = 1.0
+        if i > 0:
+            f["-1:w"] = words[i - 1]
+            f["-1:shape"] = shapes[i - 1]
+            f["-1:title"] = titles[i - 1]
+            if words[i - 1] in FAMILY_NAMES:
+                f["-1:fam"] = 1.0
+        else:
+            f["BOS"] = 1.0
+        if i > 1:
+            f["-2:w"] = words[i - 2]
+        if i + 1 < len(toks):
+            f["+1:w"] = words[i + 1]
+            f["+1:shape"] = shapes[i + 1]
+            if words[i + 1] in SPEECH_FIRST_WORDS:
+                f["+1:speech"] = 1.0
+        else:
+            f["EOS"] = 1.0
+        if i + 2 < len(toks):
+            f["+2:w"] = words[i + 2]
+        feats.append(f)
+        line_words += 1
+        if w == "(":
+            depth += 1
+        elif w == ")":
+            depth = max(0, depth - 1)
+        elif w == ":":
+            colon_seen += 1
+        elif w == "|":
+            cell += 1
+        if i + 1 < len(toks) and "\t" in text[e : toks[i + 1][0]]:
+            cell += 1
+    return feats

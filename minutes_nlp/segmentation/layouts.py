@@ -1,0 +1,604 @@
+"""Re-render annotated meetings in other layouts, carrying every gold offset through.
+
+Our corpus is written in a dozen layouts; secretaries use many more. Each template here rewrites the
+speaker markers of a meeting's contributions (titles and honorifics, role before or after the name, in
+brackets or after a dash, given names after the first mention, capitals, tables with "|" or tabs,
+"Người phát biểu: … / Nội dung: …" blocks, numbered items with a) b) sub-items, several remarks in one
+paragraph, the speaker named at the end), and modifiers vary the rest (hard-wrapped lines, notebook
+abbreviations and missing final stops, names of other naming traditions, conclusion wordings and
+assignments that name members). The remarks' sentences and labels are kept, so a re-rendered record is
+as well annotated as its source. ``HELD_OUT`` templates are never trained on: the layout benchmark
+reports them apart, to measure generalisation rather than memory.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+
+PARTY_TITLES = ("Đồng chí", "Đ/c", "đ/c", "ĐC", "Đ/C", "đồng chí")
+ACADEMIC_TITLES = (
+    "TS.",
+    "ThS.",
+    "PGS.TS.",
+    "GS.TS.",
+    "KS.",
+    "BS.",
+    "BS.CKI",
+    "BS.CKII",
+    "ĐD.",
+    "DS.",
+    "CN.",
+    "Luật sư",
+)
+KIN_TITLES = ("Ông", "Bà", "Anh", "Chị", "Chú", "Cô", "Thầy", "Bác")
+RANKS = ("Thượng tá", "Trung tá", "Thiếu tá", "Đại úy", "Thượng úy", "Trung úy", "Đại tá")
+ROLE_PHRASES = {
+    "chair": ("Bí thư chi bộ", "BT", "Bí thư", "Bí thư chi bộ, Trưởng khu phố"),
+    "secretary": ("Thư ký", "thư ký cuộc họp", "Chi ủy viên, thư ký"),
+    "committee": ("Chi ủy viên", "Phó Bí thư chi bộ", "PBT", "CUV", "Phó Bí thư", "chi ủy viên phụ trách tổ chức"),
+    "guest": ("Đảng ủy viên, phụ trách chi bộ", "đại biểu Đảng ủy phường", "đại diện Đảng ủy xã", "khách mời"),
+    "member": (
+        "đảng viên",
+        "Tổ 5",
+        "tổ 3",
+        "Tổ trưởng tổ dân phố số 4",
+        "Bí thư Chi đoàn",
+        "Chủ tịch Hội Cựu chiến binh",
+        "Chi hội trưởng Phụ nữ",
+        "Chủ tịch Công đoàn",
+        "giáo viên",
+        "Bác sĩ điều trị",
+        "kế toán",
+        "Trưởng ấp",
+        "đảng viên dự bị",
+        "Tổ trưởng tổ sản xuất",
+        "chuyên viên",
+        "Trưởng phòng Kỹ thuật",
+    ),
+}
+SPEECH_VERBS = ("phát biểu", "nêu ý kiến", "góp ý", "cho biết", "đề nghị", "tham gia ý kiến", "trình bày", "nêu")
+CONCLUSIONS = (
+    "Đồng chí chủ trì tiếp thu ý kiến và kết luận",
+    "Đ/c chủ trì tiếp thu ý kiến và kết luận",
+    "Đồng chí Bí thư tiếp thu các ý kiến và kết luận",
+    "Chủ tọa tóm tắt, kết luận",
+    "Chủ trì kết luận",
+    "Thay mặt chi ủy, đồng chí Bí thư tóm tắt và kết luận",
+    "KẾT LUẬN CỦA CHỦ TRÌ",
+)
+TASKS = (
+    "chủ trì làm việc với tổ dân phố về việc thu quỹ",
+    "theo dõi việc sửa đường điện hẻm 3",
+    "phụ trách rà soát danh sách hộ nghèo",
+    "hoàn thiện hồ sơ gửi Đảng ủy trước ngày 15",
+    "phối hợp với Ban công tác Mặt trận vận động bà con",
+    "kiểm tra việc thực hiện nghị quyết tháng",
+)
+FAMILY = (
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Đinh",
+    "Trịnh",
+)
+MIDDLE = ("Văn", "Thị", "Hữu", "Minh", "Ngọc", "Thanh", "Đức", "Quốc", "Thị Thu", "Xuân", "Công")
+GIVEN = (
+    "Tuấn",
+    "Hạnh",
+    "Lộc",
+    "Phúc",
+    "Nga",
+    "Khải",
+    "Tâm",
+    "Sơn",
+    "Yến",
+    "Hòa",
+    "Bình",
+    "Toàn",
+    "Quyên",
+    "Thắng",
+    "Mỹ",
+)
+ETHNIC = ("Y Bhim Niê", "H'Nga Ksor", "Ama Thuận", "Nay Blin", "Ksor Y Phi", "Rơ Châm Hmen", "Y Duăn Êban", "Siu H'Lin")
+BIRTH_ORDER = ("Tư Sang", "Năm Lệ", "Sáu Lợi", "Ba Đực", "Út Thảo", "Bảy Hiền", "Hai Thành", "Chín Nhỏ")
+ABBREVIATIONS = (
+    ("báo cáo", "BC"),
+    ("đảng viên", "ĐV"),
+    ("chi bộ", "CB"),
+    ("khu phố", "KP"),
+    ("Ủy ban nhân dân", "UBND"),
+    ("không", "ko"),
+)
+
+
+ROLE_ORDER = ("chair", "secretary", "committee", "guest", "member")  # codebook §2 precedence
+
+
+def _given(name: str) -> str:
+    return name.split()[-1]
+
+
+class _Out:
+    """The new text, built piece by piece; pos is the offset of the next piece."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pos = 0
+
+    def add(self, piece: str) -> int:
+        self.parts.append(piece)
+        self.pos += len(piece)
+        return self.pos
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _wrap(s: str, rng: random.Random, width: int) -> str:
+    """Hard-wrap a sentence at spaces about every width characters, as typed minutes often are."""
+    out, col = [], 0
+    for i, word in enumerate(s.split(" ")):
+        if i and col + len(word) > width and rng.random() < 0.9:
+            out.append("\n")
+            col = 0
+        elif i:
+            out.append(" ")
+            col += 1
+        out.append(word)
+        col += len(word)
+    return "".join(out)
+
+
+class Template:
+    """A way of writing a contribution's marker; render() returns (marker, speaker as written, suffix)."""
+
+    name = "base"
+    one_paragraph = False
+    reported = False
+    conclusions = CONCLUSIONS
+    table_head: str | None = None
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.seen: set[str] = set()
+        self.bullet = rng.choice(("- ", "+ ", "– ", "* ", "• ", ""))
+        self.title = rng.choice(PARTY_TITLES)
+
+    def name_of(self, speaker: str) -> str:
+        return speaker
+
+    def role_phrase(self, role: str) -> str:
+        return self.rng.choice(ROLE_PHRASES.get(role, ROLE_PHRASES["member"]))
+
+    def render(self, i: int, speaker: str, role: str) -> tuple[str, str, str]:
+        name = self.name_of(speaker)
+        return f"{self.bullet}{self.title} {name}: ", name, ""
+
+    def sentence(self, j: int, s: str) -> str:
+        return s
+
+    def chair_opening(self, name: str, role: str) -> tuple[str, str]:
+        """How this layout opens the chair's report or conclusion: (title and name, speaker as written)."""
+        return f"{self.rng.choice(PARTY_TITLES)} {name}", name
+
+    def procedural(self, body: str) -> str:
+        return body
+
+
+class DashTitleColon(Template):
+    name = "dash_title_colon"
+
+
+class Numbered(Template):
+    name = "numbered"
+
+    def render(self, i, speaker, role):
+        num = self.rng.choice((f"{i}. ", f"{i}) ", f"({i}) ", f"{i}/ ", f"{i}- "))
+        return f"{num}{self.title} {speaker}: ", speaker, ""
+
+
+class RoleAfterDash(Template):
+    name = "role_after_dash"
+
+    def render(self, i, speaker, role):
+        sep = self.rng.choice((" - ", " – ", ", ", " "))
+        return f"{self.bullet}{self.title} {speaker}{sep}{self.role_phrase(role)}: ", speaker, ""
+
+
+class RoleInBrackets(Template):
+    name = "role_in_brackets"
+
+    def render(self, i, speaker, role):
+        title = self.rng.choice((self.title, ""))
+        lead = f"{title} " if title else ""
+        return f"{self.bullet}{lead}{speaker} ({self.role_phrase(role)}): ", speaker, ""
+
+
+class RoleFirst(Template):
+    name = "role_first"
+
+    def render(self, i, speaker, role):
+        phrase = self.role_phrase(role)
+        phrase = phrase[:1].upper() + phrase[1:]
+        return f"{self.bullet}{phrase} {speaker}: ", speaker, ""
+
+
+class SpeechVerb(Template):
+    name = "speech_verb"
+
+    def render(self, i, speaker, role):
+        verb = self.rng.choice(SPEECH_VERBS)
+        return f"{self.bullet}{self.title} {speaker} {verb}: ", speaker, ""
+
+
+class AcademicTitles(Template):
+    name = "academic_titles"
+
+    def chair_opening(self, name, role):
+        return f"{self.rng.choice(ACADEMIC_TITLES)} {name}", name
+
+    def render(self, i, speaker, role):
+        title = self.rng.choice(ACADEMIC_TITLES)
+        if self.rng.random() < 0.5:
+            return f"{self.bullet}{title} {speaker} ({self.role_phrase(role)}): ", speaker, ""
+        return f"{self.bullet}{title} {speaker}: ", speaker, ""
+
+
+class KinTitles(Template):
+    name = "kin_titles"
+
+    def chair_opening(self, name, role):
+        return f"{self.rng.choice(KIN_TITLES)} {name}", name
+
+    def render(self, i, speaker, role):
+        title = self.rng.choice(KIN_TITLES)
+        verb = self.rng.choice(("", "", " phát biểu", " nói"))
+        return f"{self.bullet}{title} {speaker}{verb}: ", speaker, ""
+
+
+class GivenAfterFirst(Template):
+    name = "given_after_first"
+
+    def name_of(self, speaker):
+        if speaker in self.seen or len(speaker.split()) < 2:
+            return _given(speaker)
+        self.seen.add(speaker)
+        return speaker
+
+
+class Notebook(Template):
+    """Given names only, abbreviations, no final stops: typed from a notebook."""
+
+    name = "notebook"
+
+    def render(self, i, speaker, role):
+        name = _given(speaker)
+        return f"- {name}: ", name, ""
+
+    def sentence(self, j, s):
+        s = self.procedural(s)
+        return s.rstrip(".") if self.rng.random() < 0.7 else s
+
+    def procedural(self, body):
+        for long, short in ABBREVIATIONS:
+            if self.rng.random() < 0.6:
+                body = body.replace(long, short).replace(long[:1].upper() + long[1:], short)
+        return body
+
+    def chair_opening(self, name, role):
+        given = _given(name)
+        return f"{'BT' if role == 'chair' else 'PBT'} {given}", given
+
+    conclusions = ("BT kết luận", "BT tổng hợp, kết luận", "Chủ trì KL", "BT tiếp thu, KL")
+
+
+class Capitals(Template):
+    name = "capitals"
+
+    def chair_opening(self, name, role):
+        return f"{self.title.upper()} {name.upper()}", name.upper()
+
+    def render(self, i, speaker, role):
+        name = speaker.upper()
+        title = self.rng.choice((self.title, self.title.upper()))
+        return f"{self.bullet}{title} {name}: ", name, ""
+
+
+class PipeTable(Template):
+    name = "pipe_table"
+    table_head = "TT | Người phát biểu | Chức vụ | Nội dung ý kiến"
+
+    def render(self, i, speaker, role):
+        return f"{i} | {speaker} | {self.role_phrase(role)} | ", speaker, ""
+
+
+class NumberedSubitems(Template):
+    name = "numbered_subitems"
+
+    def render(self, i, speaker, role):
+        name = speaker.upper() if self.rng.random() < 0.2 else speaker
+        return f"3.{i}. {self.title} {name} ({self.role_phrase(role)}):\n", name, ""
+
+    def sentence(self, j, s):
+        return f"{'abcdefghik'[j % 10]}) {s}"
+
+
+class ReportedSpeech(Template):
+    """The speaker, a title and a speech verb open the remark's first sentence: no colon, no bullet."""
+
+    name = "reported_speech"
+    reported = True
+
+    def render(self, i, speaker, role):
+        title = self.rng.choice(("Đồng chí", "Đ/c", "Ông", "Bà", "Chị", "Anh", "Chú", "Cô"))
+        verb = self.rng.choice(("cho biết", "cho rằng", "nói", "nêu", "phản ánh", "bày tỏ", "nói thêm là"))
+        return f"{title} {speaker} {verb} ", speaker, ""
+
+    def sentence(self, j, s):
+        if j == 0 and len(s) > 1 and s[1:2].islower():
+            return s[0].lower() + s[1:]
+        return s
+
+
+class OneParagraph(Template):
+    """Several remarks in one paragraph, each opened mid-line."""
+
+    name = "one_paragraph"
+    one_paragraph = True
+
+    def render(self, i, speaker, role):
+        title = self.rng.choice(("đ/c", "Đ/c", "đồng chí", "Đồng chí"))
+        verb = self.rng.choice(("", " nêu", " cho rằng", " phát biểu"))
+        return f"{title} {speaker}{verb}: ", speaker, ""
+
+
+# Held out from training: the layout benchmark reports them apart.
+class TabTable(Template):
+    name = "tab_table"
+    table_head = "STT\tHọ tên\tChức vụ\tÝ kiến"
+
+    def render(self, i, speaker, role):
+        return f"{i}\t{speaker}\t{self.role_phrase(role)}\t", speaker, ""
+
+
+class SpeakerBlock(Template):
+    name = "speaker_block"
+
+    def chair_opening(self, name, role):
+        return f"{self.rng.choice(ACADEMIC_TITLES + PARTY_TITLES)} {name}", name
+
+    def render(self, i, speaker, role):
+        title = self.rng.choice(ACADEMIC_TITLES + PARTY_TITLES)
+        return f"Người phát biểu: {title} {speaker} – {self.role_phrase(role)}\nNội dung: ", speaker, ""
+
+
+class SpeakerAtEnd(Template):
+    name = "speaker_at_end"
+
+    def render(self, i, speaker, role):
+        name = _given(speaker) if self.rng.random() < 0.5 else speaker
+        suffix = self.rng.choice((f" (ý kiến đ/c {name})", f" – Đ/c {name}", f" (đ/c {name})"))
+        return "- ", name, suffix
+
+
+class MilitaryRanks(Template):
+    name = "military_ranks"
+
+    def chair_opening(self, name, role):
+        return f"{self.rng.choice(RANKS)} {name}", name
+
+    def render(self, i, speaker, role):
+        rank = self.rng.choice(RANKS)
+        unit = self.rng.choice(("Công an phường", "Ban Chỉ huy quân sự", "Đồn Biên phòng", "Đội Cảnh sát"))
+        return f"{self.bullet}{rank} {speaker} ({unit}): ", speaker, ""
+
+
+TEMPLATES: dict[str, Callable[[random.Random], Template]] = {
+    t.name: t
+    for t in (
+        DashTitleColon,
+        Numbered,
+        RoleAfterDash,
+        RoleInBrackets,
+        RoleFirst,
+        SpeechVerb,
+        AcademicTitles,
+        KinTitles,
+        GivenAfterFirst,
+        Notebook,
+        Capitals,
+        ReportedSpeech,
+        PipeTable,
+        NumberedSubitems,
+        OneParagraph,
+        TabTable,
+        SpeakerBlock,
+        SpeakerAtEnd,
+        MilitaryRanks,
+    )
+}
+HELD_OUT = ("tab_table", "speaker_block", "speaker_at_end", "military_ranks")
+TRAINING = tuple(name for name in TEMPLATES if name not in HELD_OUT)
+
+
+def _new_name(rng: random.Random) -> str:
+    pool = rng.random()
+    if pool < 0.35:
+        return rng.choice(ETHNIC)
+    if pool < 0.6:
+        return rng.choice(BIRTH_ORDER)
+    return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+
+
+def render(
+    record: dict,
+    template: str,
+    seed: int = 0,
+    *,
+    wrap: float = 0.2,
+    rename: float = 0.3,
+    conclusion: float = 0.5,
+    joint: float = 0.06,
+) -> dict:
+    """Return record re-rendered with template; offsets, speakers, roles and labels follow the new text.
+
+    Contributions in reported speech (no marker before the first sentence) are kept as written.
+    """
+    rng = random.Random(f"{record['id']}/{template}/{seed}")
+    tpl = TEMPLATES[template](rng)
+    text = record["text"]
+    meta = record.get("meta", {})
+    keep = {n for n in (meta.get("chair"), meta.get("secretary")) if n}
+    renames: dict[str, str] = {}
+    members = {
+        s["speaker"]: s["role"]
+        for s in record["segments"]
+        if s["kind"] == "discussion" and s.get("speaker") and ", " not in s["speaker"] and s.get("role") in ROLE_ORDER
+    }
+    do_wrap = rng.random() < wrap and template not in ("pipe_table", "tab_table")
+    width = rng.randint(55, 95)
+    out = _Out()
+    segments: list[dict] = []
+    prev_end = 0
+    prev_kind = None
+    number = 0
+    head_done = False
+    for seg in sorted(record["segments"], key=lambda s: s["start"]):
+        gap = text[prev_end : seg["start"]]
+        sents = seg.get("sentences") or []
+        marker_text = text[seg["start"] : sents[0]["start"]] if sents else ""
+        rewrite = seg["kind"] == "discussion" and sents and marker_text.strip() and seg.get("speaker")
+        if rewrite and tpl.table_head and not head_done:
+            out.add(gap)
+            a = out.pos
+            segments.append(
+                {"start": a, "end": out.add(tpl.table_head), "kind": "procedural", "speaker": None, "role": None}
+            )
+            gap = "\n"
+            head_done = True
+        if rewrite and tpl.one_paragraph and prev_kind == "discussion" and gap == "\n":
+            gap = " "
+        out.add(gap)
+        prev_end = seg["end"]
+        prev_kind = seg["kind"] if rewrite else None
+        if not rewrite:
+            body = text[seg["start"] : seg["end"]]
+            new = dict(seg)
+            if seg["kind"] in ("chair_report", "chair_conclusion") and seg.get("speaker"):
+                body, new["speaker"] = _chair_opening(body, seg, tpl)
+            if seg["kind"] == "chair_conclusion" and rng.random() < conclusion:
+                body = _conclusion(body, rng, record, tpl.conclusions)
+            if seg["kind"] != "discussion":
+                body = tpl.procedural(body)
+            new["start"] = out.pos
+            shift = out.pos - seg["start"]
+            new["end"] = out.add(body)
+            if sents:
+                new["sentences"] = [dict(s, start=s["start"] + shift, end=s["end"] + shift) for s in sents]
+            segments.append(new)
+            continue
+        number += 1
+        speaker = seg["speaker"]
+        if speaker not in keep and seg["role"] in ("member", "committee") and ", " not in speaker:
+            if speaker not in renames and rng.random() < rename:
+                renames[speaker] = _new_name(rng)
+            speaker = renames.get(speaker, speaker)
+        role = seg["role"]
+        others = [m for m in members if m != speaker]
+        if others and not tpl.table_head and rng.random() < joint:  # a joint remark (codebook §2, ruling 23)
+            other = rng.choice(others)
+            speaker = f"{speaker}, {other}"
+            role = min((role, members[other]), key=ROLE_ORDER.index)
+            marker, written = rng.choice(
+                (
+                    (f"{tpl.bullet}Các đồng chí {speaker}: ", speaker),
+                    (f"{tpl.bullet}Đ/c {speaker.split(', ')[0]} và đ/c {other}: ", speaker),
+                    (f"{tpl.bullet}Các đ/c {speaker} thống nhất: ", speaker),
+                )
+            )
+            suffix = ""
+        else:
+            marker, written, suffix = tpl.render(number, speaker, role)
+        start = out.pos
+        out.add(marker)
+        new_sents = []
+        pos = sents[0]["start"]
+        for j, s in enumerate(sents):
+            out.add(text[pos : s["start"]] if j else "")
+            piece = tpl.sentence(j, text[s["start"] : s["end"]])
+            if isinstance(tpl, NumberedSubitems) and j:
+                out.parts[-1] = "\n" if out.parts[-1] in (" ", "") else out.parts[-1]
+                out.pos = sum(len(p) for p in out.parts)
+            if do_wrap:
+                piece = _wrap(piece, rng, width)
+            if j == len(sents) - 1:
+                piece += suffix
+            a = out.pos
+            if isinstance(tpl, NumberedSubitems):
+                label_len = 3  # "a) " is the item's letter, not the sentence
+                out.add(piece)
+                new_sents.append(dict(s, start=a + label_len, end=out.pos))
+            else:
+                new_sents.append(dict(s, start=a, end=out.add(piece)))
+            pos = s["end"]
+        out.add(text[pos : seg["end"]])
+        if tpl.reported:
+            new_sents[0]["start"] = start
+        segments.append(dict(seg, start=start, end=out.pos, speaker=written, role=role, sentences=new_sents))
+    out.add(text[prev_end:])
+    new_text = out.text()
+    return {
+        "id": f"{record['id']}~{template}",
+        "text": new_text,
+        "meta": dict(meta, layout=template),
+        "segments": segments,
+        **({"rating": record["rating"]} if "rating" in record else {}),
+    }
+
+
+_PARTY_TITLE = re.compile(r"(\s*(?:\d+[.)/]\s*|[-+*•–]\s*)?)(?:Đồng chí|đồng chí|Đ/c|đ/c|ĐC|Đ/C)\s+")
+
+
+def _chair_opening(body: str, seg: dict, tpl: Template) -> tuple[str, str]:
+    """The chair's report or conclusion opened in the layout's own way ("TS. Hà Văn Lực", "BT Sáu")."""
+    m = _PARTY_TITLE.match(body)
+    name = seg["speaker"]
+    if not m or not body.startswith(name, m.end()):
+        return body, name
+    opening, written = tpl.chair_opening(name, seg.get("role") or "chair")
+    return body[: m.end(1)] + opening + body[m.end() + len(name) :], written
+
+
+_CONCLUSION_MARK = re.compile(r"^[^\n:]{0,110}?(?:kết luận|tiếp thu)[^\n:]{0,60}:", re.IGNORECASE)
+
+
+def _conclusion(body: str, rng: random.Random, record: dict, wordings: tuple[str, ...]) -> str:
+    """Another wording of the conclusion's opening, and assignments that name members inside it."""
+    m = _CONCLUSION_MARK.match(body)
+    if m:
+        number = re.match(r"\s*(?:\d+[.)/]|[IVX]+\.)\s*", body)
+        body = (number.group() if number else "") + rng.choice(wordings) + ":" + body[m.end() :]
+    members = [s["speaker"] for s in record["segments"] if s["kind"] == "discussion" and s.get("speaker")]
+    if members and rng.random() < 0.6:
+        lines = []
+        for i, who in enumerate(rng.sample(members, min(len(members), rng.randint(1, 3))), start=1):
+            lines.append(f"{i}. {rng.choice(('Đồng chí', 'Giao đồng chí', 'Đ/c'))} {who} {rng.choice(TASKS)}.")
+        body = body.rstrip() + "\n" + "\n".join(lines)
+    return body
+
+
+def render_all(records: list[dict], templates: tuple[str, ...] | list[str], seed: int = 0) -> list[dict]:
+    """Every record in every template."""
+    return [render(r, t, seed) for r in records for t in templates]

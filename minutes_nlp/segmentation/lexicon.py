@@ -1,0 +1,120 @@
+"""Word families the turn finder uses as features: titles of every kind, name particles, role and speech words.
+
+These lists are features for a trained model, not rules: a word missing here is still learnt from its
+shape and context (a capitalised run before a colon, a table cell, a position after a bullet). Add a
+family, not a single document's word.
+"""
+
+from __future__ import annotations
+
+from minutes_nlp.segmentation.markers import SPEECH_VERBS, SURNAMES
+
+# Lower-cased titles, by family; multi-word titles are matched word by word.
+TITLE_FAMILIES: dict[str, tuple[str, ...]] = {
+    "party": ("đồng chí", "đ/c", "đc", "đ.c", "đ/c.", "các đồng chí", "các đ/c"),
+    "academic": ("ts", "ths", "pgs", "gs", "tskh", "cn", "ks", "kts", "ncs", "pgs.ts", "gs.ts", "ts.bs", "ths.bs"),
+    "medical": ("bs", "bs.cki", "bs.ckii", "bscki", "bsckii", "đd", "ds", "ktv", "ys", "lương y", "bác sĩ", "dược sĩ"),
+    "military": (
+        "đại tướng",
+        "thượng tướng",
+        "trung tướng",
+        "thiếu tướng",
+        "đại tá",
+        "thượng tá",
+        "trung tá",
+        "thiếu tá",
+        "đại úy",
+        "thượng úy",
+        "trung úy",
+        "thiếu úy",
+        "đại uý",
+        "thượng uý",
+        "trung uý",
+        "thiếu uý",
+        "binh nhất",
+        "hạ sĩ",
+        "trung sĩ",
+        "thượng sĩ",
+        "chiến sĩ",
+    ),
+    "professional": ("luật sư", "nhà giáo", "nghệ nhân", "kỹ sư", "kiến trúc sư", "giáo sư", "tiến sĩ", "thạc sĩ"),
+    "kinship": (
+        "ông",
+        "bà",
+        "anh",
+        "chị",
+        "chú",
+        "cô",
+        "bác",
+        "thầy",
+        "cậu",
+        "dì",
+        "em",
+        "cháu",
+        "già làng",
+        "trưởng bản",
+        "bố",
+        "mẹ",
+        "cụ",
+    ),
+}
+# Particles that open ethnic-minority names (Ê Đê, Jrai, Ba Na, M'nông…) and birth-order names in the South.
+NAME_PARTICLES = {"y", "h'", "ama", "ami", "nay", "ksor", "rơ", "siu", "rah", "kpă", "niê", "byă", "mlô", "êban"}
+BIRTH_ORDER = {"hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "út"}
+FAMILY_NAMES = SURNAMES | {"rơ", "siu", "ksor", "nay", "kpă", "rah", "h'", "ama", "ami"}
+# Words that open a role phrase ("Bí thư", "Chi ủy viên", "Tổ trưởng"); a role is read from these.
+ROLE_HEADS = {
+    "bí",
+    "phó",
+    "chi",
+    "cuv",
+    "pbt",
+    "bt",
+    "ủy",
+    "uỷ",
+    "tổ",
+    "trưởng",
+    "chủ",
+    "giám",
+    "hiệu",
+    "đảng",
+    "thư",
+    "đại",
+    "quần",
+    "kế",
+    "chuyên",
+    "giáo",
+    "điều",
+    "cán",
+    "nhân",
+    "bác",
+    "dược",
+    "kỹ",
+    "đội",
+    "quản",
+    "trợ",
+    "văn",
+    "thủ",
+    "công",
+}
+SPEECH_FIRST_WORDS = {v.split()[0] for v in SPEECH_VERBS}
+SPEECH_PHRASES = set(SPEECH_VERBS)
+# Headers of a discussion kept as a table, by column.
+TABLE_HEADS = ("tt", "stt", "người phát biểu", "họ tên", "họ và tên", "chức vụ", "nội dung", "ý kiến")
+
+
+_FAMILY_OF = {title: family for family, titles in TITLE_FAMILIES.items() for title in titles}
+_FIRST_WORDS = {title.split()[0] for title in _FAMILY_OF}
+
+
+def title_family(words: list[str], i: int) -> tuple[str | None, int]:
+    """The title family of the title starting at words[i] (lower-cased) and how many words it spans."""
+    if i >= len(words) or words[i].rstrip(".") not in _FIRST_WORDS:
+        return None, 0
+    for n in (3, 2, 1):
+        if len(words) - i < n:
+            continue
+        family = _FAMILY_OF.get(" ".join(words[i : i + n]).rstrip("."))
+        if family:
+            return family, n
+    return None, 0

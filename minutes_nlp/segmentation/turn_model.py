@@ -1,0 +1,516 @@
+"""The trained turn finder: two linear-chain CRFs (python-crfsuite) over the features of features.py.
+
+The unit tagger reads the document as a sequence of units and labels each one B-<kind> or I; the speaker
+tagger reads the opening window of each turn and labels the tokens that name the speaker (B-S, I-S).
+Both are trained from annotated records (the corpus, re-rendered in many layouts by layouts.py) and saved
+as CRFsuite model files, a plain binary format that holds weights only (no pickle), beside a card.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from pathlib import Path
+
+import pycrfsuite
+
+from minutes_nlp.classifiers.model_store import ModelError
+from minutes_nlp.errors import NoSpeakers
+from minutes_nlp.segmentation import rules
+from minutes_nlp.segmentation.features import (
+    KINDS,
+    DocContext,
+    context,
+    speaker_window,
+    token_features,
+    unit_features,
+)
+from minutes_nlp.segmentation.header import parse_header
+from minutes_nlp.segmentation.lexicon import SPEECH_PHRASES
+from minutes_nlp.segmentation.sentences import split_sentences
+from minutes_nlp.types import Segment, SegmentedDocument
+
+FORMAT_VERSION = 1
+FILES = ("units.crfsuite", "speakers.crfsuite", "roles.json")
+_CONTENT_LABEL = re.compile(r"\s*(?:nội dung(?: ý kiến| phát biểu)?|ý kiến)\s*:\s*", re.IGNORECASE)
+_JOINT_GAP = re.compile(
+    r"\s*(?:,|và|;)?\s*(?:(?:các\s+)?(?:đồng chí|đ/c|ông|bà|anh|chị|cô|thầy|chú)\s+)?$", re.IGNORECASE
+)
+_CELL_SEP = re.compile(r"\s*(?:\||\t)\s*")
+
+
+# ---- gold sequences from annotated records -------------------------------------------------------------
+
+
+def unit_labels(ctx: DocContext, segments: list[dict]) -> list[str]:
+    """B-<kind> where an annotated segment opens at (or within 3 characters of) a unit's start, else I."""
+    opens = {s["start"]: s["kind"] for s in segments}
+    labels = []
+    for u in ctx.units:
+        kind = next((opens[p] for p in range(u.start - 1, min(u.end, u.start + 4)) if p in opens), None)
+        labels.append(f"B-{kind}" if kind else "I")
+    if labels and labels[0] == "I":
+        labels[0] = "B-procedural"
+    return labels
+
+
+def speaker_labels(ctx: DocContext, toks: list[tuple[int, int, str]], speaker: str | None) -> list[str]:
+    """B-S/I-S on the tokens that spell each of the speaker's names in the window, O elsewhere."""
+    tags = ["O"] * len(toks)
+    if not speaker or not toks:
+        return tags
+    text = ctx.text
+    lo, hi = toks[0][0], toks[-1][1]
+    window = text[lo:hi].casefold()
+    for name in speaker.split(", "):
+        at = window.find(name.casefold())
+        while at >= 0:
+            a, b = lo + at, lo + at + len(name)
+            before = text[a - 1] if a > lo else " "
+            after = text[b] if b < len(text) else " "
+            if not before.isalnum() and not after.isalnum():
+                break
+            at = window.find(name.casefold(), at + 1)
+        if at < 0:
+            continue
+        first = True
+        for i, (s, e, _) in enumerate(toks):
+            if s >= a and e <= b:
+                tags[i] = "B-S" if first else "I-S"
+                first = False
+    return tags
+
+
+_VERB = re.compile(
+    r"\s(?:" + "|".join(re.escape(v) for v in sorted(SPEECH_PHRASES, key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
+
+
+def marker_region(text: str, start: int, content: int, name_end: int, end: int) -> str:
+    """The words around the speaker's name that may state a role: up to the remark, or in reported speech
+    up to the speech verb ("Đồng chí Đông, chi ủy viên, Phó Trưởng phòng cho biết …")."""
+    stop = max(content, start)
+    if content <= max(name_end, start):
+        tail_end = min(end, max(name_end, start) + 90)
+        verb = _VERB.search(text, max(name_end, start), tail_end)
+        colon = text.find(":", max(name_end, start), tail_end)
+        cuts = [x for x in (verb.start() if verb else -1, colon) if x >= 0]
+        stop = min(cuts) if cuts else tail_end
+    return text[start:stop][:200]
+
+
+def role_features(ctx: DocContext, kind: str, start: int, region: str, speaker: str | None, rule_role: str) -> dict:
+    """What decides a speaker's role: the words of the marker around the name, the header, the rules."""
+    if speaker:
+        for name in speaker.split(", "):
+            region = re.sub(re.escape(name), " ", region, flags=re.IGNORECASE)
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", region)]
+    header_role = _header_role(ctx.header_people, speaker)
+    f = {"bias": 1.0, f"rule={rule_role}": 1.0, f"kind={kind}": 1.0, f"header={header_role}": 1.0}
+    if ctx.rule is not None:
+        seg = ctx.rule_segment(start)
+        f[f"rule_segment={seg.role if seg else None}"] = 1.0
+    for i, w in enumerate(words):
+        f[f"w={w}"] = 1.0
+        if i + 1 < len(words):
+            f[f"b={w} {words[i + 1]}"] = 1.0
+    return f
+
+
+def _header_role(header_people: dict[str, str], speaker: str | None) -> str | None:
+    if not speaker:
+        return None
+    low = speaker.lower()
+    for name, role in header_people.items():
+        if low == name or (len(low.split()) == 1 and name.split()[-1] == low):
+            return role
+    return None
+
+
+def sequences(records: list[dict]):
+    """(unit features, unit labels, [(token features, token labels)], [(role features, role)]) of each record."""
+    for rec in records:
+        ctx = context(rec["text"])
+        X = unit_features(ctx)
+        y = unit_labels(ctx, rec["segments"])
+        by_start = {s["start"]: s for s in rec["segments"]}
+        spk, roles = [], []
+        people = rules._People(ctx.header)
+        for k, lab in enumerate(y):
+            if lab == "I" or lab == "B-procedural":
+                continue
+            u = ctx.units[k]
+            seg = next((by_start[p] for p in range(u.start - 1, u.start + 4) if p in by_start), None)
+            if seg is None:
+                continue
+            toks = speaker_window(ctx, k, seg["end"])
+            if not toks:
+                continue
+            tags = speaker_labels(ctx, toks, seg.get("speaker"))
+            spk.append((token_features(ctx, toks), tags))
+            if seg.get("role") and seg.get("speaker") and ", " not in seg["speaker"]:
+                _, last = _names(ctx.text, toks, tags)
+                content = _content_start(ctx.text, ctx, k, seg["end"], last)
+                region = marker_region(ctx.text, seg["start"], content, last, seg["end"])
+                rule_role = people.role(seg["speaker"], region.lower())
+                features = role_features(ctx, seg["kind"], seg["start"], region, seg["speaker"], rule_role)
+                roles.append((features, seg["role"]))
+        yield X, y, spk, roles
+
+
+# ---- training, saving, loading -------------------------------------------------------------------------
+
+
+def _sha256(directory: Path) -> str:
+    h = hashlib.sha256()
+    for name in FILES:
+        h.update((directory / name).read_bytes())
+    return h.hexdigest()
+
+
+def train(
+    records: list[dict],
+    out: str | Path,
+    *,
+    c1: float = 0.05,
+    c2: float = 0.01,
+    iterations: int = 150,
+    card: dict | None = None,
+) -> dict:
+    """Train both taggers on annotated records and write them with a card to the directory out."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    units_trainer = pycrfsuite.Trainer(verbose=False)
+    speakers_trainer = pycrfsuite.Trainer(verbose=False)
+    n_units = n_windows = 0
+    role_X, role_y = [], []
+    for X, y, spk, roles in sequences(records):
+        units_trainer.append(X, y)
+        n_units += len(y)
+        for tx, ty in spk:
+            speakers_trainer.append(tx, ty)
+            n_windows += 1
+        for rx, ry in roles:
+            role_X.append(rx)
+            role_y.append(ry)
+    params = {"c1": c1, "c2": c2, "max_iterations": iterations, "feature.possible_transitions": True}
+    for trainer in (units_trainer, speakers_trainer):
+        trainer.set_params(params)
+    units_trainer.train(str(out / "units.crfsuite"))
+    speakers_trainer.train(str(out / "speakers.crfsuite"))
+    _train_roles(role_X, role_y, out / "roles.json")
+    info = {
+        "name": out.name,
+        "kind": "turn-finder",
+        "format_version": FORMAT_VERSION,
+        "library": f"python-crfsuite {pycrfsuite.__version__ if hasattr(pycrfsuite, '__version__') else ''}".strip(),
+        "params": {"c1": c1, "c2": c2, "max_iterations": iterations},
+        "records": len(records),
+        "units": n_units,
+        "speaker_windows": n_windows,
+        "train_seconds": round(time.perf_counter() - t0, 1),
+        **(card or {}),
+    }
+    info["model_sha256"] = _sha256(out)
+    (out / "card.json").write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return info
+
+
+def _train_roles(X: list[dict], y: list[str], path: Path) -> None:
+    """A multinomial logistic regression of the role, saved as plain JSON weights."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = DictVectorizer()
+    clf = LogisticRegression(C=2.0, max_iter=2000).fit(vec.fit_transform(X), y)
+    names = vec.get_feature_names_out()
+    weights = {}
+    for j, name in enumerate(names):
+        col = clf.coef_[:, j]
+        if abs(col).max() > 1e-4:
+            weights[name] = [round(float(v), 5) for v in col]
+    model = {
+        "classes": list(clf.classes_),
+        "intercept": [round(float(v), 5) for v in clf.intercept_],
+        "weights": weights,
+    }
+    path.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+class _RoleModel:
+    def __init__(self, path: Path):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        self.classes = data["classes"]
+        self.intercept = data["intercept"]
+        self.weights = data["weights"]
+
+    def __call__(self, features: dict) -> str:
+        scores = list(self.intercept)
+        for name, value in features.items():
+            w = self.weights.get(name)
+            if w:
+                for i, x in enumerate(w):
+                    scores[i] += x * value
+        return self.classes[max(range(len(scores)), key=scores.__getitem__)]
+
+
+def training_records(records: list[dict], templates: tuple[str, ...], per_record: int, seed: int) -> list[dict]:
+    """The records as written, and each re-rendered in per_record templates drawn at random (layouts.py)."""
+    import random
+
+    from minutes_nlp.segmentation.layouts import render
+
+    rng = random.Random(seed)
+    out = list(records)
+    for r in records:
+        for t in rng.sample(list(templates), min(per_record, len(templates))):
+            out.append(render(r, t, seed))
+    return out
+
+
+def train_from_corpus(
+    corpus: str | Path,
+    out: str | Path,
+    *,
+    split: str = "train+dev",
+    held_out: bool = False,
+    per_record: int = 5,
+    seed: int = 13,
+    iterations: int = 150,
+) -> dict:
+    """Train the turn finder on the corpus' split(s) and its re-renderings; score the test split; write a card.
+
+    held_out=True trains without the held-out layout templates (for the generalisation benchmark).
+    """
+    from minutes_nlp.corpus.dataset import load
+    from minutes_nlp.segmentation.evaluate import score
+    from minutes_nlp.segmentation.layouts import HELD_OUT, TEMPLATES, TRAINING
+
+    corpus = Path(corpus)
+    records = load(corpus)
+    splits = split.split("+")
+    chosen = [r for r in records if r["meta"].get("split") in splits]
+    if not chosen:
+        raise ModelError(str(corpus), f"no meeting in split {split}")
+    templates = TRAINING if held_out else tuple(TEMPLATES)
+    data = training_records(chosen, templates, per_record, seed)
+    card = {
+        "corpus": corpus.name,
+        "corpus_sha256": hashlib.sha256(corpus.read_bytes()).hexdigest(),
+        "train_split": split,
+        "train_meetings": len(chosen),
+        "train_records": len(data),
+        "templates": list(templates),
+        "held_out_templates": list(HELD_OUT) if held_out else [],
+        "per_record": per_record,
+        "seed": seed,
+    }
+    info = train(data, out, iterations=iterations, card=card)
+    test = [r for r in records if r["meta"].get("split") == "test" and "test" not in splits]
+    if test:
+        finder = TurnFinder(out)
+        info["test"], _ = score(test, lambda text, rid: finder(text, rid, sentences=False))
+        card_path = Path(out) / "card.json"
+        card_path.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (Path(out) / "card.md").write_text(render_card(info), encoding="utf-8")
+    return info
+
+
+def render_card(info: dict) -> str:
+    """The turn finder's card as Markdown."""
+    lines = [
+        f"# Model card: {info.get('name')} (turn finder)",
+        "",
+        "Two linear-chain CRFs (python-crfsuite): a unit tagger (B-<segment kind> / I over lines and",
+        "sentence pieces) and a speaker tagger (B-S / I-S over the tokens opening a turn), plus a logistic",
+        "regression of the speaker's role stored as plain JSON weights. No pickle anywhere.",
+        "",
+        f"- training data: `{info.get('corpus')}` sha256 `{info.get('corpus_sha256')}`, "
+        f"split `{info.get('train_split')}` ({info.get('train_meetings')} meetings, "
+        f"{info.get('train_records')} records with re-renderings)",
+        f"- layout templates: {', '.join(info.get('templates', []))}",
+        f"- held out from training: {', '.join(info.get('held_out_templates', [])) or 'none'}",
+        f"- parameters: {json.dumps(info.get('params'))}; seed {info.get('seed')}; "
+        f"trained in {info.get('train_seconds')} s",
+        f"- model files sha256: `{info.get('model_sha256')}`",
+        "",
+    ]
+    if info.get("test"):
+        t = info["test"]
+        lines += [
+            "## Corpus test split",
+            "",
+            f"contribution F1 {t['contribution_f1']:.3f} (P {t['contribution_precision']:.3f}, "
+            f"R {t['contribution_recall']:.3f}), speaker accuracy {t['speaker_accuracy']:.3f}, "
+            f"role accuracy {t['role_accuracy']:.3f}, attendance fields {t['attendance_field_accuracy']:.3f}",
+            "",
+            "Rebuild: `minutes-nlp train-segmenter --out models/segmenter`; per-layout numbers:",
+            "`python benchmarks/layouts.py`.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+class TurnFinder:
+    """The two taggers of a model directory, opened once; call it on normalised text."""
+
+    def __init__(self, directory: str | Path):
+        directory = Path(directory)
+        card_path = directory / "card.json"
+        if not card_path.is_file() or not all((directory / f).is_file() for f in FILES):
+            raise ModelError(
+                str(directory), "not a turn-finder model directory", "rebuild it with 'minutes-nlp train-segmenter'"
+            )
+        self.card = json.loads(card_path.read_text(encoding="utf-8"))
+        if self.card.get("format_version") != FORMAT_VERSION:
+            raise ModelError(
+                str(directory),
+                f"turn-finder format {self.card.get('format_version')} is not {FORMAT_VERSION}",
+                "rebuild it with 'minutes-nlp train-segmenter'",
+            )
+        if _sha256(directory) != self.card.get("model_sha256"):
+            raise ModelError(
+                str(directory),
+                "model files do not match the SHA-256 in card.json",
+                "rebuild it with 'minutes-nlp train-segmenter' or restore the original files",
+            )
+        self.units = pycrfsuite.Tagger()
+        self.units.open(str(directory / "units.crfsuite"))
+        self.speakers = pycrfsuite.Tagger()
+        self.speakers.open(str(directory / "speakers.crfsuite"))
+        self.roles = _RoleModel(directory / "roles.json")
+
+    def __call__(self, text: str, source: str = "<text>", sentences: bool = True) -> SegmentedDocument:
+        """Return the segments, header facts and stated remark count of normalised minutes text.
+
+        Raises NoSpeakers when no turn is found.
+        """
+        ctx = context(text)
+        if not ctx.units:
+            raise NoSpeakers(source, "no speaker turn found", "check that the file is meeting minutes")
+        features = unit_features(ctx) if ctx.units else []
+        labels = self.units.tag(features) if features else []
+        for k, f in enumerate(features):  # exact rules stay exact: closing, votes, signatures, photo captions
+            if f.get("closing") or f.get("line_photo"):
+                labels[k] = "B-procedural"
+        opens = [(k, lab[2:]) for k, lab in enumerate(labels) if lab != "I"]
+        if not opens or opens[0][0] != 0:
+            opens.insert(0, (0, "procedural"))
+        spans = []
+        for j, (k, kind) in enumerate(opens):
+            end = ctx.units[opens[j + 1][0]].start if j + 1 < len(opens) else len(text)
+            spans.append((k, kind, ctx.units[k].start, end))
+        turns = [s for s in spans if s[1] != "procedural"]
+        if not turns:
+            raise NoSpeakers(source, "no speaker turn found", "check that the file is meeting minutes")
+        header = parse_header(text, turns[0][2])
+        if ctx.rule is not None:  # the rules read the header with the same first turn more often than not
+            header = ctx.rule.header if ctx.rule.header.to_dict() == header.to_dict() else header
+        people = rules._People(header)
+        found = []
+        for k, kind, start, end in spans:
+            e = end
+            while e > start and text[e - 1].isspace():
+                e -= 1
+            if kind == "procedural":
+                found.append((Segment(start, e, kind), start, -1))
+                continue
+            toks = speaker_window(ctx, k, e)
+            tags = self.speakers.tag(token_features(ctx, toks)) if toks else []
+            names, last = _names(text, toks, tags)
+            speaker = ", ".join(names) if names else None
+            if speaker is None:  # the model names nobody: take what the rules read here ("Đ/c Bí thư giải thích")
+                rule_seg = ctx.rule_segment(start)
+                speaker = rule_seg.speaker if rule_seg else None
+            if speaker is None and kind in ("chair_report", "chair_conclusion"):
+                speaker = header.chair
+            content = _content_start(text, ctx, k, e, last)
+            for n in names:
+                people.add(n)
+            found.append((Segment(start, e, kind, speaker), content, last))
+        for seg, content, last in found:
+            if seg.kind == "procedural":
+                continue
+            region = marker_region(text, seg.start, content, last, seg.end)
+            if seg.kind == "chair_conclusion" and (seg.speaker is None or seg.speaker == header.chair):
+                seg.role = "chair"
+            elif seg.speaker and ", " in seg.speaker:
+                seg.role = _highest([people.role(n, "") for n in seg.speaker.split(", ")])
+            elif seg.speaker:
+                rule_role = people.role(seg.speaker, region.lower())
+                seg.role = self.roles(role_features(ctx, seg.kind, seg.start, region, seg.speaker, rule_role))
+            else:
+                seg.role = "chair"
+            if seg.kind == "discussion" and sentences:
+                seg.sentences = split_sentences(text, max(content, seg.start), seg.end)
+        segments = [seg for seg, _, _ in found if seg.start < seg.end]
+        stated = ctx.rule.stated_remarks if ctx.rule is not None else None
+        return SegmentedDocument(text=text, header=header, segments=segments, stated_remarks=stated)
+
+
+_PRECEDENCE = ("chair", "secretary", "committee", "guest", "member")
+
+
+def _highest(roles: list[str]) -> str:
+    """Joint remarks take the highest of their speakers' roles (codebook §4.23)."""
+    return min(roles, key=lambda r: _PRECEDENCE.index(r) if r in _PRECEDENCE else len(_PRECEDENCE))
+
+
+def _names(text: str, toks: list[tuple[int, int, str]], tags: list[str]) -> tuple[list[str], int]:
+    """The names the tags spell, in order, and the end offset of the last one (or -1)."""
+    names, cur, last = [], None, -1
+    for (s, e, _), tag in zip(toks, tags):
+        if tag == "B-S" or (tag == "I-S" and cur is None):
+            if cur:
+                names.append(cur)
+            cur = [s, e]
+        elif tag == "I-S":
+            cur[1] = e
+        else:
+            if cur:
+                names.append(cur)
+            cur = None
+    if cur:
+        names.append(cur)
+    out = []
+    prev_end = None
+    for s, e in names:
+        # a second name joins the first only as a joint remark ("Hùng, Lan và đ/c Minh"), never across a role
+        if prev_end is not None and not _JOINT_GAP.match(text[prev_end:s]):
+            break
+        name = text[s:e].strip(" ,.-–")
+        if name and name not in out:
+            out.append(name)
+            last = max(last, e)
+        prev_end = e
+    return out, last
+
+
+def _content_start(text: str, ctx: DocContext, k: int, end: int, name_end: int) -> int:
+    """Where the remark itself starts: after the marker's colon, the last table cell, or the bullet."""
+    u = ctx.units[k]
+    line = text[u.start : u.end]
+    if "|" in line or "\t" in line:
+        cuts = list(_CELL_SEP.finditer(text, u.start, u.end))
+        if len(cuts) >= 2:
+            return cuts[-1].end()
+    limit = min(u.end, u.start + 200)
+    after_name = max(u.start, name_end)
+    colon = text.find(":", after_name, limit)
+    if colon >= 0 and not re.search(r"[!?;]\s|[^\W\d_]{3,}\.\s", text[after_name:colon]):
+        after = colon + 1
+        while after < u.end and text[after].isspace():
+            after += 1
+        if after < u.end:
+            return after
+        if k + 1 < len(ctx.units) and ctx.units[k + 1].start < end:
+            nxt = ctx.units[k + 1].start
+            m = _CONTENT_LABEL.match(text, nxt, end)
+            return m.end() if m else nxt
+    bullet = rules._MARKER_BULLET.match(text, u.start, u.end)
+    return bullet.end() if bullet else u.start
+
+
+__all__ = ["TurnFinder", "train", "sequences", "KINDS"]
