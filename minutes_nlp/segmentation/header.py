@@ -280,7 +280,7 @@ def parse_header(text: str, header_end: int | None = None) -> Header:
     h = Header()
     lines = [ln.strip() for ln in region.split("\n") if ln.strip()]
     for ln in lines[:12]:
-        for part in re.split(r"\s{2,}|\t", ln):
+        for part in re.split(r"\s{2,}|\t|\s\|\s", ln):
             up = part.strip()
             if h.committee is None and re.match(r"^(?:ĐẢNG BỘ|Đảng bộ|ĐẢNG ỦY|Đảng ủy|ĐẢNG UỶ)\b", up):
                 h.committee = up
