@@ -99,6 +99,15 @@ class Segment:
 
 
 @dataclass
+class Person:
+    """Someone the header names, with the role they hold in this meeting (codebook §2)."""
+
+    name: str  # as written, without title, rank or degree
+    role: str  # chair, secretary, committee, member or guest
+    office: str | None = None  # the offices written with the name: "Bí thư chi bộ, Trưởng phòng", "Bí thư Chi đoàn"
+
+
+@dataclass
 class Header:
     """Facts the minutes state about the meeting; None where they do not say."""
 
@@ -118,9 +127,13 @@ class Header:
     members_absent_with_reason: int | None = None
     members_absent_without_reason: int | None = None
     members_exempt: int | None = None
+    # everyone the header names (chair, secretary, committee, guests), for the segmenter; not a meta field
+    people: list[Person] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        del d["people"]
+        return d
 
 
 @dataclass
