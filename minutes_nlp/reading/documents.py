@@ -23,6 +23,7 @@ from ftfy.badness import is_bad
 
 from minutes_nlp.errors import NeedsOCR, ReadError, UnsupportedFormat
 from minutes_nlp.reading.legacy import detect_legacy, font_encoding, is_capitals_font, legacy_scores, to_unicode
+from minutes_nlp.reading.mojibake import has_lossy, repair_lossy
 from minutes_nlp.reading.tables import SEPARATOR, RawRow, name_columns
 from minutes_nlp.reading.text import normalize, unwrap
 from minutes_nlp.types import Document, Source, TableCell, TableRow
@@ -142,6 +143,11 @@ def _repairs(text: str, source: Source) -> list[Callable[[str], str]]:
     can apply them to each paragraph run and table cell alike.
     """
     steps: list[Callable[[str], str]] = []
+    if source.legacy_font is None and has_lossy(text):  # "Ä�áº¢NG": bytes lost, beyond ftfy
+        fixed = repair_lossy(text)
+        if fixed != text:
+            text, source.repaired_mojibake = fixed, True
+            steps.append(repair_lossy)
     if source.legacy_font is None and is_bad(text):
         fixed = ftfy.fix_encoding(text)
         if fixed != text and legacy_scores(fixed)["unicode"] >= legacy_scores(text)["unicode"]:
