@@ -23,7 +23,6 @@ from ftfy.badness import is_bad
 
 from minutes_nlp.errors import NeedsOCR, ReadError, UnsupportedFormat
 from minutes_nlp.reading.legacy import detect_legacy, font_encoding, is_capitals_font, legacy_scores, to_unicode
-from minutes_nlp.reading.mojibake import has_lossy, repair_lossy
 from minutes_nlp.reading.tables import SEPARATOR, RawRow, name_columns
 from minutes_nlp.reading.text import normalize, unwrap
 from minutes_nlp.types import Document, Source, TableCell, TableRow
@@ -143,8 +142,10 @@ def _repairs(text: str, source: Source) -> list[Callable[[str], str]]:
     can apply them to each paragraph run and table cell alike.
     """
     steps: list[Callable[[str], str]] = []
-    if source.legacy_font is None and has_lossy(text):  # "Ä�áº¢NG": bytes lost, beyond ftfy
-        fixed = repair_lossy(text)
+    if source.legacy_font is None and "\ufffd" in text:  # "Ä�áº¢NG": bytes lost, beyond ftfy
+        from minutes_nlp.reading.mojibake import has_lossy, repair_lossy  # loads the syllable table
+
+        fixed = repair_lossy(text) if has_lossy(text) else text
         if fixed != text:
             text, source.repaired_mojibake = fixed, True
             steps.append(repair_lossy)

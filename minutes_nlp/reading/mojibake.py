@@ -22,7 +22,8 @@ import unicodedata
 from functools import cache
 from itertools import product
 
-from minutes_nlp.reading.syllables import frequencies, is_syllable
+from minutes_nlp.reading.legacy import is_vietnamese_syllable
+from minutes_nlp.reading.syllables import frequencies
 from minutes_nlp.reading.text import normalize_tones
 
 LOST = (0x81, 0x8D, 0x8F, 0x90, 0x9D)  # the bytes Windows-1252 leaves undefined
@@ -82,7 +83,7 @@ def _score(word: str, table: dict[str, int]) -> float:
     key = normalize_tones(nfc).lower()
     if key in table:
         score = 1.0 + math.log(table[key])
-    elif is_syllable(nfc):
+    elif is_vietnamese_syllable(nfc):
         score = 0.5
     else:
         score = -5.0
@@ -163,7 +164,7 @@ def _order(readings: list[str]) -> list[str]:
     def key(ch: str) -> tuple[int, int]:
         if ch in _PREFERRED:
             return 0, _PREFERRED.index(ch)
-        return (1 if is_syllable(ch) or ch.lower() in "đ" else 2), 0
+        return (1 if is_vietnamese_syllable(ch) or ch.lower() in "đ" else 2), 0
 
     return sorted(readings, key=key)
 

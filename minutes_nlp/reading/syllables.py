@@ -3,8 +3,8 @@
 The mojibake repair (mojibake.py) must choose between letters a lost byte may
 have been ("á»" + lost byte is ề, ọ, ỏ, Ố or ờ). It prefers a syllable that
 minutes actually use, by its frequency in ``data/syllables.tsv``, and falls back
-on the structure of a Vietnamese syllable (initial, vowel cluster, final, and a
-tone the final allows) for a syllable the table lacks.
+on the structure of a Vietnamese syllable (legacy.is_vietnamese_syllable: initial,
+vowel cluster, final, spelling, a tone the final allows) for one the table lacks.
 
 The table is built from the corpus text and shipped with the package (nothing
 is downloaded or read from the corpus at run time); rebuild it with
@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from minutes_nlp.reading.text import _CLUSTERS, _FINALS, _INITIALS, _split_tone, normalize
+from minutes_nlp.reading.legacy import is_vietnamese_syllable
+from minutes_nlp.reading.text import normalize
 
 TABLE = Path(__file__).with_name("data") / "syllables.tsv"
 _WORD = re.compile(r"[^\W\d_]+")
@@ -29,25 +30,6 @@ _PAIR = re.compile(r"(?<![^\W\d_])(?=([^\W\d_]+) ([^\W\d_]+)(?![^\W\d_]))")
 # Lower-case letters whose UTF-8 form ends in a byte Windows-1252 lacks and that share their first two bytes
 # with other letters (ề ọ ỏ ờ, and ố for Ố): a lost byte leaves them in doubt inside an ordinary word.
 CONTEXT_LETTERS = set("ềọỏờố")
-_STOP_FINALS = ("c", "ch", "p", "t")  # a syllable ending in these takes only the sắc or nặng tone
-_STOP_TONES = ("\u0301", "\u0323")
-
-
-def is_syllable(word: str) -> bool:
-    """True when word (any case) is a possible Vietnamese syllable: 'thường', 'ĐẢNG'; not 'bỏt', 'Ẑa', 'ca̍'."""
-    base, tone, count = _split_tone(word.lower())
-    if count > 1 or not base.isalpha():
-        return False
-    initial = next(i for i in _INITIALS if base.startswith(i))
-    rest = base[len(initial) :]
-    if initial == "gi" and rest[:1] not in ("a", "ă", "â", "e", "ê", "o", "ô", "ơ", "u", "ư"):
-        initial, rest = "g", base[1:]  # "gì", "gìn": the i is the vowel
-    if initial == "qu" and not rest:
-        return False
-    final = next((f for f in _FINALS if rest.endswith(f) and len(rest) > len(f)), "")
-    if rest[: len(rest) - len(final)] not in _CLUSTERS:
-        return False
-    return final not in _STOP_FINALS or tone in _STOP_TONES
 
 
 def count_syllables(texts: Iterable[str]) -> Counter[str]:
@@ -60,10 +42,10 @@ def count_syllables(texts: Iterable[str]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for text in texts:
         low = normalize(text).lower()
-        counts.update(w for w in _WORD.findall(low) if is_syllable(w))
+        counts.update(w for w in _WORD.findall(low) if is_vietnamese_syllable(w))
         for m in _PAIR.finditer(low):
             a, b = m.groups()
-            if (CONTEXT_LETTERS & set(a + b)) and is_syllable(a) and is_syllable(b):
+            if (CONTEXT_LETTERS & set(a + b)) and is_vietnamese_syllable(a) and is_vietnamese_syllable(b):
                 counts[f"{a} {b}"] += 1
     return counts
 
