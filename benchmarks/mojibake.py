@@ -18,7 +18,7 @@ form held a lost byte, the ones the syllable table has to choose. Rows:
 - ftfy alone: what read() did before this repair, on the whole corpus;
 - through read(): the damaged text saved as .txt and read, compared with reading
   the clean text, and the share of meetings whose segments (kind, speaker, role,
-  offsets) are the same as the clean text's.
+  offsets) are the same as the clean text's, after this repair and with ftfy alone.
 """
 
 from __future__ import annotations
@@ -37,9 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import ftfy
 
 from minutes_nlp.errors import MinutesError
-from minutes_nlp.reading.documents import read
+from minutes_nlp.reading.documents import _drop_controls, _normalized, _tidy, read
 from minutes_nlp.reading.mojibake import LOST, repair_lossy
 from minutes_nlp.reading.syllables import count_syllables
+from minutes_nlp.reading.text import unwrap
 from minutes_nlp.segmentation.turns import segment
 
 
@@ -89,8 +90,13 @@ def _segments(text: str, name: str) -> list[tuple] | None:
         return None
 
 
+def _ftfy_only(damaged: str) -> str:
+    """The text read() made of damaged text before this repair: ftfy, then the usual normalisation."""
+    return unwrap(_tidy(_normalized(_drop_controls(ftfy.fix_encoding(damaged)))))
+
+
 def through_read(records: list[dict]) -> dict:
-    totals, same_text, same_segments = [0, 0, 0, 0], 0, 0
+    totals, same_text, same_segments, same_before = [0, 0, 0, 0], 0, 0, 0
     with tempfile.TemporaryDirectory() as tmp:
         for r in records:
             clean, damaged = Path(tmp, "clean.txt"), Path(tmp, "damaged.txt")
@@ -100,13 +106,16 @@ def through_read(records: list[dict]) -> dict:
             for i, n in enumerate(compare(want, got)):
                 totals[i] += n
             same_text += want == got
-            same_segments += _segments(want, r["id"]) == _segments(got, r["id"])
+            clean_segments = _segments(want, r["id"])
+            same_segments += clean_segments == _segments(got, r["id"])
+            same_before += clean_segments == _segments(_ftfy_only(damage(r["text"])), r["id"])
     return {
         "meetings": len(records),
         "char_accuracy": round(totals[1] / max(totals[0], 1), 6),
         "lost_char_accuracy": round(totals[3] / max(totals[2], 1), 4),
         "same_text": round(same_text / len(records), 4),
         "same_segments": round(same_segments / len(records), 4),
+        "same_segments_with_ftfy_alone": round(same_before / len(records), 4),
     }
 
 

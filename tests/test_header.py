@@ -151,6 +151,7 @@ def test_header_attendance_abbreviated_and_partial(line, total, present, absent,
     "lines, chair, secretary",
     [
         ("Chủ trì: BT Lâm Văn Sửu\nTK: Dương Thị Thắm", "Lâm Văn Sửu", "Dương Thị Thắm"),
+        ("Chủ trì: đ/c Trần Văn Luân (Bí thư chi bộ)  – Thư ký: đ/c Đặng Thị Mai", "Trần Văn Luân", "Đặng Thị Mai"),
         (
             "Chủ trì: Thầy ĐINH VĂN KHỞI - Bí thư chi bộ, Hiệu trưởng.\nThư ký: Cô Phan Thị Lựu - Đảng viên.",
             "ĐINH VĂN KHỞI",

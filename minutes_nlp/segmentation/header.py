@@ -60,15 +60,16 @@ def parse_number(token: str) -> int | None:
     return total + current
 
 
-_ROLE_LINE = {
+_ROLE_LINE = {  # at a line or sentence start, or after a dash on the other's line ("… – Thư ký: …")
     "chair": re.compile(
-        r"(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Người chủ trì|Chủ trì|Chủ tọa)"
-        r"(?:\s+(?:hội nghị|cuộc họp|buổi sinh hoạt|buổi họp))?\s*:?\s*",
+        r"(?:(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Người chủ trì|Chủ trì|Chủ tọa)"
+        r"(?:\s+(?:hội nghị|cuộc họp|buổi sinh hoạt|buổi họp))?\s*:?|\s[-–—]\s*(?:Chủ trì|Chủ tọa)\s*:)\s*",
         re.IGNORECASE,
     ),
     "secretary": re.compile(
-        r"(?:^|\n|[.;]\s)\s*[-+*•]?\s*"
-        r"(?:(?:Thư ký|Thư kí)(?: ghi biên bản| cuộc họp| hội nghị| buổi sinh hoạt)?\s*:?|TK\s*:)\s*",
+        r"(?:(?:^|\n|[.;]\s)\s*[-+*•]?\s*"
+        r"(?:(?:Thư ký|Thư kí)(?: ghi biên bản| cuộc họp| hội nghị| buổi sinh hoạt)?\s*:?|TK\s*:)|"
+        r"\s[-–—]\s*(?:Thư ký|Thư kí|TK)\s*:)\s*",
         re.IGNORECASE,
     ),
 }
@@ -247,7 +248,8 @@ def _person_at(text: str, pos: int, end: int) -> tuple[str | None, int, str | No
     return None, pos, None
 
 
-_OFFICE_END = re.compile(r"\.(?:\s|$)|;|\n|\s[-–—]?\s*(?:Thư ký|Thư kí|TK|Chủ trì|Chủ tọa)\s*:|$")
+_OFFICE_END = re.compile(r"\.(?:\s|$)|;|\n")
+_NEXT_LABEL = re.compile(r"(?:^|\s)[-–—]?\s*(?:Thư ký|Thư kí|TK|Chủ trì|Chủ tọa)\s*:")
 
 
 def _office_after(text: str, pos: int, end: int) -> str | None:
@@ -261,7 +263,9 @@ def _office_after(text: str, pos: int, end: int) -> str | None:
     if m:
         start = pos + m.end()
         stop = _OFFICE_END.search(text, start, end)
-        tail = text[start : stop.start() if stop else end].strip(" ,-–—:")
+        tail = text[start : stop.start() if stop else end]
+        label = _NEXT_LABEL.search(tail)  # "(Bí thư chi bộ) – Thư ký: …" on the same line
+        tail = tail[: label.start() if label else len(tail)].strip(" ,-–—:")
         if 0 < len(tail) <= 120 and tail[:1].isalpha():
             parts.append(tail)
     return ", ".join(p for p in parts if p) or None
