@@ -20,11 +20,34 @@ class Source:
 
 
 @dataclass
+class TableCell:
+    """One non-empty cell of a table row: its text is ``Document.text[start:end]``."""
+
+    start: int
+    end: int
+    index: int = 0  # grid column, counted from 0; a cell merged across columns has the first one's
+    header: str | None = None  # the text of the header row's cell above it, when the table has one
+    column: str | None = None  # "number", "speaker", "role" or "remark" when that header names one
+
+
+@dataclass
+class TableRow:
+    """A table row, written in ``Document.text`` as one line with its cells joined by " | "."""
+
+    start: int
+    end: int
+    table: int  # which table of the document, counted from 0 in body order
+    cells: list[TableCell] = field(default_factory=list)
+    is_header: bool = False  # the row that names the columns
+
+
+@dataclass
 class Document:
     """A read and normalised document: every offset in minutes_nlp indexes ``text``."""
 
     text: str
     source: Source = field(default_factory=Source)
+    tables: list[TableRow] = field(default_factory=list)  # rows of .docx, .pdf and .html tables, in text order
 
 
 @dataclass
@@ -76,6 +99,15 @@ class Segment:
 
 
 @dataclass
+class Person:
+    """Someone the header names, with the role they hold in this meeting (codebook §2)."""
+
+    name: str  # as written, without title, rank or degree
+    role: str  # chair, secretary, committee, member or guest
+    office: str | None = None  # the offices written with the name: "Bí thư chi bộ, Trưởng phòng", "Bí thư Chi đoàn"
+
+
+@dataclass
 class Header:
     """Facts the minutes state about the meeting; None where they do not say."""
 
@@ -95,9 +127,13 @@ class Header:
     members_absent_with_reason: int | None = None
     members_absent_without_reason: int | None = None
     members_exempt: int | None = None
+    # everyone the header names (chair, secretary, committee, guests), for the segmenter; not a meta field
+    people: list[Person] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        del d["people"]
+        return d
 
 
 @dataclass

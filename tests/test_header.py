@@ -3,7 +3,7 @@
 import pytest
 
 from minutes_nlp.reading.text import normalize
-from minutes_nlp.segmentation.header import parse_header, parse_number
+from minutes_nlp.segmentation.header import office_role, parse_header, parse_number
 
 
 def header(text):
@@ -124,3 +124,114 @@ def test_parse_number_digits_and_words(words, value):
 def test_header_chair_and_secretary_styles(lines, chair, secretary):
     h = header("CHI BỘ KHU PHỐ 2\nBIÊN BẢN SINH HOẠT CHI BỘ\n" + lines + "\n")
     assert (h.chair, h.secretary) == (chair, secretary)
+
+
+@pytest.mark.parametrize(
+    "line, total, present, absent, exempt",
+    [
+        ("ĐV: 19/21", 21, 19, 2, None),
+        ("ĐV: hiện diện 17, vắng 3 (1 MSH, 2 đi làm ca có báo)", 20, 17, 3, 1),
+        ("Có mặt 15/17 đ/c, miễn sinh hoạt 1", 17, 15, 2, 1),
+        ("Hiện diện 17, vắng 3", 20, 17, 3, None),
+        ("Chi bộ họp với sự tham dự của toàn bộ 25 đảng viên.", 25, 25, 0, None),
+        ("Tham dự: 100% (21/21 đảng viên).", 21, 21, 0, None),
+        ("13/13 đảng viên của chi bộ tham dự hội nghị.", 13, 13, 0, None),
+        ("Đảng viên chi bộ 26, dự họp 22, vắng 4 (miễn sinh hoạt 2, bệnh 1, đi làm ăn xa 1).", 26, 22, 4, 2),
+        ("Hiện có 17 đảng viên. Dự họp 15 đồng chí. Vắng 2 đồng chí.", 17, 15, 2, None),
+        ("Chi bộ có tất cả 25 đảng viên, có mặt 20 đồng chí.", 25, 20, 5, None),
+        ("Có mặt 17/19 đảng viên (02 đ/c vắng: 01 đ/c ốm, 01 đ/c đi công tác).", 19, 17, 2, None),
+    ],
+)
+def test_header_attendance_abbreviated_and_partial(line, total, present, absent, exempt):
+    h = header("CB KHU VỰC 6\nBB SINH HOẠT CB THÁNG 11/2021\n" + line + "\n")
+    assert (h.members_total, h.members_present, h.members_absent, h.members_exempt) == (total, present, absent, exempt)
+
+
+@pytest.mark.parametrize(
+    "lines, chair, secretary",
+    [
+        ("Chủ trì: BT Lâm Văn Sửu\nTK: Dương Thị Thắm", "Lâm Văn Sửu", "Dương Thị Thắm"),
+        ("Chủ trì: đ/c Trần Văn Luân (Bí thư chi bộ)  – Thư ký: đ/c Đặng Thị Mai", "Trần Văn Luân", "Đặng Thị Mai"),
+        (
+            "Chủ trì: Thầy ĐINH VĂN KHỞI - Bí thư chi bộ, Hiệu trưởng.\nThư ký: Cô Phan Thị Lựu - Đảng viên.",
+            "ĐINH VĂN KHỞI",
+            "Phan Thị Lựu",
+        ),
+        (
+            "Chủ trì: BS.CKII Trần Quốc Bửu – Bí thư chi bộ.\nThư ký: đồng chí Ông Thị Kim Huê.",
+            "Trần Quốc Bửu",
+            "Ông Thị Kim Huê",
+        ),
+        (
+            "Dự có đồng chí Thượng úy Bùi Xuân Thiện, Chính trị viên đại đội, Bí thư chi bộ chủ trì; "
+            "đồng chí Trung úy Lê Văn Hạp ghi biên bản.",
+            "Bùi Xuân Thiện",
+            "Lê Văn Hạp",
+        ),
+    ],
+)
+def test_header_chair_and_secretary_with_abbreviations_titles_and_ranks(lines, chair, secretary):
+    h = header("CHI BỘ KHU PHỐ 2\nBIÊN BẢN SINH HOẠT CHI BỘ\n" + lines + "\n")
+    assert (h.chair, h.secretary) == (chair, secretary)
+
+
+def test_header_names_every_person_with_role_and_office():
+    h = header(
+        "CHI BỘ CÔNG AN PHƯỜNG TÂN HƯNG\nBIÊN BẢN SINH HOẠT CHI BỘ THÁNG 8\n"
+        "Chủ trì: Thượng tá Hoàng Minh Đạt, Bí thư chi bộ, Trưởng Công an phường.\n"
+        "Thư ký: Đại úy Lương Thị Thu Hiền, đảng viên.\n"
+        "Chi ủy gồm: Thượng tá Hoàng Minh Đạt - Bí thư; Trung tá Phan Văn Khải - Phó Bí thư; "
+        "Thiếu tá Đinh Văn Tuấn - Chi ủy viên.\n"
+        "Đại biểu: đồng chí Lò Thị Nhàn - Đảng ủy viên, phụ trách chi bộ.\n"
+        "Có mặt 15/17 đ/c, miễn sinh hoạt 1.\n"
+    )
+    assert [(p.name, p.role, p.office) for p in h.people] == [
+        ("Hoàng Minh Đạt", "chair", "Bí thư chi bộ, Trưởng Công an phường"),
+        ("Lương Thị Thu Hiền", "secretary", "đảng viên"),
+        ("Phan Văn Khải", "committee", "Phó Bí thư"),
+        ("Đinh Văn Tuấn", "committee", "Chi ủy viên"),
+        ("Lò Thị Nhàn", "guest", "Đảng ủy viên, phụ trách chi bộ"),
+    ]
+    assert h.guests == ["Lò Thị Nhàn"]
+    assert "people" not in h.to_dict()  # a feature for the segmenter, not a meta field
+
+
+def test_header_committee_list_with_abbreviated_roles_in_brackets():
+    h = header(
+        "BB SINH HOẠT CB THÁNG 3\nChi ủy: đ/c Trịnh Văn Lợi (BT), đ/c Hà Thị Mơ (PBT), đ/c Kha Văn Minh (CUV).\n"
+    )
+    assert [(p.name, p.role) for p in h.people] == [
+        ("Trịnh Văn Lợi", "chair"),
+        ("Hà Thị Mơ", "committee"),
+        ("Kha Văn Minh", "committee"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "office, role",
+    [
+        ("Bí thư chi bộ, Trưởng phòng", "chair"),
+        ("BT chi bộ", "chair"),
+        ("Bí thư chi bộ kiêm Trưởng ấp", "chair"),
+        ("Phó Bí thư chi bộ, Phó Trưởng phòng", "committee"),
+        ("PBT", "committee"),
+        ("CUV, Phó Chủ tịch UBND xã", "committee"),
+        ("Chi ủy viên, phụ trách thanh tra", "committee"),
+        ("ĐV dự bị", "member"),
+        ("Đảng viên, chuyên viên", "member"),
+        ("Bí thư Chi đoàn", None),
+        ("Bí thư chi đoàn, đảng viên dự bị", "member"),
+        ("Chủ tịch Hội Nông dân", None),
+        ("Tổ trưởng tổ dân phố", None),
+        ("Phó Bí thư Chi đoàn thanh niên", None),
+        ("Phó Bí thư Thường trực Đảng ủy xã, phụ trách buôn", "guest"),
+        ("ĐUV phụ trách khu vực", "guest"),
+    ],
+)
+def test_office_role_tells_cell_roles_from_other_organisations(office, role):
+    assert office_role(office) == role
+
+
+def test_header_table_row_is_split_at_its_cells():
+    h = header("ĐẢNG BỘ PHƯỜNG 5 | ĐẢNG CỘNG SẢN VIỆT NAM\nCHI BỘ KHU PHỐ 3 | Hà Nội, ngày 08 tháng 5 năm 2024\n")
+    assert (h.committee, h.cell) == ("ĐẢNG BỘ PHƯỜNG 5", "CHI BỘ KHU PHỐ 3")

@@ -183,9 +183,9 @@ def test_docx_keeps_body_order_tables_and_list_numbers(tmp_path):
     assert doc.text.split("\n") == [
         "ĐẢNG BỘ PHƯỜNG 5",
         "Chi bộ khu phố 3",
-        "STT\tNỘI DUNG\tNGƯỜI THỰC HIỆN",
-        "1\tKiểm tra vệ sinh môi trường\tTổ 5",
-        "2\tVận động đóng góp quỹ khuyến học\tĐ/c Hiên",
+        "STT | NỘI DUNG | NGƯỜI THỰC HIỆN",
+        "1 | Kiểm tra vệ sinh môi trường | Tổ 5",
+        "2 | Vận động đóng góp quỹ khuyến học | Đ/c Hiên",
         "Nội dung sinh hoạt:",
         "1. Thông qua nghị quyết tháng 4",
         "2. Phân công đảng viên phụ trách hộ",

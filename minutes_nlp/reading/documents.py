@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import ftfy
@@ -22,8 +23,9 @@ from ftfy.badness import is_bad
 
 from minutes_nlp.errors import NeedsOCR, ReadError, UnsupportedFormat
 from minutes_nlp.reading.legacy import detect_legacy, font_encoding, is_capitals_font, legacy_scores, to_unicode
+from minutes_nlp.reading.tables import SEPARATOR, RawRow, name_columns
 from minutes_nlp.reading.text import normalize, unwrap
-from minutes_nlp.types import Document, Source
+from minutes_nlp.types import Document, Source, TableCell, TableRow
 
 SUPPORTED = (".txt", ".docx", ".doc", ".pdf", ".html", ".htm")
 
@@ -43,17 +45,68 @@ def read(path: str | os.PathLike) -> Document:
             f"supported: {', '.join(SUPPORTED)}; save the minutes as .docx or .txt",
         )
     try:
-        text, source = _READERS[ext](p)
+        parts, source = _READERS[ext](p)
     except PermissionError:
         raise ReadError(p, "permission denied", "check the file's permissions") from None
     except OSError as exc:
         raise ReadError(p, f"cannot be read ({exc.strerror or exc})") from None
     source.path = str(p)
-    text = _repair(text, source)
-    text = _tidy(_normalized(_drop_controls(text)))
+    text, rows = _assemble(parts, source)
     if not text.strip():
         raise ReadError(p, "contains no text (the file is empty)", "check that this is the right file")
-    return Document(text=unwrap(text), source=source)
+    return Document(text=text, source=source, tables=rows)
+
+
+def _assemble(parts: list[str | RawRow], source: Source) -> tuple[str, list[TableRow]]:
+    """Return the document text and its table rows, every offset into that text.
+
+    The repairs are chosen on the whole text (a table is part of the evidence of
+    mojibake or a legacy font) and then applied piece by piece: a run of
+    paragraphs is tidied and unwrapped on its own, and each table row becomes one
+    line of normalised cells joined by " | ", so no row is ever joined to its neighbours.
+    """
+    whole = "\n".join(part if isinstance(part, str) else SEPARATOR.join(c for _, c in part.cells) for part in parts)
+    steps = _repairs(whole, source)
+
+    def clean(piece: str) -> str:
+        for step in steps:
+            piece = step(piece)
+        return _normalized(_drop_controls(piece))
+
+    pieces: list[str] = []
+    rows: list[TableRow] = []
+    pos = 0
+    for part in _grouped(parts):
+        if isinstance(part, str):
+            line = unwrap(_tidy(clean(part)))
+            cells = []
+        else:
+            texts = [(col, " ".join(clean(cell).split())) for col, cell in part.cells]
+            texts = [(col, cell) for col, cell in texts if cell]
+            line, cells, at = SEPARATOR.join(cell for _, cell in texts), [], pos
+            for col, cell in texts:
+                cells.append(TableCell(at, at + len(cell), col))
+                at += len(cell) + len(SEPARATOR)
+        if not line:
+            continue
+        if cells:
+            rows.append(TableRow(pos, pos + len(line), part.table, cells))
+        pieces.append(line)
+        pos += len(line) + 1
+    text = "\n".join(pieces)
+    name_columns(rows, text)
+    return text, rows
+
+
+def _grouped(parts: list[str | RawRow]) -> list[str | RawRow]:
+    """Join each run of consecutive text parts into one, so hard wraps and blank lines are seen whole."""
+    out: list[str | RawRow] = []
+    for part in parts:
+        if isinstance(part, str) and out and isinstance(out[-1], str):
+            out[-1] += "\n" + part
+        else:
+            out.append(part)
+    return out
 
 
 def _normalized(text: str) -> str:
@@ -82,17 +135,31 @@ def _tidy(text: str) -> str:
     return text.strip("\n")
 
 
-def _repair(text: str, source: Source) -> str:
-    """Return text with mojibake repaired and legacy-font text converted (when either is detected)."""
+def _repairs(text: str, source: Source) -> list[Callable[[str], str]]:
+    """Return the repairs text needs (mojibake, legacy font), in order, recording them on source.
+
+    They are decided on the whole text and returned as functions so that read()
+    can apply them to each paragraph run and table cell alike.
+    """
+    steps: list[Callable[[str], str]] = []
+    if source.legacy_font is None and "\ufffd" in text:  # "Ä�áº¢NG": bytes lost, beyond ftfy
+        from minutes_nlp.reading.mojibake import has_lossy, repair_lossy  # loads the syllable table
+
+        fixed = repair_lossy(text) if has_lossy(text) else text
+        if fixed != text:
+            text, source.repaired_mojibake = fixed, True
+            steps.append(repair_lossy)
     if source.legacy_font is None and is_bad(text):
         fixed = ftfy.fix_encoding(text)
         if fixed != text and legacy_scores(fixed)["unicode"] >= legacy_scores(text)["unicode"]:
             text, source.repaired_mojibake = fixed, True
+            steps.append(ftfy.fix_encoding)
     if source.legacy_font is None:
         enc = detect_legacy(text)
         if enc:
-            text, source.legacy_font = to_unicode(text, enc), enc
-    return text
+            source.legacy_font = enc
+            steps.append(lambda piece: to_unicode(piece, enc))
+    return steps
 
 
 # --- plain text --------------------------------------------------------------
@@ -129,7 +196,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     return data.decode("cp1258", errors="replace"), "cp1258"
 
 
-def _read_txt(path: Path) -> tuple[str, Source]:
+def _read_txt(path: Path) -> tuple[list[str | RawRow], Source]:
     data = path.read_bytes()
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ReadError(path, "is a Word .doc file with a .txt name", "rename it to .doc")
@@ -147,7 +214,7 @@ def _read_txt(path: Path) -> tuple[str, Source]:
     source = Source(format="txt", encoding=encoding)
     if encoding in ("tcvn3", "vni"):
         text, source.legacy_font = to_unicode(text, encoding), encoding
-    return text, source
+    return [text], source
 
 
 # --- Word .docx ----------------------------------------------------------------
@@ -225,6 +292,7 @@ class _Docx:
         self.default_font = _attr(fonts, "ascii") or _attr(fonts, "hAnsi")
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId -> ilvl -> (fmt, text, start)
         self.counters: dict[str, dict[int, int]] = {}
+        self.tables = 0
         try:
             numbering = document.part.numbering_part.element
         except (KeyError, NotImplementedError):
@@ -337,31 +405,42 @@ class _Docx:
                 text = text.upper()
         return text
 
-    def table(self, tbl) -> list[str]:
-        lines = []
-        for tr in tbl.iterchildren(f"{_W}tr"):
+    def table(self, tbl) -> list[str | RawRow]:
+        """Return the table's rows; a cell merged across columns or down rows is read once.
+
+        A one-column table is a frame around text (some templates box the whole
+        minutes): its paragraphs are read as lines, not squeezed into one row.
+        """
+        trs = list(tbl.iterchildren(f"{_W}tr"))
+        if all(len(tr.findall(f"{_W}tc")) <= 1 for tr in trs):
+            return [part for tr in trs for tc in tr.iterchildren(f"{_W}tc") for part in self.body(tc)]
+        index, self.tables = self.tables, self.tables + 1
+        rows: list[str | RawRow] = []
+        for tr in trs:
+            col = _int(_attr(tr.find(f"{_W}trPr/{_W}gridBefore"), "val"), 0)
             cells = []
             for tc in tr.iterchildren(f"{_W}tc"):
-                text = " ".join(self.paragraph(p).strip() for p in tc.iter(f"{_W}p"))
-                if text.strip():
-                    cells.append(" ".join(text.split()))
-            if cells:
-                lines.append("\t".join(cells))
-        return lines
+                merged = tc.find(f"{_W}tcPr/{_W}vMerge")
+                if merged is None or _attr(merged, "val") == "restart":
+                    cells.append((col, " ".join(self.paragraph(p).strip() for p in tc.iter(f"{_W}p"))))
+                col += max(_int(_attr(tc.find(f"{_W}tcPr/{_W}gridSpan"), "val"), 1), 1)
+            rows.append(RawRow(index, cells))
+        return rows
 
-    def body(self, el) -> list[str]:
-        lines: list[str] = []
+    def body(self, el) -> list[str | RawRow]:
+        """Return the body's paragraphs (as lines) and table rows, in document order."""
+        parts: list[str | RawRow] = []
         for child in el:
             if child.tag == f"{_W}p":
-                lines.append(self.paragraph(child))
+                parts.append(self.paragraph(child))
             elif child.tag == f"{_W}tbl":
-                lines.extend(self.table(child))
+                parts.extend(self.table(child))
             elif child.tag in (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"):
-                lines.extend(self.body(child))
-        return lines
+                parts.extend(self.body(child))
+        return parts
 
 
-def _read_docx(path: Path, fmt: str = "docx") -> tuple[str, Source]:
+def _read_docx(path: Path, fmt: str = "docx") -> tuple[list[str | RawRow], Source]:
     import docx  # python-docx; imported here so plain-text reading does not pay for lxml
 
     try:
@@ -373,22 +452,63 @@ def _read_docx(path: Path, fmt: str = "docx") -> tuple[str, Source]:
             "open it in Word and save it again as .docx",
         ) from None
     reader = _Docx(document)
-    text = "\n".join(reader.body(document.element.body))
+    parts = reader.body(document.element.body)
     source = Source(format=fmt)
     if reader.fonts:
         source.legacy_font = reader.fonts.most_common(1)[0][0]
-    return text, source
+    return parts, source
 
 
 # --- PDF --------------------------------------------------------------------------
 
 
-def _read_pdf(path: Path) -> tuple[str, Source]:
+def _inside(obj: dict, box: tuple[float, float, float, float]) -> bool:
+    x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def _pdf_page(page, tables: int) -> tuple[list[str | RawRow], int]:
+    """Return the page's text and ruled-table rows in reading order, and how many tables it has.
+
+    pdfplumber finds tables by their ruling lines. The text outside them is cut at
+    each table's top, so what is above a table comes before its rows and the table's
+    own characters are not written twice. A lone framed box (one column) is text.
+    ``tables`` is the number the page's first table gets.
+    """
+    found = [t for t in page.find_tables() if max((len(r.cells) for r in t.rows), default=0) >= 2]
+    found.sort(key=lambda t: t.bbox[1])
+    boxes = [t.bbox for t in found]
+    parts: list[str | RawRow] = []
+    top = float("-inf")
+    for k, table in enumerate([*found, None]):
+        bottom = table.bbox[1] if table is not None else float("inf")
+
+        def keep(obj: dict, top: float = top, bottom: float = bottom) -> bool:
+            if obj.get("object_type") != "char":
+                return True
+            middle = (obj["top"] + obj["bottom"]) / 2
+            return top <= middle < bottom and not any(_inside(obj, box) for box in boxes)
+
+        text = page.filter(keep).extract_text() or ""
+        if text.strip():
+            parts.append(text)
+        if table is not None:
+            for row in table.extract():
+                parts.append(RawRow(tables + k, [(i, cell) for i, cell in enumerate(row) if cell is not None]))
+            top = bottom
+    return parts, len(found)
+
+
+def _read_pdf(path: Path) -> tuple[list[str | RawRow], Source]:
     import pdfplumber
 
+    parts: list[str | RawRow] = []
     try:
         with pdfplumber.open(path) as pdf:
-            pages = [page.extract_text() or "" for page in pdf.pages]
+            pages, tables = len(pdf.pages), 0
+            for page in pdf.pages:
+                found, count = _pdf_page(page, tables)
+                parts, tables = parts + found, tables + count
     except Exception as exc:  # pdfminer wraps everything in PdfminerException
         cause = exc.args[0] if exc.args else exc
         if type(cause).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError"):
@@ -400,13 +520,13 @@ def _read_pdf(path: Path) -> tuple[str, Source]:
             f"is not a readable PDF, it may be damaged ({type(cause).__name__})",
             "open it in a PDF reader and save or print it to a new PDF",
         ) from None
-    if not any(page.strip() for page in pages):
+    if not any(part.strip() if isinstance(part, str) else any(c.strip() for _, c in part.cells) for part in parts):
         raise NeedsOCR(
             path,
             "the PDF has no text layer (a scan)",
             "run OCR first, e.g. `ocrmypdf -l vie scan.pdf text.pdf`, or use the .docx original",
         )
-    return "\n".join(pages), Source(format="pdf", pages=len(pages))
+    return parts, Source(format="pdf", pages=pages)
 
 
 # --- HTML ---------------------------------------------------------------------------
@@ -481,21 +601,21 @@ def html_to_text(markup: bytes | str) -> tuple[str, str | None]:
     return "\n".join(line for line in lines if line), soup.original_encoding
 
 
-def _read_html(path: Path) -> tuple[str, Source]:
+def _read_html(path: Path) -> tuple[list[str | RawRow], Source]:
     text, encoding = html_to_text(path.read_bytes())
-    return text, Source(format="html", encoding=encoding)
+    return [text], Source(format="html", encoding=encoding)
 
 
 # --- Word 97-2003 .doc -------------------------------------------------------------
 
 
-def _read_doc(path: Path) -> tuple[str, Source]:
+def _read_doc(path: Path) -> tuple[list[str | RawRow], Source]:
     head = path.read_bytes()[:2048]
     if head.startswith(b"PK\x03\x04"):  # a .docx saved with the old extension
         return _read_docx(path, fmt="doc")
     if b"<html" in head.lower():  # "Save as Web page" files often keep .doc
         text, encoding = html_to_text(path.read_bytes())
-        return text, Source(format="doc", encoding=encoding)
+        return [text], Source(format="doc", encoding=encoding)
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if not office:
         raise ReadError(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # TCVN3 code point -> Unicode letter, aligned column by column (row = one vowel).
 _TCVN3_FROM = "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\u00adõøö÷ùúýûüþ¡¢§£¤¥¦"
@@ -173,6 +174,7 @@ def _spelling_ok(match: re.Match) -> bool:
     return True
 
 
+@lru_cache(maxsize=1 << 16)  # called for every word of every document; words repeat
 def is_vietnamese_syllable(word: str) -> bool:
     """Return True when word spells one Vietnamese syllable.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Tone marks as combining characters (NFD); the order is the conventional one.
 _TONES = {"\u0300": "huyền", "\u0301": "sắc", "\u0303": "ngã", "\u0309": "hỏi", "\u0323": "nặng"}
@@ -101,6 +102,7 @@ def _tone_position(syllable: str) -> int | None:
     return start
 
 
+@lru_cache(maxsize=1 << 16)  # called for every word of every document; words repeat
 def _retone(word: str) -> str:
     base, tone, count = _split_tone(word)
     if count != 1 or not base:

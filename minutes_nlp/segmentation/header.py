@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from minutes_nlp.segmentation.markers import _RANK, TITLES, _read_name, _role_then_name, _skip_spaces
-from minutes_nlp.types import Header
+from minutes_nlp.types import Header, Person
 
 _UNITS = {
     "không": 0,
@@ -60,14 +60,16 @@ def parse_number(token: str) -> int | None:
     return total + current
 
 
-_ROLE_LINE = {
+_ROLE_LINE = {  # at a line or sentence start, or after a dash on the other's line ("… – Thư ký: …")
     "chair": re.compile(
-        r"(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Người chủ trì|Chủ trì|Chủ tọa)"
-        r"(?:\s+(?:hội nghị|cuộc họp|buổi sinh hoạt|buổi họp))?\s*:?\s*",
+        r"(?:(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Người chủ trì|Chủ trì|Chủ tọa)"
+        r"(?:\s+(?:hội nghị|cuộc họp|buổi sinh hoạt|buổi họp))?\s*:?|\s[-–—]\s*(?:Chủ trì|Chủ tọa)\s*:)\s*",
         re.IGNORECASE,
     ),
     "secretary": re.compile(
-        r"(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Thư ký|Thư kí)(?: ghi biên bản| cuộc họp| hội nghị| buổi sinh hoạt)?\s*:?\s*",
+        r"(?:(?:^|\n|[.;]\s)\s*[-+*•]?\s*"
+        r"(?:(?:Thư ký|Thư kí)(?: ghi biên bản| cuộc họp| hội nghị| buổi sinh hoạt)?\s*:?|TK\s*:)|"
+        r"\s[-–—]\s*(?:Thư ký|Thư kí|TK)\s*:)\s*",
         re.IGNORECASE,
     ),
 }
@@ -75,10 +77,16 @@ _ROLE_INLINE = {
     "chair": re.compile(r"(?:do|Chủ trì là|chủ trì:?)\s+(?=(?:đồng chí|đ/c)\s)", re.IGNORECASE),
 }
 _GUEST_LINE = re.compile(
-    r"(?:^|\n)\s*[-+*•]?\s*(?:Đại biểu(?: dự| tham dự| mời)?|Khách mời|Mời dự|Tham dự[^:\n]{0,60}?có)\s*:?\s*([^\n]*)",
+    r"(?:^|\n)\s*[-+*•]?\s*"
+    r"(?:Đại biểu(?: dự| tham dự| mời)?|Khách mời|Mời dự|ĐB(?=\s*:)|Tham dự[^:\n]{0,60}?có)\s*:?\s*([^\n]*)",
     re.IGNORECASE,
 )
-_TITLE_NAME = re.compile(r"(?:đồng chí|đ/c|ĐC|ông|bà)\s+", re.IGNORECASE)
+_TITLE_NAME = re.compile(r"(?:đồng chí|đ/c|ĐC|ông|bà|thầy|cô|anh|chị)\s+", re.IGNORECASE)
+# Degrees and professions written before a name: "BS.CKII", "BsCKII", "PGS.TS.", "ĐD.", "ThS."
+_DEGREE = re.compile(
+    r"(?:(?:GS|PGS|TS|ThS|Ths|Th\.S|CN|KS|BS|Bs|DS|ĐD|NCS|CK|Bác sĩ|Kỹ sư|Luật sư)(?:I{1,2}|[12])?\.?\s*)+"
+    r"(?=\s*[A-ZĐÀ-Ỹ])"
+)
 _DATE_NUM = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})(?!\d)")
 _DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d{2})", re.IGNORECASE)
 _TIME = re.compile(
@@ -107,11 +115,26 @@ _TITLE_AREA = re.compile(r"(?:biên bản|sinh hoạt|họp chi bộ|hội ngh�
 
 
 def _number_after(pattern: str, text: str) -> int | None:
-    m = re.search(pattern + rf"\s*(?:là|gồm|:|-)?\s*({NUM})", text, re.IGNORECASE)
+    m = re.search(pattern + rf"\s*(?:là|gồm|:|-)?\s*({NUM})(?!\s*/)", text, re.IGNORECASE)
     return parse_number(m.group(1)) if m else None
 
 
+_UNIT = r"(?:đồng chí|đ/c|đảng viên|ĐV)"
+_PRESENT = r"(?:có mặt|hiện diện|tham dự|dự họp|tham gia)"
+_ATTENDANCE_LINE = re.compile(
+    r"có mặt|vắng|tổng số|hiện diện|dự họp|tham dự|miễn sinh hoạt|MSH|tỷ lệ|hiện có\s+\d|"
+    r"\d+\s*/\s*\d+\s*" + _UNIT + r"|(?:^|[-+*•]\s*)(?:ĐV|đảng viên)\s*:?\s*\d",
+    re.IGNORECASE,
+)
+
+
 def _attendance(text: str, h: Header) -> None:
+    """Read the attendance figures; a figure the minutes do not give stays None.
+
+    Forms: "Tổng số đảng viên: 41; có mặt: 33; vắng: 08 (…)", "có mặt 19/21",
+    "ĐV: 19/21", "Hiện diện 17, vắng 3" (total = present + absent), "với sự tham
+    dự của toàn bộ 25 đảng viên" (all present), "13/13 đảng viên của chi bộ tham dự".
+    """
     lines = [
         ln
         for ln in text.split("\n")
@@ -119,23 +142,17 @@ def _attendance(text: str, h: Header) -> None:
             r"có mặt|vắng|tổng số|đảng viên|tham dự|hiện diện|dự họp|miễn|MSH|đ/c|đồng chí|ĐV", ln, re.IGNORECASE
         )
     ]
-    att = "\n".join(
-        ln
-        for ln in lines
-        if re.search(
-            r"có mặt|vắng|tổng số|hiện diện|dự họp|tham dự|miễn sinh hoạt|MSH|tỷ lệ|\d+\s*/\s*\d+\s*(?:đ/c|đồng chí|đảng viên|ĐV)",  # noqa: E501
-            ln,
-            re.IGNORECASE,
-        )
-    )
+    att = "\n".join(ln for ln in lines if _ATTENDANCE_LINE.search(ln.strip()))
     if not att:
         return
-    frac = re.search(
-        r"(?:có mặt|hiện diện|tham dự|dự họp|tham gia)[^\d\n]{0,20}?(\d{1,3})\s*/\s*(\d{1,3})", att, re.IGNORECASE
-    ) or re.search(
-        r"(\d{1,3})\s*/\s*(\d{1,3})\s*(?:đồng chí|đ/c|đảng viên|ĐV)?\s*(?:có mặt|hiện diện|tham dự|dự họp)",
-        att,
-        re.IGNORECASE,
+    frac = (
+        re.search(_PRESENT + r"(?:[^\d\n]|\d{1,3}\s*%){0,20}?(\d{1,3})\s*/\s*(\d{1,3})", att, re.IGNORECASE)
+        or re.search(
+            r"(\d{1,3})\s*/\s*(\d{1,3})\s*" + _UNIT + r"?(?:\s+(?:của|trong)\s+chi bộ)?\s*" + _PRESENT,
+            att,
+            re.IGNORECASE,
+        )
+        or re.search(r"(?:^|\n|[-+*•]\s*)(?:ĐV|đảng viên|dự)\s*:\s*(\d{1,3})\s*/\s*(\d{1,3})", att, re.IGNORECASE)
     )
     if frac:
         h.members_present, h.members_total = int(frac.group(1)), int(frac.group(2))
@@ -149,8 +166,10 @@ def _attendance(text: str, h: Header) -> None:
         h.members_total = int(parts.group(2)) + int(parts.group(4))
         frac = parts
     total = _number_after(
-        r"(?:tổng số(?: đảng viên| ĐV)?(?: của chi bộ| chi bộ| trong chi bộ)?|chi bộ (?:hiện )?có(?: tổng số)?|"
-        r"tổng cộng|quân số(?: đảng viên)?|(?:^|\n|[-+*•]\s*)đảng viên(?: của| trong)?(?: chi bộ)?\s*:)",
+        r"(?:tổng số(?: đảng viên| ĐV)?(?: của chi bộ| chi bộ| trong chi bộ)?|"
+        r"chi bộ (?:hiện )?có(?: tổng số| tất cả| tổng cộng)?|hiện có|"
+        r"tổng cộng|quân số(?: đảng viên)?|(?:^|\n|[-+*•]\s*)đảng viên(?: của| trong)?(?: chi bộ)?\s*:?)"
+        rf"(?=\s*(?:là|gồm|:|-)?\s*{NUM}\s*(?:{_UNIT}|[,;.(]|$))",
         att,
     )
     if total is None:
@@ -159,15 +178,19 @@ def _attendance(text: str, h: Header) -> None:
             total = (parse_number(parts.group(1)) or 0) + (parse_number(parts.group(2)) or 0)
     if total is not None and not (frac and total == h.members_present):
         h.members_total = total
+    everyone = False
     if h.members_present is None:
         m = re.search(
-            rf"(?:có mặt|hiện diện|dự họp|tham dự(?: đầy đủ)?|tham gia)\s*(?:là|:|-)?\s*(?:đủ\s+)?({NUM})(?!\s*/)",
+            _PRESENT + r"(?:\s+(?:đầy đủ|đông đủ))?(?:\s+của)?(?:\s+(toàn bộ|toàn thể|tất cả|cả))?"
+            rf"\s*(?:là|:|-)?\s*(?:đủ\s+)?({NUM})(?!\s*/|\s*%)",
             att,
             re.IGNORECASE,
         )
         if m:
-            h.members_present = parse_number(m.group(1))
-    absent = re.search(rf"vắng(?: mặt)?\s*(?:là|:|-)?\s*({NUM})", att, re.IGNORECASE)
+            h.members_present, everyone = parse_number(m.group(2)), m.group(1) is not None
+    absent = re.search(rf"(?:^|[(,;:]\s*)({NUM})\s*{_UNIT}?\s*vắng", att, re.IGNORECASE) or re.search(
+        rf"vắng(?: mặt)?\s*(?:là|:|-)?\s*({NUM})", att, re.IGNORECASE
+    )
     if absent:
         h.members_absent = parse_number(absent.group(1))
     elif re.search(r"vắng(?: mặt)?\s*(?::|-)?\s*(?:không|0)\b", att, re.IGNORECASE):
@@ -183,30 +206,69 @@ def _attendance(text: str, h: Header) -> None:
         )
         if m:
             h.members_exempt = parse_number(m.group(1))
-    full = re.search(r"100\s*%|đầy đủ", att, re.IGNORECASE)
+    full = everyone or re.search(r"100\s*%|đầy đủ", att, re.IGNORECASE)
     if full and h.members_present is not None and h.members_total is None and h.members_absent in (None, 0):
         h.members_total = h.members_present
         h.members_absent = 0
+    if h.members_total is None and h.members_present is not None and h.members_absent is not None:
+        h.members_total = h.members_present + h.members_absent  # "Hiện diện 17, vắng 3"
     if h.members_absent is None and h.members_total is not None and h.members_present is not None:
         h.members_absent = h.members_total - h.members_present
 
 
-def _person_after(text: str, pos: int) -> str | None:
-    """The full name written after "Chủ trì:", with or without a title or a role before it."""
+def _person_after(text: str, pos: int) -> tuple[str | None, str | None]:
+    """The full name written after "Chủ trì:" (with or without a title, rank, degree or role), and its office."""
     end = text.find("\n", pos)
     end = len(text) if end < 0 else end
-    m = _TITLE_NAME.match(text, pos, end)
-    if m:
-        pos = m.end()
+    name, after, office = _person_at(text, pos, end)
+    if name is None or len(name.split()) < 2:
+        return None, None
+    return name, _office_after(text, after, end) or office
+
+
+def _person_at(text: str, pos: int, end: int) -> tuple[str | None, int, str | None]:
+    """Read one person at pos: (name as written, end of name, office written before the name)."""
+    title = _TITLE_NAME.match(text, pos, end)
+    start = pos = title.end() if title else pos
+    for rx in (_RANK, _DEGREE):  # "Đồng chí Thiếu tá Vương Đình Khải", "ĐD. Nguyễn Thị Diệu Hiền"
+        m = rx.match(text, _skip_spaces(text, pos, end), end)
+        if m:
+            pos = m.end()
     pos = _skip_spaces(text, pos, end)
-    rank = _RANK.match(text, pos, end)  # "ĐD Nguyễn Thị Diệu Hiền", "Thiếu tá Lê Văn Hợp"
-    if rank:
-        pos = rank.end()
-    name, _ = _read_name(text, pos, end)
-    if name is None:  # "Chủ trì: Bí thư chi bộ Huỳnh Tấn Lộc, Giám đốc Trung tâm."
-        role = _role_then_name(text, pos, end, stops=":(-–,.;\n")
-        name = role[1] if role else None
-    return name if name and len(name.split()) >= 2 else None
+    words = re.match(r"(\w+)\s+(\w+)", text[pos:end])
+    caps = bool(words) and all(len(w) > 1 and w.isupper() for w in words.groups())
+    name, after = _read_name(text, pos, end, upper=caps)  # "Thầy ĐẬU VĂN THÀNH"
+    if name is not None and title and pos == start and name.split()[0] in ("Thị", "Văn"):
+        name, _ = _read_name(text, title.start(), end)  # "Ông Thị Kim Hoa": Ông is the family name
+    if name is not None:
+        return name, after, None
+    role = _role_then_name(text, pos, end, stops=":(-–,.;\n")  # "Bí thư chi bộ Huỳnh Tấn Lộc, Giám đốc …"
+    if role:
+        return role[1], role[2], text[pos : text.find(role[1], pos)].strip(" ,-–") or None
+    return None, pos, None
+
+
+_OFFICE_END = re.compile(r"\.(?:\s|$)|;|\n")
+_NEXT_LABEL = re.compile(r"(?:^|\s)[-–—]?\s*(?:Thư ký|Thư kí|TK|Chủ trì|Chủ tọa)\s*:")
+
+
+def _office_after(text: str, pos: int, end: int) -> str | None:
+    """The office written right after a name: " – Bí thư chi bộ, Trưởng phòng.", " (BT chi bộ)", " (Hai Nhựt), BT"."""
+    parts = []
+    m = re.match(r"\s*\(([^()\n]{1,80})\)", text[pos:end])
+    if m:
+        parts.append(m.group(1).strip())
+        pos += m.end()
+    m = re.match(r"\s*[-–—,:]\s*", text[pos:end])
+    if m:
+        start = pos + m.end()
+        stop = _OFFICE_END.search(text, start, end)
+        tail = text[start : stop.start() if stop else end]
+        label = _NEXT_LABEL.search(tail)  # "(Bí thư chi bộ) – Thư ký: …" on the same line
+        tail = tail[: label.start() if label else len(tail)].strip(" ,-–—:")
+        if 0 < len(tail) <= 120 and tail[:1].isalpha():
+            parts.append(tail)
+    return ", ".join(p for p in parts if p) or None
 
 
 # "Đ/c Trần Văn Nhượng - Bí thư chi bộ chủ trì; đ/c Vũ Thị Thơm ghi biên bản."
@@ -215,16 +277,98 @@ _INLINE_ROLE = {
     "secretary": re.compile(r"(?:đồng chí|đ/c)\s+([^;.\n]{3,80}?)\s+(?:ghi biên bản|làm thư ký)\b", re.IGNORECASE),
 }
 
+# Offices of the cell itself (codebook §2); "Bí thư Chi đoàn", "Chủ tịch Hội" and "Tổ trưởng" are not.
+_CELL = r"(?:\s+(?:chi bộ|CB)\b|(?=\s*(?:$|kiêm\b|[(,;:.])))"
+_OFFICE_ROLES = (
+    (
+        "guest",
+        re.compile(
+            r"đại biểu|khách mời|quần chúng|cảm tình|đảng ủy viên|\bĐUV\b|thường vụ|"
+            r"(?:bí thư|phó bí thư|\bP?BT)\s+(?:thường trực\s+)?(?:đảng|huyện ủy|quận ủy|thị ủy|tỉnh ủy|thành ủy)",
+            re.IGNORECASE,
+        ),
+    ),
+    ("committee", re.compile(r"^\s*(?:phó bí thư|phó BT|PBT)" + _CELL, re.IGNORECASE)),
+    ("committee", re.compile(r"chi ủy viên|\bCUV\b|ủy viên chi ủy|cấp ủy viên", re.IGNORECASE)),
+    ("chair", re.compile(r"^\s*(?:bí thư|BT)" + _CELL, re.IGNORECASE)),
+    ("secretary", re.compile(r"^\s*(?:thư ký|thư kí)(?:\s+(?:cuộc họp|hội nghị|chi bộ))?\s*$", re.IGNORECASE)),
+    ("member", re.compile(r"^\s*(?:đảng viên|ĐV)\b", re.IGNORECASE)),
+)
+_PRECEDENCE = ("chair", "secretary", "committee", "member", "guest")
 
-def _guests(text: str) -> list[str]:
-    names: list[str] = []
+
+def office_role(office: str | None) -> str | None:
+    """Return the cell role an office names ("Phó Bí thư chi bộ" → committee, "BT" → chair), or None.
+
+    Each office of a list ("Bí thư chi bộ, Giám đốc") is read on its own; the
+    highest cell role wins (codebook §2: chair > secretary > committee > member),
+    and guest only when no cell role is named. Offices of other organisations
+    ("Bí thư Chi đoàn", "Chủ tịch Hội Nông dân", "Tổ trưởng tổ dân phố") name none.
+    """
+    found = set()
+    for part in re.split(r"[,;/()]|\s+kiêm\s+|\s+[-–—]\s+", office or ""):
+        for role, rx in _OFFICE_ROLES:
+            if part.strip() and rx.search(part.strip()):
+                found.add(role)
+                break
+    cell = [r for r in _PRECEDENCE[:-1] if r in found]
+    return cell[0] if cell else ("guest" if "guest" in found else None)
+
+
+def _listed(line: str) -> list[tuple[str, str | None]]:
+    """The people of a list line ("đ/c Lợi (BT), đ/c Hà (PBT)"; "A - Bí thư; B - Phó Bí thư"): (name, office)."""
+    items = re.split(r";|\s+và\s+", line) if ";" in line else re.split(r",|\s+và\s+", line)
+    people: list[tuple[str, str | None]] = []
+    for item in items:
+        item = item.strip(" .-+*•\t")
+        name, after, before = _person_at(item, 0, len(item)) if item else (None, 0, None)
+        if name is None:
+            if people and item and not people[-1][1]:  # "Nguyễn Văn A, Bí thư, …": the office of the one before
+                people[-1] = (people[-1][0], item)
+            continue
+        people.append((name, _office_after(item, after, len(item)) or before))
+    return people
+
+
+_COMMITTEE_LINE = re.compile(
+    r"(?:^|\n)\s*[-+*•]?\s*(?:Ban\s+)?(?:Chi ủy|Chi uỷ|Cấp ủy|Cấp uỷ)(?:\s+viên)?(?:\s+chi bộ)?"
+    r"(?:\s+(?:gồm|có))?(?:\s+(?:có\s+)?các)?(?:\s+(?:đồng chí|đ/c))?\s*:\s*([^\n]+)",
+    re.IGNORECASE,
+)
+
+
+def _committee(text: str) -> list[Person]:
+    """The committee members a "Chi ủy gồm: …" line lists; an office there may make one the chair."""
+    found: list[Person] = []
+    for m in _COMMITTEE_LINE.finditer(text):
+        for name, office in _listed(m.group(1)):
+            role = office_role(office)
+            found.append(Person(name, role if role in ("chair", "secretary") else "committee", office))
+    return found
+
+
+def _guests(text: str) -> list[tuple[str, str | None]]:
+    people: list[tuple[str, str | None]] = []
     for m in _GUEST_LINE.finditer(text):
         line = m.group(1)
         for t in _TITLE_NAME.finditer(line):
-            name, _ = _read_name(line, t.end(), len(line))
-            if name and name not in names:
-                names.append(name)
-    return names
+            name, after, _ = _person_at(line, t.start(), len(line))
+            if name and name not in [p[0] for p in people]:
+                people.append((name, _office_after(line, after, len(line))))
+    return people
+
+
+def _merge(people: list[Person]) -> list[Person]:
+    """One entry per name; a name listed twice keeps its highest role (codebook §2) and first office."""
+    out: dict[str, Person] = {}
+    for p in people:
+        key = p.name.casefold()
+        if key not in out:
+            out[key] = Person(p.name, p.role, p.office)
+        elif _PRECEDENCE.index(p.role) < _PRECEDENCE.index(out[key].role):
+            out[key].role = p.role
+        out[key].office = out[key].office or p.office
+    return list(out.values())
 
 
 def _date(text: str) -> str | None:
@@ -280,7 +424,7 @@ def parse_header(text: str, header_end: int | None = None) -> Header:
     h = Header()
     lines = [ln.strip() for ln in region.split("\n") if ln.strip()]
     for ln in lines[:12]:
-        for part in re.split(r"\s{2,}|\t", ln):
+        for part in re.split(r"\s{2,}|\t|\s\|\s", ln):
             up = part.strip()
             if h.committee is None and re.match(r"^(?:ĐẢNG BỘ|Đảng bộ|ĐẢNG ỦY|Đảng ủy|ĐẢNG UỶ)\b", up):
                 h.committee = up
@@ -301,23 +445,34 @@ def parse_header(text: str, header_end: int | None = None) -> Header:
     pm = _PLACE.search(region)
     if pm:
         h.place = (pm.group(1) or pm.group(2)).strip().rstrip(".,;")
+    people: list[Person] = []
     for role, rx in _ROLE_LINE.items():
         m = rx.search(region)
         if m:
-            setattr(h, role, _person_after(region, m.end()))
+            name, office = _person_after(region, m.end())
+            setattr(h, role, name)
+            if name:
+                people.append(Person(name, role, office))
     if h.chair is None:
         m = _ROLE_INLINE["chair"].search(region)
         if m:
-            h.chair = _person_after(region, m.end())
+            h.chair, office = _person_after(region, m.end())
+            if h.chair:
+                people.append(Person(h.chair, "chair", office))
     for role, rx in _INLINE_ROLE.items():
         if getattr(h, role) is None:
             m = rx.search(region)
-            name = _read_name(m.group(1), 0, len(m.group(1)))[0] if m else None
+            said = m.group(1) if m else ""
+            name, after, _ = _person_at(said, 0, len(said))
             if name and len(name.split()) >= 2:
                 setattr(h, role, name)
-    h.guests = _guests(region)
+                people.append(Person(name, role, _office_after(said, after, len(said))))
+    guests = _guests(region)
+    h.guests = [name for name, _ in guests]
+    people += _committee(region) + [Person(name, "guest", office) for name, office in guests]
+    h.people = _merge(people)
     _attendance(region, h)
     return h
 
 
-__all__ = ["parse_header", "parse_number", "TITLES"]
+__all__ = ["parse_header", "parse_number", "office_role", "TITLES"]
