@@ -157,6 +157,8 @@ def context(text: str) -> DocContext:
     for name, role in ((header.chair, "chair"), (header.secretary, "secretary")):
         if name:
             people[name.lower()] = role
+    for person in header.people:  # chair, secretary, committee members ("Chi ủy gồm: …") and guests
+        people.setdefault(person.name.lower(), person.role)
     for g in header.guests:
         people.setdefault(g.lower(), "guest")
     return DocContext(text, us, rule, header, starts, spk, people)

@@ -599,6 +599,38 @@ def _conclusion(body: str, rng: random.Random, record: dict, wordings: tuple[str
     return body
 
 
+def excerpt(record: dict, seed: int = 0) -> dict:
+    """A short version of the meeting: its header and report, one to three remarks, and its closing lines.
+
+    Minutes kept in a notebook are often this short; a model that only saw whole meetings would take the
+    position of a line in the document for a sign of what it is.
+    """
+    rng = random.Random(f"{record['id']}/excerpt/{seed}")
+    segs = sorted(record["segments"], key=lambda s: s["start"])
+    disc = [i for i, s in enumerate(segs) if s["kind"] == "discussion"]
+    if not disc:
+        return record
+    first = rng.randrange(len(disc))
+    keep_disc = set(disc[first : first + rng.randint(1, 3)])
+    keep = [i for i, s in enumerate(segs) if i < disc[0] or i in keep_disc or i > disc[-1]]
+    if rng.random() < 0.5:  # sometimes without the conclusion and closing
+        keep = [i for i in keep if i <= max(keep_disc)]
+    text = record["text"]
+    out = _Out()
+    new = []
+    for n, i in enumerate(keep):
+        seg = segs[i]
+        if n:
+            out.add("\n")
+        shift = out.pos - seg["start"]
+        out.add(text[seg["start"] : seg["end"]])
+        moved = dict(seg, start=seg["start"] + shift, end=seg["end"] + shift)
+        if seg.get("sentences"):
+            moved["sentences"] = [dict(x, start=x["start"] + shift, end=x["end"] + shift) for x in seg["sentences"]]
+        new.append(moved)
+    return dict(record, id=record["id"] + "~excerpt", text=out.text() + "\n", segments=new)
+
+
 def render_all(records: list[dict], templates: tuple[str, ...] | list[str], seed: int = 0) -> list[dict]:
     """Every record in every template."""
     return [render(r, t, seed) for r in records for t in templates]

@@ -27,7 +27,7 @@ from minutes_nlp.segmentation.features import (
     token_features,
     unit_features,
 )
-from minutes_nlp.segmentation.header import parse_header
+from minutes_nlp.segmentation.header import office_role, parse_header
 from minutes_nlp.segmentation.lexicon import SPEECH_PHRASES
 from minutes_nlp.segmentation.sentences import split_sentences
 from minutes_nlp.types import Segment, SegmentedDocument
@@ -108,7 +108,14 @@ def role_features(ctx: DocContext, kind: str, start: int, region: str, speaker: 
             region = re.sub(re.escape(name), " ", region, flags=re.IGNORECASE)
     words = [w.lower() for w in re.findall(r"[^\W\d_]+", region)]
     header_role = _header_role(ctx.header_people, speaker)
-    f = {"bias": 1.0, f"rule={rule_role}": 1.0, f"kind={kind}": 1.0, f"header={header_role}": 1.0}
+    office = office_role(" ".join(region.split()).strip(" :-–,()")) if region.strip() else None
+    f = {
+        "bias": 1.0,
+        f"rule={rule_role}": 1.0,
+        f"kind={kind}": 1.0,
+        f"header={header_role}": 1.0,
+        f"office={office}": 1.0,
+    }
     if ctx.rule is not None:
         seg = ctx.rule_segment(start)
         f[f"rule_segment={seg.role if seg else None}"] = 1.0
@@ -258,16 +265,20 @@ class _RoleModel:
 
 
 def training_records(records: list[dict], templates: tuple[str, ...], per_record: int, seed: int) -> list[dict]:
-    """The records as written, and each re-rendered in per_record templates drawn at random (layouts.py)."""
+    """The records as written, each re-rendered in per_record templates drawn at random (layouts.py), and short
+    excerpts of some re-renderings."""
     import random
 
-    from minutes_nlp.segmentation.layouts import render
+    from minutes_nlp.segmentation.layouts import excerpt, render
 
     rng = random.Random(seed)
     out = list(records)
     for r in records:
         for t in rng.sample(list(templates), min(per_record, len(templates))):
-            out.append(render(r, t, seed))
+            rendered = render(r, t, seed)
+            out.append(rendered)
+            if rng.random() < 0.3:
+                out.append(excerpt(rendered, seed))
     return out
 
 
@@ -392,9 +403,14 @@ class TurnFinder:
             raise NoSpeakers(source, "no speaker turn found", "check that the file is meeting minutes")
         features = unit_features(ctx) if ctx.units else []
         labels = self.units.tag(features) if features else []
-        for k, f in enumerate(features):  # exact rules stay exact: closing, votes, signatures, photo captions
-            if f.get("closing") or f.get("line_photo"):
+        current = None
+        for k, f in enumerate(features):
+            if f.get("closing") or f.get("line_photo"):  # exact rules stay exact: votes, closing, signatures, captions
                 labels[k] = "B-procedural"
+            elif labels[k] == "I" and current == "discussion" and f.get("rule_kind") == "discussion":
+                labels[k] = "B-discussion"  # inside the discussion, a new speaker the rules name opens a turn
+            if labels[k] != "I":
+                current = labels[k][2:]
         opens = [(k, lab[2:]) for k, lab in enumerate(labels) if lab != "I"]
         if not opens or opens[0][0] != 0:
             opens.insert(0, (0, "procedural"))
