@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from minutes_nlp.errors import NoSpeakers
+from minutes_nlp.i18n import _
 from minutes_nlp.reading.text import UPPER
 from minutes_nlp.segmentation.header import NUM, parse_header, parse_number
 from minutes_nlp.segmentation.markers import _BULLET as _MARKER_BULLET
@@ -380,8 +381,8 @@ def segment(text: str, source: str = "<text>") -> SegmentedDocument:
     if not turns:
         raise NoSpeakers(
             source,
-            "no speaker turn found (no 'Đồng chí …:' or reported speech)",
-            "check that the file is meeting minutes",
+            _("no speaker turn found (no 'Đồng chí …:' or reported speech)"),
+            _("check that the file is meeting minutes"),
         )
     people = _People(header)
     for found in turns.values():

@@ -132,9 +132,9 @@ def test_reanalyze_with_a_new_model_keeps_history(make_app, analyzer):
     settings = w.app.state.settings
     d = ["--data-dir", str(settings.data_dir), "--database-url", settings.database_url]
     result = run("admin", "reanalyze", "--model", "rules", *d)
-    assert result.exit_code == 0 and "1 analysed" in result.output
+    assert result.exit_code == 0 and "đã phân tích 1," in result.output
     again = run("admin", "reanalyze", "--model", "rules", *d)
-    assert "0 analysed, 1 already analysed" in again.output
+    assert "đã phân tích 0, 1 đã phân tích bằng phiên bản này từ trước" in again.output
     info = w.client.get(f"/api/meetings/{mid}", headers=w.api("sec_a")).json()
     versions = [(a["model_version"], a["current"]) for a in info["analyses"]]
     assert len(versions) == 2 and versions[0][1] and not versions[1][1]
@@ -158,7 +158,7 @@ def test_admin_command_on_a_missing_database_is_one_clear_line(tmp_path):
         "admin", "create-unit", "Đảng ủy Phường 5", "--kind", "committee", "--data-dir", str(tmp_path / "chua-co")
     )
     assert result.exit_code == 1
-    assert "cannot open the database" in result.output and "admin migrate" in result.output
+    assert "không mở được cơ sở dữ liệu" in result.output and "admin migrate" in result.output
     assert "Traceback" not in result.output
 
 
@@ -166,3 +166,4 @@ def test_serve_with_a_missing_model_is_one_clear_line(tmp_path):
     result = run("serve", "--model", "khong-co", "--data-dir", str(tmp_path), "--port", "8799")
     assert result.exit_code == 1 and "not a model directory" in result.output
     assert "Traceback" not in result.output
+
