@@ -15,7 +15,7 @@ import click
 
 from minutes_nlp.cli.language import Command, Group, option
 from minutes_nlp.i18n import N_, _
-from minutes_nlp.vocabulary import UNIT_KIND_NAMES, USER_ROLE_NAMES
+from minutes_nlp.vocabulary import USER_ROLE_NAMES
 
 _DATA = option(
     "--data-dir",
@@ -180,10 +180,7 @@ def create_unit(name: str, kind: str, parent: str | None, data_dir: Path | None,
         except lib.AdminError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"{unit.id}\t{unit.kind}\t{unit.name}")
-        click.echo(
-            _("{kind} {name} added (number {id}).").format(kind=UNIT_KIND_NAMES[unit.kind], name=unit.name, id=unit.id),
-            err=True,
-        )
+        click.echo(_("Unit {name} added (number {id}).").format(name=unit.name, id=unit.id), err=True)
 
 
 @admin.command(
