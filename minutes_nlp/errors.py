@@ -6,6 +6,8 @@ surface as a traceback.
 
 from __future__ import annotations
 
+from minutes_nlp.i18n import _
+
 
 class MinutesError(Exception):
     """An expected failure on one input; the message is complete on its own."""
@@ -36,3 +38,18 @@ class NoSpeakers(MinutesError):
 
 class CorpusError(MinutesError):
     """A corpus file breaks corpus-format.md."""
+
+
+def reason_of(exc: Exception) -> str:
+    """Why a file could not be read or written, for people: no exception class names, translated where known."""
+    if isinstance(exc, FileNotFoundError):
+        return _("file not found")
+    if isinstance(exc, IsADirectoryError):
+        return _("is a folder, not a file")
+    if isinstance(exc, PermissionError):
+        return _("permission denied")
+    if isinstance(exc, UnicodeDecodeError):
+        return _("not UTF-8 text")
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)

@@ -39,7 +39,7 @@ def test_every_command_has_help_text():
 def test_segment_table_names_speakers(minutes_file):
     result = CliRunner().invoke(main, ["segment", str(minutes_file)])
     assert result.exit_code == 0
-    assert "Tống Văn Lực" in result.output and "Mơ" in result.output and "secretary" in result.output
+    assert "Tống Văn Lực" in result.output and "Mơ" in result.output and "thư ký" in result.output
 
 
 def test_segment_json_is_a_corpus_record(minutes_file):
@@ -73,7 +73,7 @@ def test_segment_file_without_speakers_fails_clearly(tmp_path):
     path.write_text("Danh sách vật tư cần mua.\nBàn ghế: 12 bộ.\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["segment", str(path)])
     assert result.exit_code == 1
-    assert "danh-sach.txt" in result.stderr and "no speaker" in result.stderr
+    assert "danh-sach.txt" in result.stderr and "không tìm thấy lượt phát biểu" in result.stderr
 
 
 def test_train_evaluate_compare_classify(tmp_path):

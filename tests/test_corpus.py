@@ -96,12 +96,12 @@ def test_violation_names_meeting_and_span():
 
 
 def test_load_bad_line_names_file_and_line():
-    with pytest.raises(CorpusError, match=r"bad-json\.jsonl:2: not valid JSON"):
+    with pytest.raises(CorpusError, match=r"bad-json\.jsonl:2: không phải JSON hợp lệ \(tại cột \d+\)"):
         corpus.load(DATA / "broken" / "bad-json.jsonl")
 
 
 def test_load_missing_file_is_a_corpus_error(tmp_path):
-    with pytest.raises(CorpusError, match="file not found"):
+    with pytest.raises(CorpusError, match="không tìm thấy tệp"):
         corpus.load(tmp_path / "none.jsonl")
 
 
@@ -381,7 +381,7 @@ def test_similar_pairs_10000_sentences_in_seconds():
 def test_cli_validate_clean_file():
     result = run("validate", DATA / "valid" / "example.jsonl")
     assert result.exit_code == 0
-    assert result.output.strip() == "1 meetings valid"
+    assert result.output.strip() == "1 cuộc họp hợp lệ"
 
 
 def test_cli_validate_prints_violations_and_exits_1():
@@ -389,12 +389,15 @@ def test_cli_validate_prints_violations_and_exits_1():
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert lines[0].startswith(f"{SMALL_ID}  sentence-gap  [179:195]  ")
-    assert lines[-1] == "1 violation(s) in 1 of 1 meetings"
+    assert lines[-1] == "1 vi phạm trong 1 trên 1 cuộc họp"
 
 
 @pytest.mark.parametrize(
     "name, reason",
-    [("broken/bad-json.jsonl", "bad-json.jsonl:2: not valid JSON"), ("missing.jsonl", "missing.jsonl: file not found")],
+    [
+        ("broken/bad-json.jsonl", "bad-json.jsonl:2: không phải JSON hợp lệ"),
+        ("missing.jsonl", "missing.jsonl: không tìm thấy tệp"),
+    ],
 )
 def test_cli_unreadable_file_is_one_line_without_traceback(name, reason):
     result = run("validate", DATA / name)
@@ -406,7 +409,7 @@ def test_cli_unreadable_file_is_one_line_without_traceback(name, reason):
 def test_cli_stats_table_and_json():
     table = run("stats", DATA / "tiny.jsonl")
     assert table.exit_code == 0
-    assert "== labels ==" in table.output and "1 pairs, 1 across train/test" in table.output
+    assert "== labels ==" in table.output and "1 cặp, 1 cặp giữa train/test" in table.output
     as_json = run("stats", DATA / "tiny.jsonl", "--format", "json")
     assert as_json.exit_code == 0
     data = json.loads(as_json.output)
@@ -434,7 +437,7 @@ def test_cli_build_writes_corpus_and_splits(tmp_path):
     src, out = copy_src(tmp_path), tmp_path / "minutes" / "minutes.jsonl"
     result = run("build", "--src", src, "--out", out)
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("3 meetings valid")
+    assert result.output.strip().endswith("3 cuộc họp hợp lệ")
     records = corpus.load(out)
     splits = corpus.read_splits(tmp_path / "minutes" / "splits.tsv")
     assert [r["id"] for r in records] == sorted(splits)

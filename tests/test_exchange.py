@@ -188,7 +188,7 @@ def test_cli_import_refuses_invalid_records(tmp_path):
     (tmp_path / "d.jsonl").write_text(json.dumps(line, ensure_ascii=False), encoding="utf-8")
     result = run("import", tmp_path / "d.jsonl", "--from", "doccano", "--out", tmp_path / "back.jsonl")
     assert result.exit_code == 1
-    assert "sentence-label" in result.output and "nothing written" in result.output
+    assert "sentence-label" in result.output and "chưa ghi gì" in result.output
     assert not (tmp_path / "back.jsonl").exists()
     forced = run("import", tmp_path / "d.jsonl", "--from", "doccano", "--out", tmp_path / "back.jsonl", "--force")
     assert forced.exit_code == 1 and (tmp_path / "back.jsonl").exists()

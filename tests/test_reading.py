@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import docx
@@ -37,6 +40,15 @@ def _cp1258(text: str) -> bytes:
         base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in tones))
         out.append(base + tone)
     return "".join(out).encode("cp1258")
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    """A zip archive holding members (a .docx without its [Content_Types].xml makes python-docx raise KeyError)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
 
 
 def _write(tmp_path: Path, name: str, data: bytes | str) -> Path:
@@ -301,13 +313,13 @@ def test_pdf_pages_are_joined(tmp_path):
 
 def test_pdf_without_text_layer_needs_ocr(tmp_path):
     path = _pdf(tmp_path / "ban-scan.pdf", ["", ""])
-    with pytest.raises(NeedsOCR, match="ban-scan.pdf.*no text layer.*ocrmypdf"):
+    with pytest.raises(NeedsOCR, match="ban-scan.pdf.*không có lớp chữ.*ocrmypdf"):
         read(path)
 
 
 def test_encrypted_pdf_says_password_protected(tmp_path):
     path = _pdf(tmp_path / "mat-khau.pdf", ["Nội dung mật"], password="1234")
-    with pytest.raises(ReadError, match="mat-khau.pdf.*password-protected"):
+    with pytest.raises(ReadError, match="mat-khau.pdf.*có đặt mật khẩu"):
         read(path)
 
 
@@ -348,7 +360,7 @@ def test_htm_in_windows_1258_declared_by_meta(tmp_path):
 def test_doc_without_libreoffice_says_how_to_fix(tmp_path, monkeypatch):
     path = _write(tmp_path, "bien-ban-cu.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    with pytest.raises(ReadError, match=r"bien-ban-cu.doc.*LibreOffice is needed.*save it as \.docx"):
+    with pytest.raises(ReadError, match=r"bien-ban-cu.doc.*cần LibreOffice.*lưu dưới dạng \.docx"):
         read(path)
 
 
@@ -385,13 +397,13 @@ def test_doc_converted_with_libreoffice(tmp_path):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(ReadError, match="khong-co.txt: file not found"):
+    with pytest.raises(ReadError, match="khong-co.txt: không tìm thấy tệp"):
         read(tmp_path / "khong-co.txt")
 
 
 def test_directory(tmp_path):
     (tmp_path / "thu-muc.txt").mkdir()
-    with pytest.raises(ReadError, match="thu-muc.txt: is a directory"):
+    with pytest.raises(ReadError, match="thu-muc.txt: là thư mục, không phải tệp"):
         read(tmp_path / "thu-muc.txt")
 
 
@@ -400,20 +412,20 @@ def test_unsupported_extension_lists_supported_ones(tmp_path, name):
     with pytest.raises(UnsupportedFormat) as info:
         read(_write(tmp_path, name, "Biên bản"))
     message = str(info.value)
-    assert name in message and "unsupported file type" in message
+    assert name in message and "không đọc được loại tệp" in message
     assert all(ext in message for ext in SUPPORTED)
 
 
 @pytest.mark.parametrize("content", [b"", b"   \n\t\r\n  ", "\ufeff\n".encode("utf-8")])
 def test_empty_file(tmp_path, content):
-    with pytest.raises(ReadError, match="trong.txt: contains no text"):
+    with pytest.raises(ReadError, match="trong.txt: không có nội dung chữ"):
         read(_write(tmp_path, "trong.txt", content))
 
 
 def test_empty_docx(tmp_path):
     path = tmp_path / "trong.docx"
     docx.Document().save(path)
-    with pytest.raises(ReadError, match="trong.docx: contains no text"):
+    with pytest.raises(ReadError, match="trong.docx: không có nội dung chữ"):
         read(path)
 
 
@@ -424,25 +436,29 @@ def test_unreadable_file(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(Path, "read_bytes", denied)
-    with pytest.raises(ReadError, match="khoa.txt: permission denied"):
+    with pytest.raises(ReadError, match="khoa.txt: không có quyền đọc"):
         read(path)
 
 
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
-        ("hong.docx", b"PK\x03\x04 not really a zip", "not a valid Word .docx"),
-        ("hong.docx", "Biên bản họp chi bộ".encode(), "not a valid Word .docx"),
-        ("hong.pdf", b"%PDF-1.4\n1 0 obj garbage", "not a readable PDF"),
-        ("hong.pdf", b"", "not a readable PDF"),
-        ("nhi-phan.txt", bytes(range(256)) * 4, "binary content"),
-        ("word.txt", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "Word .doc file with a .txt name"),
+        ("hong.docx", b"PK\x03\x04 not really a zip", "không phải tệp Word .docx hợp lệ"),
+        ("hong.docx", "Biên bản họp chi bộ".encode(), "không phải tệp Word .docx hợp lệ"),
+        ("hong.docx", _zip({"word/document.xml": b"<w:document/>"}), "không phải tệp Word .docx hợp lệ"),
+        ("hong.pdf", b"%PDF-1.4\n1 0 obj garbage", "không phải tệp PDF đọc được"),
+        ("hong.pdf", b"", "không phải tệp PDF đọc được"),
+        ("nhi-phan.txt", bytes(range(256)) * 4, "nội dung nhị phân"),
+        ("word.txt", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "là tệp Word .doc"),
     ],
 )
 def test_corrupt_files(tmp_path, name, data, reason):
     with pytest.raises(ReadError) as info:
         read(_write(tmp_path, name, data))
-    assert name in str(info.value) and reason in str(info.value)
+    message = str(info.value)
+    assert name in message and reason in message
+    # no exception class of the library that failed ("(KeyError)", "(PDFSyntaxError)") reaches the reader
+    assert not re.search(r"\b\w*(Error|Exception|EOF|BadZipFile)\b", message), message
 
 
 # --- invariants ----------------------------------------------------------------------

@@ -6,7 +6,8 @@ import os
 import tomllib
 from pathlib import Path
 
-from minutes_nlp.errors import MinutesError
+from minutes_nlp.errors import MinutesError, reason_of
+from minutes_nlp.i18n import _
 
 DEFAULTS = Path(__file__).with_name("analysis.toml")
 
@@ -26,5 +27,7 @@ def load_config(path: str | Path | None = None) -> dict:
         try:
             config = _merge(config, tomllib.loads(Path(path).read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise MinutesError(str(path), f"cannot read the settings file ({exc})") from None
+            raise MinutesError(
+                str(path), _("cannot read the settings file ({reason})").format(reason=reason_of(exc))
+            ) from None
     return config

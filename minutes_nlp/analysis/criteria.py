@@ -10,7 +10,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from minutes_nlp.errors import MinutesError
+from minutes_nlp.errors import MinutesError, reason_of
+from minutes_nlp.i18n import _
 
 PROFILES = Path(__file__).with_name("profiles")
 DEFAULT_PROFILE = "hd12-2018"
@@ -26,7 +27,9 @@ def load_profile(name_or_path: str | Path = DEFAULT_PROFILE) -> dict:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         known = ", ".join(p.stem for p in PROFILES.glob("*.toml"))
         raise MinutesError(
-            str(name_or_path), f"cannot read the criteria profile ({exc})", f"built-in profiles: {known}"
+            str(name_or_path),
+            _("cannot read the criteria profile ({reason})").format(reason=reason_of(exc)),
+            _("built-in profiles: {names}").format(names=known),
         ) from None
 
 
@@ -59,7 +62,7 @@ def evaluate_criteria(metrics: dict, meta: dict, profile: dict) -> dict:
         row = {"code": c["code"], "name": c["name"], "value": value}
         if value is None:
             row["passed" if not profile.get("points") else "points"] = None
-            row["reason"] = "biên bản không ghi đủ thông tin"
+            row["reason"] = _("the minutes do not give enough information")
         elif profile.get("points"):
             v = value / c["reference"] if "reference" in c else value
             row["points"] = _band_points(v, c["bands"], c.get("first_exclusive", False))

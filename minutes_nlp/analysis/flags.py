@@ -1,4 +1,4 @@
-"""Flags for supervisors: stable codes, Vietnamese messages with the numbers, and evidence.
+"""Flags for supervisors: stable codes, messages with the numbers (in the language in force), and evidence.
 
 | code | severity | when |
 |---|---|---|
@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+from minutes_nlp.i18n import _
 from minutes_nlp.types import Flag
 
 SEVERITY_ORDER = {"warning": 0, "info": 1}
@@ -32,13 +33,17 @@ def flags(metrics: dict, meta: dict, ev: dict[str, list[dict]], cfg: dict) -> li
     out: list[Flag] = []
     n = metrics["contributions"]
     if n == 0:
-        out.append(Flag("NO_DISCUSSION", "warning", "Không tìm thấy ý kiến thảo luận nào của đảng viên."))
+        out.append(
+            Flag("NO_DISCUSSION", "warning", _("No contribution by a party member was found in the discussion."))
+        )
     if metrics["proposal_count"] == 0:
         out.append(
             Flag(
                 "NO_PROPOSALS",
                 "warning",
-                f"Không có ý kiến nào đề xuất phương hướng, giải pháp ({n} ý kiến thảo luận).",
+                _("No contribution proposes a direction or a solution ({n} contributions to the discussion).").format(
+                    n=n
+                ),
                 ev.get("contributions", [])[:5],
             )
         )
@@ -48,8 +53,12 @@ def flags(metrics: dict, meta: dict, ev: dict[str, list[dict]], cfg: dict) -> li
             Flag(
                 "LOW_PARTICIPATION",
                 "warning",
-                f"Chỉ {metrics['member_speakers']}/{meta.get('members_present')} đảng viên có mặt phát biểu "
-                f"({_pct(rate)}, không quá {_pct(cfg['low_participation'])}).",
+                _("Only {spoke}/{present} of the members present spoke ({rate}, not more than {limit}).").format(
+                    spoke=metrics["member_speakers"],
+                    present=meta.get("members_present"),
+                    rate=_pct(rate),
+                    limit=_pct(cfg["low_participation"]),
+                ),
             )
         )
     if n and metrics["label_shares"]["agreement"] + metrics["label_shares"]["other"] >= 0.999:
@@ -57,7 +66,9 @@ def flags(metrics: dict, meta: dict, ev: dict[str, list[dict]], cfg: dict) -> li
             Flag(
                 "AGREEMENT_ONLY",
                 "warning",
-                f"Cả {n} ý kiến chỉ thống nhất với dự thảo, không phản ánh vấn đề hay đề xuất gì.",
+                _(
+                    "All {n} contributions only agree with the draft; none raises a problem or proposes anything."
+                ).format(n=n),
                 ev.get("agreement_only", [])[:5],
             )
         )
@@ -67,7 +78,9 @@ def flags(metrics: dict, meta: dict, ev: dict[str, list[dict]], cfg: dict) -> li
             Flag(
                 "CHAIR_DOMINATED",
                 "warning",
-                f"Người chủ trì chiếm {_pct(chair)} phần thảo luận (từ {_pct(cfg['chair_dominated'])} trở lên).",
+                _("The chair takes {share} of the discussion ({limit} or more).").format(
+                    share=_pct(chair), limit=_pct(cfg["chair_dominated"])
+                ),
             )
         )
     att = metrics["attendance_rate"]
@@ -76,7 +89,10 @@ def flags(metrics: dict, meta: dict, ev: dict[str, list[dict]], cfg: dict) -> li
             Flag(
                 "MISSING_ATTENDANCE",
                 "info",
-                "Biên bản không ghi số đảng viên có mặt và tổng số: không tính được tỷ lệ dự họp và tỷ lệ phát biểu.",
+                _(
+                    "The minutes do not record how many members were present and in total: the attendance and "
+                    "speaking rates cannot be computed."
+                ),
             )
         )
     elif att <= cfg["low_attendance"]:
@@ -84,9 +100,12 @@ def flags(metrics: dict, meta: dict, ev: dict[str, list[dict]], cfg: dict) -> li
             Flag(
                 "LOW_ATTENDANCE",
                 "warning",
-                f"Tỷ lệ đảng viên dự họp {_pct(att)} ({meta.get('members_present')}/"
-                f"{(meta.get('members_total') or 0) - (meta.get('members_exempt') or 0)}), "
-                f"không đạt trên {_pct(cfg['low_attendance'])} theo HD 12-HD/BTCTW.",
+                _("Attendance {rate} ({present}/{expected}), not above {limit} as HD 12-HD/BTCTW asks.").format(
+                    rate=_pct(att),
+                    present=meta.get("members_present"),
+                    expected=(meta.get("members_total") or 0) - (meta.get("members_exempt") or 0),
+                    limit=_pct(cfg["low_attendance"]),
+                ),
             )
         )
     if meta.get("members_absent_without_reason"):
@@ -94,20 +113,27 @@ def flags(metrics: dict, meta: dict, ev: dict[str, list[dict]], cfg: dict) -> li
             Flag(
                 "ABSENT_WITHOUT_REASON",
                 "warning",
-                f"Có {meta['members_absent_without_reason']} đảng viên vắng không lý do.",
+                _("{n} members were absent without a reason.").format(n=meta["members_absent_without_reason"]),
             )
         )
     minutes = metrics["duration_minutes"]
     if minutes is None:
         out.append(
-            Flag("MISSING_TIMES", "info", "Biên bản không ghi đủ giờ bắt đầu và kết thúc: không tính được thời lượng.")
+            Flag(
+                "MISSING_TIMES",
+                "info",
+                _("The minutes do not record both the start and the end time: the duration cannot be computed."),
+            )
         )
     else:
         limit = cfg["short_meeting_thematic"] if meta.get("meeting_type") == "chuyen_de" else cfg["short_meeting"]
         if minutes < limit:
-            out.append(Flag("SHORT_MEETING", "warning", f"Buổi sinh hoạt kéo dài {minutes} phút, dưới {limit} phút."))
+            message = _("The meeting lasted {minutes} minutes, under {limit} minutes.").format(
+                minutes=minutes, limit=limit
+            )
+            out.append(Flag("SHORT_MEETING", "warning", message))
     if not metrics["has_conclusion"]:
-        out.append(Flag("NO_CONCLUSION", "warning", "Không tìm thấy phần kết luận của người chủ trì."))
+        out.append(Flag("NO_CONCLUSION", "warning", _("No conclusion by the chair was found.")))
     uptake = metrics["conclusion_uptake"]
     if (
         metrics["has_conclusion"]
@@ -118,7 +144,9 @@ def flags(metrics: dict, meta: dict, ev: dict[str, list[dict]], cfg: dict) -> li
             Flag(
                 "PROPOSALS_NOT_IN_CONCLUSION",
                 "warning",
-                f"Kết luận chỉ tiếp thu {uptake['taken_up']}/{uptake['proposals']} đề xuất của đảng viên.",
+                _("The conclusion takes up only {taken}/{proposals} of the members' proposals.").format(
+                    taken=uptake["taken_up"], proposals=uptake["proposals"]
+                ),
                 ev.get("not_taken_up", [])[:5],
             )
         )

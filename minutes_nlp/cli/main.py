@@ -1,4 +1,4 @@
-"""The ``minutes-nlp`` command: thin click wrappers over the library."""
+"""The ``minutes-nlp`` command: thin click wrappers over the library, in the language in force."""
 
 from __future__ import annotations
 
@@ -10,8 +10,24 @@ from pathlib import Path
 import click
 
 from minutes_nlp.cli.corpus import corpus
+from minutes_nlp.cli.language import Main, Option, lang_option, option, use_catalogs
+from minutes_nlp.cli.outputs import check_out, write_out
 from minutes_nlp.errors import MinutesError
+from minutes_nlp.i18n import N_, _
 from minutes_nlp.segmentation.pipeline import segment_file
+from minutes_nlp.vocabulary import KIND_NAMES, ROLE_NAMES, name_of
+
+use_catalogs()
+
+# The format analyze writes when --out names a file and --format is not given.
+FORMAT_OF_SUFFIX = {
+    ".xlsx": "xlsx",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".txt": "table",
+}
 
 
 def _first_words(text: str, width: int) -> str:
@@ -21,14 +37,14 @@ def _first_words(text: str, width: int) -> str:
 
 def _table(record: dict) -> str:
     text = record["text"]
-    rows = [("#", "người nói", "vai trò", "loại", "nội dung")]
+    rows = [("#", _("speaker"), _("role"), _("kind"), _("text"))]
     for i, seg in enumerate(record["segments"], 1):
         rows.append(
             (
                 str(i),
                 seg["speaker"] or "-",
-                seg["role"] or "-",
-                seg["kind"],
+                name_of(ROLE_NAMES, seg["role"], "-"),
+                name_of(KIND_NAMES, seg["kind"]),
                 _first_words(text[seg["start"] : seg["end"]], 60),
             )
         )
@@ -38,34 +54,43 @@ def _table(record: dict) -> str:
         lines.append("  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4])
     meta = record["meta"]
     lines.append(
-        f"{len([s for s in record['segments'] if s['kind'] == 'discussion'])} ý kiến thảo luận; "
-        f"đảng viên: tổng {meta.get('members_total', '?')}, có mặt {meta.get('members_present', '?')}"
+        _("{n} contributions to the discussion; party members: {total} in total, {present} present").format(
+            n=len([s for s in record["segments"] if s["kind"] == "discussion"]),
+            total=meta.get("members_total", "?"),
+            present=meta.get("members_present", "?"),
+        )
     )
     return "\n".join(lines)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="minutes-nlp")
+@click.group(
+    cls=Main,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=N_("Read Vietnamese party-cell meeting minutes and measure their discussion."),
+)
+@click.version_option(package_name="minutes-nlp", cls=Option)
+@lang_option
 def main() -> None:
-    """Read Vietnamese party-cell meeting minutes and measure their discussion."""
+    pass
 
 
-@main.command()
+@main.command(
+    help=N_(
+        "Cut minutes FILES (.txt, .docx, .pdf, .doc, .html) into contributions.\n\n"
+        "Each file is read, normalised and segmented; a file that cannot be read is reported on stderr "
+        "and the others are still processed (exit code 1)."
+    )
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
+@option(
     "--format",
     "fmt",
     type=click.Choice(["table", "json", "jsonl"]),
     default="table",
     show_default=True,
-    help="table: readable summary; json/jsonl: corpus-format records.",
+    help=N_("table: a readable summary; json/jsonl: corpus-format records."),
 )
 def segment(files: tuple[Path, ...], fmt: str) -> None:
-    """Cut minutes FILES (.txt, .docx, .pdf, .doc, .html) into contributions.
-
-    Each file is read, normalised and segmented; a file that cannot be read is
-    reported on stderr and the others are still processed (exit code 1).
-    """
     failed = 0
     records = []
     for path in files:
@@ -87,33 +112,33 @@ def segment(files: tuple[Path, ...], fmt: str) -> None:
         sys.exit(1)
 
 
-@main.command()
-@click.option(
-    "--classifier", "name", required=True, help="Registered classifier name: rules, linear, spacy or a plug-in."
+CORPUS_HELP = N_("Corpus JSONL (default: corpora/minutes/minutes.jsonl).")
+MODEL_HELP = N_("Model name or directory.")
+
+
+@main.command(help=N_("Train a sentence classifier on the corpus and write a model directory (model, card, metrics)."))
+@option(
+    "--classifier", "name", required=True, help=N_("Registered classifier name: rules, linear, spacy or a plug-in.")
 )
-@click.option(
-    "--corpus",
-    "corpus_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Corpus JSONL (default: corpora/minutes/minutes.jsonl).",
+@option("--corpus", "corpus_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help=CORPUS_HELP)
+@option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help=N_("Model directory to write."))
+@option("--seed", type=int, default=13, show_default=True, help=N_("Random seed; same seed, same model."))
+@option(
+    "--split",
+    "train_split",
+    default="train",
+    show_default=True,
+    help=N_("Split(s) to train on, e.g. train or train+dev."),
 )
-@click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Model directory to write."
+@option(
+    "--param", "params", multiple=True, metavar="KEY=VALUE", help=N_("Classifier parameter (JSON value), repeatable.")
 )
-@click.option("--seed", type=int, default=13, show_default=True, help="Random seed; same seed, same model.")
-@click.option(
-    "--split", "train_split", default="train", show_default=True, help="Split(s) to train on, e.g. train or train+dev."
-)
-@click.option(
-    "--param", "params", multiple=True, metavar="KEY=VALUE", help="Classifier parameter (JSON value), repeatable."
-)
-@click.option(
+@option(
     "--baseline",
     "baselines",
     multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Another model directory whose test scores the card lists beside this model; repeatable.",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=N_("Another model directory whose test scores the card lists beside this model; repeatable."),
 )
 def train(
     name: str,
@@ -124,7 +149,6 @@ def train(
     params: tuple[str, ...],
     baselines: tuple[Path, ...],
 ) -> None:
-    """Train a sentence classifier on the corpus and write a model directory (model, card, metrics)."""
     from minutes_nlp.classifiers.train import DEFAULT_CORPUS
     from minutes_nlp.classifiers.train import train as train_model
 
@@ -132,11 +156,14 @@ def train(
     for p in params:
         key, sep, value = p.partition("=")
         if not sep:
-            raise click.BadParameter(f"expected KEY=VALUE, got {p!r}", param_hint="--param")
+            raise click.BadParameter(_("expected KEY=VALUE, got {value}").format(value=repr(p)), param_hint="--param")
         try:
             parsed[key] = json.loads(value)
         except ValueError:
             parsed[key] = value
+    for baseline in baselines:
+        if not baseline.is_dir():
+            raise click.ClickException(_("{path}: no such model directory").format(path=baseline))
     try:
         results = train_model(
             name,
@@ -148,35 +175,35 @@ def train(
             baselines=list(baselines),
         )
     except (MinutesError, KeyError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)) from None
     for split, m in results.items():
-        click.echo(f"{split}: macro-F1 {m['macro_f1']:.3f}, accuracy {m['accuracy']:.3f} ({m['n']} sentences)")
-    click.echo(f"model written to {out}")
+        click.echo(
+            _("{split}: macro-F1 {f1}, accuracy {accuracy} ({n} sentences)").format(
+                split=split, f1=f"{m['macro_f1']:.3f}", accuracy=f"{m['accuracy']:.3f}", n=m["n"]
+            )
+        )
+    click.echo(_("model written to {path}").format(path=out))
 
 
-@main.command("train-segmenter")
-@click.option(
-    "--corpus",
-    "corpus_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Corpus JSONL (default: corpora/minutes/minutes.jsonl).",
+@main.command(
+    "train-segmenter",
+    help=N_("Train the turn finder on the corpus re-rendered in many layouts; write a model directory."),
 )
-@click.option(
+@option("--corpus", "corpus_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help=CORPUS_HELP)
+@option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("models/segmenter"),
     show_default=True,
-    help="Model directory to write.",
+    help=N_("Model directory to write."),
 )
-@click.option("--split", default="train+dev", show_default=True, help="Split(s) to train on.")
-@click.option("--per-record", type=int, default=5, show_default=True, help="Layout re-renderings per meeting.")
-@click.option("--held-out", is_flag=True, help="Leave the held-out layout templates out (generalisation runs).")
-@click.option("--seed", type=int, default=13, show_default=True, help="Random seed; same seed, same model.")
+@option("--split", default="train+dev", show_default=True, help=N_("Split(s) to train on, e.g. train or train+dev."))
+@option("--per-record", type=int, default=5, show_default=True, help=N_("Layout re-renderings per meeting."))
+@option("--held-out", is_flag=True, help=N_("Leave the held-out layout templates out (to measure generalisation)."))
+@option("--seed", type=int, default=13, show_default=True, help=N_("Random seed; same seed, same model."))
 def train_segmenter(
     corpus_path: Path | None, out: Path, split: str, per_record: int, held_out: bool, seed: int
 ) -> None:
-    """Train the turn finder on the corpus re-rendered in many layouts and write a model directory."""
     from minutes_nlp.classifiers.train import DEFAULT_CORPUS
     from minutes_nlp.segmentation.turn_model import train_from_corpus
 
@@ -186,32 +213,51 @@ def train_segmenter(
         )
     except MinutesError as exc:
         raise click.ClickException(str(exc)) from None
+    click.echo(
+        _("{path}: {records} records, {units} units, {seconds} s").format(
+            path=out, records=info["train_records"], units=info["units"], seconds=info["train_seconds"]
+        )
+    )
     test = info.get("test")
-    click.echo(f"{out}: {info['train_records']} records, {info['units']} units, {info['train_seconds']} s")
     if test:
         click.echo(
-            f"test split: contribution F1 {test['contribution_f1']:.3f}, speaker {test['speaker_accuracy']:.3f}, "
-            f"role {test['role_accuracy']:.3f}, attendance {test['attendance_field_accuracy']:.3f}"
+            _("test split: contribution F1 {f1}, speaker {speaker}, role {role}, attendance {attendance}").format(
+                f1=f"{test['contribution_f1']:.3f}",
+                speaker=f"{test['speaker_accuracy']:.3f}",
+                role=f"{test['role_accuracy']:.3f}",
+                attendance=f"{test['attendance_field_accuracy']:.3f}",
+            )
         )
 
 
-@main.command()
-@click.option("--model", "model_dir", default="default", show_default=True, help="Model name or directory.")
-@click.option(
-    "--corpus",
-    "corpus_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@main.command(
+    help=N_("Score a model on a corpus split: per-label precision/recall/F1, macro-F1, accuracy, confusions.")
+)
+@option("--model", "model_dir", default="default", show_default=True, help=MODEL_HELP)
+@option("--corpus", "corpus_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help=CORPUS_HELP)
+@option(
+    "--split",
+    type=click.Choice(["dev", "test", "train"]),
+    default="test",
+    show_default=True,
+    help=N_("The split to score."),
+)
+@option("--cv", "folds", type=int, default=0, help=N_("Also cross-validate with this many folds grouped by meeting."))
+@option(
+    "--png",
+    type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Corpus JSONL (default: corpora/minutes/minutes.jsonl).",
+    help=N_("Write the confusion matrix PNG here."),
 )
-@click.option("--split", type=click.Choice(["dev", "test", "train"]), default="test", show_default=True)
-@click.option("--cv", "folds", type=int, default=0, help="Also cross-validate with this many folds grouped by meeting.")
-@click.option(
-    "--png", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the confusion matrix PNG here."
+@option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help=N_("table: readable tables; json: the metrics."),
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def evaluate(model_dir: str, corpus_path: Path | None, split: str, folds: int, png: Path | None, fmt: str) -> None:
-    """Score a model on a corpus split: per-label precision/recall/F1, macro-F1, accuracy, confusions."""
     from sklearn.base import clone
 
     from minutes_nlp.classifiers import sentence_items
@@ -220,14 +266,16 @@ def evaluate(model_dir: str, corpus_path: Path | None, split: str, folds: int, p
     from minutes_nlp.classifiers.train import DEFAULT_CORPUS
     from minutes_nlp.corpus.dataset import load as load_corpus
 
+    if png is not None:
+        check_out(png)
     try:
         estimator = load_model(model_dir)
         records = load_corpus(corpus_path or DEFAULT_CORPUS)
     except MinutesError as exc:
         raise click.ClickException(str(exc)) from None
-    items, labels, _ = sentence_items(records, split)
+    items, labels, _groups = sentence_items(records, split)
     if not items:
-        raise click.ClickException(f"no labelled sentences in split {split!r}")
+        raise click.ClickException(_("no labelled sentences in split {split}").format(split=repr(split)))
     result = {"split": split, **metrics(labels, list(estimator.predict(items)))}
     if folds:
         x, y, groups = [], [], []
@@ -240,34 +288,43 @@ def evaluate(model_dir: str, corpus_path: Path | None, split: str, folds: int, p
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{model_dir} on {split} ({result['n']} sentences)")
+    click.echo(_("{model} on {split} ({n} sentences)").format(model=model_dir, split=split, n=result["n"]))
     click.echo(report_table(result))
     click.echo("\n" + confusion_table(result))
     if folds:
         cv = result["cv"]
         click.echo(
-            f"\n{folds}-fold CV by meeting (train+dev): macro-F1 {cv['macro_f1_mean']:.3f} ± {cv['macro_f1_std']:.3f}"
+            "\n"
+            + _("{folds}-fold CV by meeting (train+dev): macro-F1 {mean} ± {std}").format(
+                folds=folds, mean=f"{cv['macro_f1_mean']:.3f}", std=f"{cv['macro_f1_std']:.3f}"
+            )
         )
 
 
-@main.command()
-@click.argument("model_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True)
+@main.command(help=N_("Print a leaderboard of model directories by macro-F1 (from their metrics.json)."))
+@click.argument("model_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@option(
+    "--split",
+    type=click.Choice(["dev", "test"]),
+    default="test",
+    show_default=True,
+    help=N_("The split whose scores are compared."),
+)
 def compare(model_dirs: tuple[Path, ...], split: str) -> None:
-    """Print a leaderboard of model directories by macro-F1 (from their metrics.json)."""
     rows = []
     for d in model_dirs:
         try:
             m = json.loads((d / "metrics.json").read_text(encoding="utf-8"))[split]
             card = json.loads((d / "card.json").read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError):
-            click.echo(f"minutes-nlp: {d}: no {split} metrics (train it with 'minutes-nlp train')", err=True)
+            message = _("{path}: no {split} metrics (train it with 'minutes-nlp train')").format(path=d, split=split)
+            click.echo(f"minutes-nlp: {message}", err=True)
             continue
         rows.append((m["macro_f1"], m["accuracy"], d, card.get("classifier", "?"), m["per_label"]))
     rows.sort(key=lambda r: -r[0])
     labels = ("proposal", "complaint", "report", "agreement", "other")
     click.echo(
-        f"{'#':<3}{'model':<28}{'classifier':<12}{'macro-F1':>9}{'acc':>7}"
+        f"{'#':<3}{_('model'):<28}{_('classifier'):<12}{'macro-F1':>9}{'acc':>7}"
         + "".join(f"{lab[:8]:>10}" for lab in labels)
     )
     for i, (f1, acc, d, name, per) in enumerate(rows, 1):
@@ -277,18 +334,33 @@ def compare(model_dirs: tuple[Path, ...], split: str) -> None:
         )
 
 
-@main.command()
-@click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
-@click.option("--model", "model_dir", default="default", show_default=True, help="Model name or directory.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
-@click.option("--explain", is_flag=True, help="Add the features that drove each decision.")
-def classify(source, model_dir: str, fmt: str, explain: bool) -> None:
-    """Label sentences, one per line of SOURCE (a file or - for stdin)."""
+@main.command(
+    help=N_(
+        "Label sentences, one per line of SOURCE (a file or - for standard input).\n\n"
+        "SOURCE is read like a minutes .txt file: UTF-8, UTF-16, Windows-1258 or a legacy font encoding; "
+        "binary content is refused."
+    )
+)
+@click.argument("source", default="-")
+@option("--model", "model_dir", default="default", show_default=True, help=MODEL_HELP)
+@option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "table"]),
+    default="jsonl",
+    show_default=True,
+    help=N_("jsonl: one JSON object a sentence; table: label, confidence and text."),
+)
+@option("--explain", is_flag=True, help=N_("Add the features that drove each decision."))
+def classify(source: str, model_dir: str, fmt: str, explain: bool) -> None:
     from minutes_nlp.classifiers.labels import classify as classify_sentences
-    from minutes_nlp.reading.text import normalize
+    from minutes_nlp.reading.documents import read_lines
 
-    lines = [normalize(line.strip()) for line in source if line.strip()]
     try:
+        if source == "-":
+            lines = read_lines(_("standard input"), sys.stdin.buffer.read())
+        else:
+            lines = read_lines(source)
         results = classify_sentences(lines, model_dir, explain=explain)
     except MinutesError as exc:
         raise click.ClickException(str(exc)) from None
@@ -300,54 +372,63 @@ def classify(source, model_dir: str, fmt: str, explain: bool) -> None:
             click.echo(f"{row['label']:<10}{row['confidence']:.2f}  {row['text']}{extra}")
 
 
-@main.command()
+@main.command(
+    help=N_(
+        "Analyse minutes FILES: contributions and labels, measures, score, flags, official criteria.\n\n"
+        "Without --format the format follows the extension of --out (.xlsx, .html, .json, .jsonl, .txt for "
+        "the table), else it is the table. A file that cannot be read is reported on stderr and the others "
+        "continue; the exit code is 1 if any failed."
+    )
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
+@option(
     "--format",
     "fmt",
     type=click.Choice(["table", "json", "jsonl", "html", "xlsx"]),
-    default="table",
-    show_default=True,
-    help="table: Vietnamese summary; json/jsonl: report-contract.md; html/xlsx: files.",
+    default=None,
+    help=N_(
+        "table: a summary to read; json/jsonl: the full report with machine codes; html: a printable report; "
+        "xlsx: a workbook. [default: from the extension of --out, else table]"
+    ),
 )
-@click.option(
+@option(
     "--out",
     type=click.Path(path_type=Path),
     default=None,
-    help="Output file (xlsx) or folder (html, one report per file); html of one file goes to stdout without it.",
+    help=N_(
+        "Write to this file (a folder for html of several files: one report each); its folder must exist. "
+        "Without it the output goes to standard output."
+    ),
 )
-@click.option("--model", default="default", show_default=True, help="Model name or directory.")
-@click.option(
+@option("--model", default="default", show_default=True, help=MODEL_HELP)
+@option(
     "--config",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="TOML file overriding score weights and flag thresholds (see minutes_nlp/analysis.toml).",
+    help=N_("TOML file overriding score weights and flag thresholds (see minutes_nlp/analysis/analysis.toml)."),
 )
-@click.option(
+@option(
     "--profile",
     default="hd12-2018",
     show_default=True,
-    help="Official-criteria profile: a name in minutes_nlp/profiles or a TOML path.",
+    help=N_("Official-criteria profile: a name in minutes_nlp/analysis/profiles or a TOML path."),
 )
-def analyze(files: tuple[Path, ...], fmt: str, out: Path | None, model: str, config: Path | None, profile: str) -> None:
-    """Analyse minutes FILES: contributions and labels, measures, score, flags, official criteria.
-
-    A file that cannot be read is reported on stderr and the others continue;
-    the exit code is 1 if any failed.
-    """
+def analyze(
+    files: tuple[Path, ...], fmt: str | None, out: Path | None, model: str, config: Path | None, profile: str
+) -> None:
     from minutes_nlp.analysis.analyzer import Analyzer
     from minutes_nlp.reports.text import summary
 
+    fmt, html_file = _analyze_output(fmt, out, len(files))
     try:
         analyzer = Analyzer(model, config=config, profile=profile)
     except MinutesError as exc:
         raise click.ClickException(str(exc)) from None
-    if fmt == "xlsx" and out is None:
-        raise click.UsageError("--format xlsx needs --out FILE.xlsx")
-    meetings, failed = [], 0
+    meetings, texts, failed = [], [], 0
+    emit = texts.append if out is not None else click.echo
     show = len(files) > 1 and sys.stderr.isatty()
     with contextlib.ExitStack() as stack:
-        bar = stack.enter_context(click.progressbar(files, label="Đang phân tích", file=sys.stderr)) if show else files
+        bar = stack.enter_context(click.progressbar(files, label=_("Analysing"), file=sys.stderr)) if show else files
         for path in bar:
             try:
                 meeting = analyzer(path)
@@ -356,40 +437,78 @@ def analyze(files: tuple[Path, ...], fmt: str, out: Path | None, model: str, con
                 click.echo(f"minutes-nlp: {exc}", err=True)
                 continue
             if fmt == "table":
-                click.echo(summary(meeting))
+                emit(summary(meeting))
             elif fmt == "jsonl":
-                click.echo(json.dumps(meeting.to_dict(), ensure_ascii=False))
+                emit(json.dumps(meeting.to_dict(), ensure_ascii=False))
             elif fmt == "json" and len(files) > 1:
                 meetings.append(meeting.to_dict())
             elif fmt == "json":
-                click.echo(json.dumps(meeting.to_dict(), ensure_ascii=False, indent=2))
+                emit(json.dumps(meeting.to_dict(), ensure_ascii=False, indent=2))
             else:
                 meetings.append(meeting)
     if fmt == "json" and meetings:
-        click.echo(json.dumps(meetings, ensure_ascii=False, indent=2))
+        emit(json.dumps(meetings, ensure_ascii=False, indent=2))
+    if out is not None and texts:
+        write_out(out, "\n".join(texts) + "\n")
+        click.echo(_("{n} minutes → {path}").format(n=len(files) - failed, path=out), err=True)
     if fmt in ("html", "xlsx") and meetings:
-        _write_reports(meetings, fmt, out)
+        _write_reports(meetings, fmt, out, html_file)
     if failed:
         sys.exit(1)
 
 
-def _write_reports(meetings: list, fmt: str, out: Path | None) -> None:
+def _analyze_output(fmt: str | None, out: Path | None, n_files: int) -> tuple[str, bool]:
+    """The format analyze writes and whether html goes to one file; refuses what cannot work, before any work."""
+    if out is None:
+        if fmt == "xlsx":
+            raise click.UsageError(_("--format xlsx needs --out FILE.xlsx"))
+        return fmt or "table", False
+    from_suffix = FORMAT_OF_SUFFIX.get(out.suffix.lower())
+    if fmt is None:
+        if from_suffix is None:
+            raise click.UsageError(
+                _(
+                    "--out {path}: cannot tell the format from the extension; give --format, or an --out ending "
+                    "in .xlsx, .html, .json, .jsonl or .txt"
+                ).format(path=out)
+            )
+        fmt = from_suffix
+    elif from_suffix is not None and from_suffix != fmt:
+        raise click.UsageError(
+            _("--format {fmt} does not match --out {path}; change one of them").format(fmt=fmt, path=out)
+        )
+    html_file = fmt == "html" and from_suffix == "html"
+    if html_file and n_files > 1:
+        raise click.UsageError(
+            _("--out {path} is one HTML file but {n} minutes files were given; give a folder").format(
+                path=out, n=n_files
+            )
+        )
+    check_out(out, folder=fmt == "html" and not html_file)
+    return fmt, html_file
+
+
+def _write_reports(meetings: list, fmt: str, out: Path | None, html_file: bool) -> None:
     if fmt == "xlsx":
         from minutes_nlp.reports.xlsx import write_xlsx
 
-        write_xlsx(meetings, out)
-        click.echo(f"{len(meetings)} biên bản → {out}", err=True)
+        write_out(out, write=lambda: write_xlsx(meetings, out))
+        click.echo(_("{n} minutes → {path}").format(n=len(meetings), path=out), err=True)
         return
     from minutes_nlp.reports.html import render_html
 
     if out is None and len(meetings) == 1:
         click.echo(render_html(meetings[0]))
         return
+    if html_file:
+        write_out(out, render_html(meetings[0]))
+        click.echo(f"→ {out}", err=True)
+        return
     folder = out or Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
+    write_out(folder, write=lambda: folder.mkdir(exist_ok=True))
     for m in meetings:
         target = folder / f"{Path(m.source_file or m.id).stem}.html"
-        target.write_text(render_html(m), encoding="utf-8")
+        write_out(target, render_html(m))
         click.echo(f"→ {target}", err=True)
 
 

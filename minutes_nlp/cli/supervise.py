@@ -7,8 +7,13 @@ from pathlib import Path
 
 import click
 
+from minutes_nlp.cli.language import Command, option
+from minutes_nlp.cli.outputs import check_out, write_out
 from minutes_nlp.errors import MinutesError
+from minutes_nlp.i18n import N_, _
 from minutes_nlp.reports import supervise
+
+MODEL_HELP = N_("Name or directory of the classification model.")
 
 
 def load_analyzer(model: str):
@@ -24,7 +29,7 @@ def _analyze(paths: tuple[Path, ...], model: str) -> tuple[list, int]:
     items = supervise.collect(paths, errors)
     if not items and not errors:
         raise click.ClickException(
-            "không tìm thấy biên bản nào (.txt, .docx, .pdf, .doc, .html, .htm hoặc .zip) trong các đường dẫn đã cho"
+            _("no minutes (.txt, .docx, .pdf, .doc, .html, .htm or .zip) found in the paths given")
         )
     meetings: list = []
     if items:
@@ -40,102 +45,111 @@ def _analyze(paths: tuple[Path, ...], model: str) -> tuple[list, int]:
 
 
 def _suffix(out: Path | None, allowed: tuple[str, ...]) -> str | None:
+    """The suffix of --out when it is one of allowed and the file can be written there (checked before any work)."""
     if out is None:
         return None
     suffix = out.suffix.lower()
     if suffix not in allowed:
-        raise click.UsageError(f"--out phải là tệp {' hoặc '.join(allowed)}, không phải {out.name!r}")
+        raise click.UsageError(
+            _("--out must be a {types} file, not {name}").format(types=_(" or ").join(allowed), name=repr(out.name))
+        )
+    check_out(out)
     return suffix
 
 
-@click.command()
+@click.command(
+    cls=Command,
+    help=N_(
+        "Rank minutes by their flags: one line a meeting, the most worrying first.\n\n"
+        "PATHS are minutes files, folders (read with their subfolders) or .zip archives. Order: more warnings "
+        "first, then the lower score first. A file that cannot be read is reported on one line on stderr, "
+        "the other files are still analysed and the exit code is 1."
+    ),
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
+@option(
     "--only",
     "codes",
     multiple=True,
     metavar="CODE",
-    help="Chỉ giữ các biên bản có cảnh báo mã này (lặp lại được), ví dụ --only NO_PROPOSALS.",
+    help=N_("Keep only the minutes with this flag code (repeatable), e.g. --only NO_PROPOSALS."),
 )
-@click.option(
+@option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="Ghi ra tệp .csv hoặc .xlsx thay vì in bảng.",
+    help=N_("Write a .csv or .xlsx file instead of printing the table; its folder must exist."),
 )
-@click.option("--model", default="default", show_default=True, help="Tên hoặc thư mục mô hình phân loại.")
+@option("--model", default="default", show_default=True, help=MODEL_HELP)
 def flag(paths: tuple[Path, ...], codes: tuple[str, ...], out: Path | None, model: str) -> None:
-    """Xếp các biên bản theo cảnh báo: mỗi biên bản một dòng, biên bản đáng lo nhất lên đầu.
-
-    PATHS là tệp biên bản, thư mục (đọc cả thư mục con) hoặc tệp nén .zip.
-    Thứ tự: nhiều cảnh báo (warning) hơn trước, cùng số cảnh báo thì điểm
-    thấp hơn trước. Tệp không đọc được báo một dòng trên stderr, các tệp khác
-    vẫn được phân tích và mã thoát là 1.
-    """
     unknown = supervise.unknown_codes(codes)
     if unknown:
         raise click.BadParameter(
-            f"mã cảnh báo không có: {', '.join(unknown)}; các mã: {', '.join(supervise.FLAG_CODES)}",
+            _("unknown flag code: {codes}; the codes are: {known}").format(
+                codes=", ".join(unknown), known=", ".join(supervise.FLAG_CODES)
+            ),
             param_hint="--only",
         )
     suffix = _suffix(out, (".csv", ".xlsx"))
     meetings, failed = _analyze(paths, model)
     rows = supervise.flag_rows(meetings, codes)
     if suffix == ".csv":
-        supervise.write_flag_csv(rows, out)
+        write_out(out, write=lambda: supervise.write_flag_csv(rows, out))
     elif suffix == ".xlsx":
         from minutes_nlp.reports.xlsx import write_records_xlsx
 
-        write_records_xlsx(supervise.flag_records(rows), out, "Cảnh báo")
+        write_out(out, write=lambda: write_records_xlsx(supervise.flag_records(rows), out, _("Flags")))
     elif rows:
         click.echo(supervise.flag_table(rows))
     else:
-        click.echo("Không có biên bản nào" + (" có các cảnh báo đã chọn." if codes else "."))
+        click.echo(_("No minutes with the chosen flags.") if codes else _("No minutes."))
     if out is not None:
-        click.echo(f"{len(rows)} biên bản → {out}", err=True)
+        click.echo(_("{n} minutes → {path}").format(n=len(rows), path=out), err=True)
     if failed:
         sys.exit(1)
 
 
-@click.command()
+@click.command(
+    cls=Command,
+    help=N_(
+        "Compute the figures of the Ho Chi Minh City survey over many minutes, overall and by group.\n\n"
+        "Share of meetings by score level, share of meetings where more than half (50%) of the members "
+        "present spoke (among the minutes that record attendance), contribution mix by main label, share of meetings "
+        "without a proposal, mean score. PATHS are files, folders or .zip archives; a file that cannot be "
+        "read is reported on stderr and the exit code is 1."
+    ),
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
+@option(
     "--by",
     type=click.Choice(supervise.GROUPINGS),
     default=None,
-    help="Chia nhóm theo loại chi bộ, đảng bộ hoặc tháng họp.",
+    help=N_("Group by cell type, party committee or month of the meeting."),
 )
-@click.option(
+@option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="Ghi ra tệp .xlsx hoặc .html (có biểu đồ) thay vì in bảng.",
+    help=N_("Write an .xlsx or .html file (with charts) instead of printing the table; its folder must exist."),
 )
-@click.option("--model", default="default", show_default=True, help="Tên hoặc thư mục mô hình phân loại.")
+@option("--model", default="default", show_default=True, help=MODEL_HELP)
 def survey(paths: tuple[Path, ...], by: str | None, out: Path | None, model: str) -> None:
-    """Tính các chỉ số của cuộc khảo sát TP.HCM trên nhiều biên bản, chung và theo nhóm.
-
-    Tỷ lệ cuộc họp theo mức điểm, tỷ lệ cuộc họp có trên 50% đảng viên có mặt
-    phát biểu (trong các biên bản có ghi số có mặt), cơ cấu ý kiến theo nhãn
-    chính, tỷ lệ cuộc họp không có đề xuất, điểm bình quân. PATHS là tệp,
-    thư mục hoặc tệp nén .zip; tệp lỗi báo trên stderr, mã thoát là 1.
-    """
     suffix = _suffix(out, (".xlsx", ".html", ".htm"))
     meetings, failed = _analyze(paths, model)
     if not meetings:
-        raise click.ClickException("không phân tích được biên bản nào")
+        raise click.ClickException(_("no minutes could be analysed"))
     result = supervise.survey(meetings, by)
     if suffix == ".xlsx":
         from minutes_nlp.reports.xlsx import write_survey_xlsx
 
-        write_survey_xlsx(result, out)
+        write_out(out, write=lambda: write_survey_xlsx(result, out))
     elif suffix in (".html", ".htm"):
         from minutes_nlp.reports.html import render_survey_html
 
-        out.write_text(render_survey_html(result), encoding="utf-8")
+        write_out(out, render_survey_html(result))
     else:
         click.echo(supervise.survey_table(result))
     if out is not None:
-        click.echo(f"{len(meetings)} biên bản → {out}", err=True)
+        click.echo(_("{n} minutes → {path}").format(n=len(meetings), path=out), err=True)
     if failed:
         sys.exit(1)

@@ -6,23 +6,31 @@ the rest of the command line works without the ``web`` extra installed.
 
 from __future__ import annotations
 
+import errno
 import json
+import socket
 from pathlib import Path
 
 import click
 
-_DATA = click.option(
+from minutes_nlp.cli.language import Command, Group, option
+from minutes_nlp.i18n import N_, _
+from minutes_nlp.vocabulary import USER_ROLE_NAMES
+
+_DATA = option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder of the SQLite file, stored uploads and session key [env MINUTES_NLP_DATA; "
-    "default ./minutes-nlp-data].",
+    help=N_(
+        "Folder of the SQLite file, stored uploads and session key [env MINUTES_NLP_DATA; default ./minutes-nlp-data]."
+    ),
 )
-_DB = click.option(
+_DB = option(
     "--database-url",
     default=None,
-    help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db [env DATABASE_URL; default SQLite "
-    "in the data folder].",
+    help=N_(
+        "SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db [env DATABASE_URL; default SQLite in the data folder]."
+    ),
 )
 
 
@@ -31,7 +39,7 @@ def _settings(data_dir: Path | None, database_url: str | None, **extra):
         from minutes_nlp.web.settings import Settings
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise click.ClickException(
-            f"the web extra is not installed ({exc}); run: pip install 'minutes-nlp[web]'"
+            _("the web extra is not installed ({reason}); run: pip install 'minutes-nlp[web]'").format(reason=exc)
         ) from None
     return Settings.from_env(data_dir=data_dir, database_url=database_url, **extra)
 
@@ -46,32 +54,63 @@ def _session(settings):
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]
         raise click.ClickException(
-            f"{settings.database_url}: cannot open the database ({reason}); create it with 'minutes-nlp admin migrate'"
+            _("{url}: cannot open the database ({reason}); create it with 'minutes-nlp admin migrate'").format(
+                url=settings.database_url, reason=reason
+            )
         ) from None
     if at != head:
         raise click.ClickException(
-            f"the database is at schema {at or 'nothing'}, not {head}; run 'minutes-nlp admin migrate' first"
+            _("the database is at schema {at}, not {head}; run 'minutes-nlp admin migrate' first").format(
+                at=at or _("nothing"), head=head
+            )
         )
     return make_sessionmaker(make_engine(settings.database_url))()
 
 
-@click.command()
-@click.option(
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port, or one clear line saying why not (port taken, not allowed, no such address).
+
+    serve binds it before loading anything and hands it to uvicorn, so nothing
+    says "serving on" unless the port is really ours.
+    """
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            reason = _("the port is already in use by another program; choose another with --port")
+        elif exc.errno == errno.EACCES:
+            reason = _("not allowed to listen on this port; choose one above 1024 with --port")
+        else:
+            reason = exc.strerror or str(exc)
+        raise click.ClickException(
+            _("cannot listen on {host}:{port}: {reason}").format(host=host, port=port, reason=reason)
+        ) from None
+
+
+@click.command(
+    cls=Command,
+    help=N_(
+        "Run the web service: upload minutes, read reports, filter, export (pages, and the API under /api "
+        "with its documentation at /api/docs)."
+    ),
+)
+@option(
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on (keep 127.0.0.1 and put a TLS proxy in front).",
+    help=N_("Address to listen on (keep 127.0.0.1 and put a TLS proxy in front)."),
 )
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@option("--port", default=8000, show_default=True, type=int, help=N_("Port to listen on."))
 @_DATA
 @_DB
-@click.option("--model", default=None, help="Model name or directory [env MINUTES_NLP_MODEL; default: default].")
-@click.option("--max-upload-mb", type=float, default=None, help="Largest accepted file in MB [default 20].")
-@click.option(
+@option("--model", default=None, help=N_("Model name or directory [env MINUTES_NLP_MODEL; default: default]."))
+@option("--max-upload-mb", type=float, default=None, help=N_("Largest accepted file in MB [default 20]."))
+@option(
     "--migrate/--no-migrate",
     default=True,
     show_default=True,
-    help="Upgrade the database schema to the latest version before serving.",
+    help=N_("Upgrade the database schema to the latest version before serving."),
 )
 def serve(
     host: str,
@@ -82,52 +121,57 @@ def serve(
     max_upload_mb: float | None,
     migrate: bool,
 ) -> None:
-    """Run the web service: upload minutes, read reports, filter, export (pages and /api, docs at /api/docs)."""
     settings = _settings(data_dir, database_url, model=model, max_upload_mb=max_upload_mb, migrate=migrate)
-    import uvicorn
-
-    from minutes_nlp.errors import MinutesError
-    from minutes_nlp.web.app import create_app
-
+    sock = listening_socket(host, port)
     try:
-        app = create_app(settings)
-    except (RuntimeError, MinutesError) as exc:  # schema too new, missing or untrusted model
-        raise click.ClickException(str(exc)) from None
-    click.echo(
-        f"minutes-nlp: serving on http://{host}:{port} (database {settings.database_url.split('@')[-1]})", err=True
-    )
-    uvicorn.run(app, host=host, port=port, log_level="info")
+        import uvicorn
+
+        from minutes_nlp.errors import MinutesError
+        from minutes_nlp.web.app import create_app
+
+        try:
+            app = create_app(settings)
+        except (RuntimeError, MinutesError) as exc:  # schema too new, missing or untrusted model
+            raise click.ClickException(str(exc)) from None
+        click.echo(
+            "minutes-nlp: "
+            + _("serving on http://{host}:{port} (database {database})").format(
+                host=host, port=port, database=settings.database_url.split("@")[-1]
+            ),
+            err=True,
+        )
+        uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[sock])
+    finally:
+        sock.close()
 
 
-@click.group()
+@click.group(cls=Group, help=N_("Manage the web service: database schema, units, users, API tokens, re-analysis."))
 def admin() -> None:
-    """Manage the web service: database schema, units, users, API tokens, re-analysis."""
+    pass
 
 
-@admin.command()
+@admin.command(help=N_("Create or upgrade the database schema to the latest version (safe to run again)."))
 @_DATA
 @_DB
 def migrate(data_dir: Path | None, database_url: str | None) -> None:
-    """Create or upgrade the database schema to the latest version (safe to run again)."""
     from minutes_nlp.web.db import migrate as run
 
     settings = _settings(data_dir, database_url)
-    click.echo(f"database schema at revision {run(settings.database_url)}")
+    click.echo(_("database schema at revision {revision}").format(revision=run(settings.database_url)))
 
 
-@admin.command("create-unit")
+@admin.command("create-unit", help=N_("Add a party committee or a party cell NAME to the unit tree; prints its id."))
 @click.argument("name")
-@click.option(
+@option(
     "--kind",
     type=click.Choice(["committee", "cell"]),
     required=True,
-    help="committee: a party committee (đảng bộ); cell: a party cell (chi bộ).",
+    help=N_("committee: a party committee (đảng bộ); cell: a party cell (chi bộ)."),
 )
-@click.option("--parent", default=None, help="Id or exact name of the committee it belongs to.")
+@option("--parent", default=None, help=N_("Id or exact name of the party committee it belongs to."))
 @_DATA
 @_DB
 def create_unit(name: str, kind: str, parent: str | None, data_dir: Path | None, database_url: str | None) -> None:
-    """Add a committee or cell NAME to the unit tree; prints its id."""
     from minutes_nlp.web import admin as lib
 
     with _session(_settings(data_dir, database_url)) as session:
@@ -136,22 +180,35 @@ def create_unit(name: str, kind: str, parent: str | None, data_dir: Path | None,
         except lib.AdminError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"{unit.id}\t{unit.kind}\t{unit.name}")
+        click.echo(_("Unit {name} added (number {id}).").format(name=unit.name, id=unit.id), err=True)
 
 
-@admin.command("create-user")
+@admin.command(
+    "create-user",
+    help=N_(
+        "Add a user USERNAME with a role and a unit; the password (at least 8 characters) is asked for twice "
+        "and stored as an argon2 hash."
+    ),
+)
 @click.argument("username")
-@click.option(
+@option(
     "--role",
     type=click.Choice(["secretary", "supervisor", "researcher", "admin"]),
     required=True,
-    help="secretary: one cell; supervisor: a committee and everything under it; researcher: anonymised "
-    "corpus; admin: everything.",
+    help=N_(
+        "secretary: one party cell; supervisor: a party committee and everything under it; researcher: the "
+        "anonymised corpus; admin: everything."
+    ),
 )
-@click.option("--unit", default=None, help="Id or exact name of the user's cell or committee.")
-@click.option("--full-name", default=None, help="Name shown on the pages.")
-@click.password_option(
-    help="Password (asked for when not given; at least 8 characters) [env MINUTES_NLP_PASSWORD].",
+@option("--unit", default=None, help=N_("Id or exact name of the user's party cell or committee."))
+@option("--full-name", default=None, help=N_("Name shown on the pages."))
+@option(
+    "--password",
+    prompt=N_("Password (at least 8 characters)"),
+    hide_input=True,
+    confirmation_prompt=True,
     envvar="MINUTES_NLP_PASSWORD",
+    help=N_("Password, at least 8 characters (asked for when not given) [env MINUTES_NLP_PASSWORD]."),
 )
 @_DATA
 @_DB
@@ -164,7 +221,6 @@ def create_user(
     data_dir: Path | None,
     database_url: str | None,
 ) -> None:
-    """Add a user USERNAME with a role and a unit; the password is stored as an argon2 hash."""
     from minutes_nlp.web import admin as lib
 
     with _session(_settings(data_dir, database_url)) as session:
@@ -172,16 +228,22 @@ def create_user(
             user = lib.create_user(session, username, password, role, lib.find_unit(session, unit), full_name)
         except lib.AdminError as exc:
             raise click.ClickException(str(exc)) from None
-        click.echo(f"{user.id}\t{user.username}\t{user.role}")
+        place = _(" of {unit}").format(unit=user.unit.name) if user.unit else ""
+        click.echo(
+            _("User {name} added (number {id}): {role}{place}; they can sign in now.").format(
+                name=user.username, id=user.id, role=USER_ROLE_NAMES[user.role], place=place
+            )
+        )
 
 
-@admin.command("create-token")
+@admin.command(
+    "create-token", help=N_("Create an API token for USERNAME and print it (once: only its hash is stored).")
+)
 @click.argument("username")
-@click.option("--name", default=None, help="A note saying what the token is for.")
+@option("--name", default=None, help=N_("A note saying what the token is for."))
 @_DATA
 @_DB
 def create_token(username: str, name: str | None, data_dir: Path | None, database_url: str | None) -> None:
-    """Create an API token for USERNAME and print it (once: only its hash is stored)."""
     from minutes_nlp.web import admin as lib
     from minutes_nlp.web.auth import new_token
 
@@ -193,12 +255,18 @@ def create_token(username: str, name: str | None, data_dir: Path | None, databas
         click.echo(new_token(session, user, name))
 
 
-@admin.command("list-users")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@admin.command("list-users", help=N_("List users with their role and unit."))
+@option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help=N_("table: one line a user; json: the records with machine codes."),
+)
 @_DATA
 @_DB
 def list_users(fmt: str, data_dir: Path | None, database_url: str | None) -> None:
-    """List users with their role and unit."""
     from minutes_nlp.web import admin as lib
 
     with _session(_settings(data_dir, database_url)) as session:
@@ -207,15 +275,14 @@ def list_users(fmt: str, data_dir: Path | None, database_url: str | None) -> Non
         click.echo(json.dumps(users, ensure_ascii=False, indent=2))
         return
     for u in users:
-        state = "active" if u["active"] else "inactive"
+        state = _("active") if u["active"] else _("inactive")
         click.echo(f"{u['id']}\t{u['username']}\t{u['role']}\t{u['unit'] or '-'}\t{state}")
 
 
-@admin.command("list-units")
+@admin.command("list-units", help=N_("Print the unit tree: id, kind, name (indented under its committee)."))
 @_DATA
 @_DB
 def list_units(data_dir: Path | None, database_url: str | None) -> None:
-    """Print the unit tree: id, kind, name (indented under its committee)."""
     from minutes_nlp.web import admin as lib
 
     with _session(_settings(data_dir, database_url)) as session:
@@ -223,12 +290,13 @@ def list_units(data_dir: Path | None, database_url: str | None) -> None:
             click.echo(f"{u['id']}\t{u['kind']}\t{'  ' * u['depth']}{u['name']}")
 
 
-@admin.command()
-@click.option("--model", default="default", show_default=True, help="Model name or directory to analyse with.")
+@admin.command(
+    help=N_("Analyse every stored upload again with MODEL; older analyses are kept as history, the new one is current.")
+)
+@option("--model", default="default", show_default=True, help=N_("Model name or directory to analyse with."))
 @_DATA
 @_DB
 def reanalyze(model: str, data_dir: Path | None, database_url: str | None) -> None:
-    """Analyse every stored upload again with MODEL; older analyses are kept as history, the new one is current."""
     from minutes_nlp.analysis.analyzer import Analyzer
     from minutes_nlp.errors import MinutesError
     from minutes_nlp.web import admin as lib
@@ -244,6 +312,8 @@ def reanalyze(model: str, data_dir: Path | None, database_url: str | None) -> No
     for line in counts.pop("errors"):
         click.echo(f"minutes-nlp: {line}", err=True)
     click.echo(
-        f"model version {counts['version']}: {counts['analysed']} analysed, {counts['skipped']} already "
-        f"analysed with this version, {counts['failed']} failed"
+        _(
+            "model version {version}: {analysed} analysed, {skipped} already analysed with this version, "
+            "{failed} failed"
+        ).format(**counts)
     )

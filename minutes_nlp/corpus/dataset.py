@@ -29,7 +29,8 @@ from minutes_nlp.codebook import (
     ROLES,
     primary_label,
 )
-from minutes_nlp.errors import CorpusError
+from minutes_nlp.errors import CorpusError, reason_of
+from minutes_nlp.i18n import _
 from minutes_nlp.reading.text import normalize
 
 SOURCES = ("written", "real", "converted")
@@ -100,11 +101,11 @@ def load(path: str | Path) -> list[dict]:
     try:
         lines = path.read_text(encoding="utf-8").split("\n")
     except FileNotFoundError:
-        raise CorpusError(str(path), "file not found") from None
+        raise CorpusError(str(path), _("file not found")) from None
     except UnicodeDecodeError as exc:
-        raise CorpusError(str(path), f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+        raise CorpusError(str(path), _("not UTF-8 (at byte {position})").format(position=exc.start)) from None
     except OSError as exc:
-        raise CorpusError(str(path), f"cannot read ({exc.strerror})") from None
+        raise CorpusError(str(path), _("cannot be read ({reason})").format(reason=reason_of(exc))) from None
     records = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -112,9 +113,12 @@ def load(path: str | Path) -> list[dict]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise CorpusError(f"{path}:{number}", f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+            raise CorpusError(
+                f"{path}:{number}",
+                _("not valid JSON (at column {column})").format(column=exc.colno),
+            ) from None
         if not isinstance(record, dict):
-            raise CorpusError(f"{path}:{number}", "a line must be one JSON object (one meeting)")
+            raise CorpusError(f"{path}:{number}", _("a line must be one JSON object (one meeting)"))
         records.append(record)
     return records
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from minutes_nlp.corpus.dataset import LABELS
-from minutes_nlp.errors import CorpusError, UnsupportedFormat
+from minutes_nlp.errors import CorpusError, UnsupportedFormat, reason_of
+from minutes_nlp.i18n import _
 
 EXPORT_FORMATS = ("csv", "spacy", "doccano", "label-studio")
 IMPORT_FORMATS = ("doccano", "label-studio")
@@ -280,9 +281,9 @@ def _read_lines(path: str | Path) -> list[str]:
     try:
         return Path(path).read_text(encoding="utf-8").split("\n")
     except FileNotFoundError:
-        raise CorpusError(str(path), "file not found") from None
+        raise CorpusError(str(path), _("file not found")) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise CorpusError(str(path), f"cannot read ({exc})") from None
+        raise CorpusError(str(path), _("cannot be read ({reason})").format(reason=reason_of(exc))) from None
 
 
 def import_records(path: str | Path, fmt: str) -> list[dict]:

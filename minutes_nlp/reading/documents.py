@@ -22,6 +22,7 @@ import ftfy
 from ftfy.badness import is_bad
 
 from minutes_nlp.errors import NeedsOCR, ReadError, UnsupportedFormat
+from minutes_nlp.i18n import _
 from minutes_nlp.reading.legacy import detect_legacy, font_encoding, is_capitals_font, legacy_scores, to_unicode
 from minutes_nlp.reading.tables import SEPARATOR, RawRow, name_columns
 from minutes_nlp.reading.text import normalize, unwrap
@@ -33,28 +34,56 @@ SUPPORTED = (".txt", ".docx", ".doc", ".pdf", ".html", ".htm")
 def read(path: str | os.PathLike) -> Document:
     """Return the Document read from path, its text normalised and hard wraps rejoined."""
     p = Path(path)
-    if not p.exists():
-        raise ReadError(p, "file not found", "check the path")
-    if p.is_dir():
-        raise ReadError(p, "is a directory, not a file", "pass one minutes file, or use the batch command for a folder")
+    _check_file(p)
     ext = p.suffix.lower()
     if ext not in SUPPORTED:
         raise UnsupportedFormat(
             p,
-            f"unsupported file type {ext or '(no extension)'!r}",
-            f"supported: {', '.join(SUPPORTED)}; save the minutes as .docx or .txt",
+            _("unsupported file type {ext}").format(ext=repr(ext) if ext else _("(no extension)")),
+            _("supported: {types}; save the minutes as .docx or .txt").format(types=", ".join(SUPPORTED)),
         )
     try:
         parts, source = _READERS[ext](p)
     except PermissionError:
-        raise ReadError(p, "permission denied", "check the file's permissions") from None
+        raise ReadError(p, _("permission denied"), _("check the file's permissions")) from None
     except OSError as exc:
-        raise ReadError(p, f"cannot be read ({exc.strerror or exc})") from None
+        raise ReadError(p, _("cannot be read ({reason})").format(reason=exc.strerror or exc)) from None
     source.path = str(p)
     text, rows = _assemble(parts, source)
     if not text.strip():
-        raise ReadError(p, "contains no text (the file is empty)", "check that this is the right file")
+        raise ReadError(p, _("contains no text (the file is empty)"), _("check that this is the right file"))
     return Document(text=text, source=source, tables=rows)
+
+
+def read_lines(path: str | os.PathLike, data: bytes | None = None) -> list[str]:
+    """The non-empty lines of a plain-text file, decoded and normalised as read() does, wrapped lines left apart.
+
+    For input with one item a line (``minutes-nlp classify``); data, when
+    given, is the file's bytes (standard input) and path only names it.
+    """
+    p = Path(path)
+    if data is None:
+        _check_file(p)
+        try:
+            data = p.read_bytes()
+        except PermissionError:
+            raise ReadError(p, _("permission denied"), _("check the file's permissions")) from None
+        except OSError as exc:
+            raise ReadError(p, _("cannot be read ({reason})").format(reason=exc.strerror or exc)) from None
+    text, source = text_of_bytes(data, p)
+    text, _rows = _assemble([text], source)
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _check_file(p: Path) -> None:
+    if not p.exists():
+        raise ReadError(p, _("file not found"), _("check the path"))
+    if p.is_dir():
+        raise ReadError(
+            p,
+            _("is a folder, not a file"),
+            _("pass one minutes file, or use 'minutes-nlp flag' or 'survey' for a folder"),
+        )
 
 
 def _assemble(parts: list[str | RawRow], source: Source) -> tuple[str, list[TableRow]]:
@@ -116,7 +145,7 @@ def _normalized(text: str) -> str:
     cp1258 file) leaves one pass of normalize() un-composed; the second pass
     settles it, so Document.text is always a fixed point of normalize().
     """
-    for _ in range(3):
+    for _attempt in range(3):
         again = normalize(text)
         if again == text:
             break
@@ -197,24 +226,29 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
 
 def _read_txt(path: Path) -> tuple[list[str | RawRow], Source]:
-    data = path.read_bytes()
+    text, source = text_of_bytes(path.read_bytes(), path)
+    return [text], source
+
+
+def text_of_bytes(data: bytes, path: Path) -> tuple[str, Source]:
+    """The text and source of the bytes of a plain-text file named path; binary content is refused."""
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ReadError(path, "is a Word .doc file with a .txt name", "rename it to .doc")
+        raise ReadError(path, _("is a Word .doc file, not plain text"), _("rename it to .doc"))
     if data.startswith(b"PK\x03\x04"):
-        raise ReadError(path, "is a zip package (probably a Word .docx) with a .txt name", "rename it to .docx")
+        raise ReadError(path, _("is a zip package (probably a Word .docx), not plain text"), _("rename it to .docx"))
     text, encoding = decode_bytes(data)
     # C0 controls mark binary data; C1 ones (U+0080-U+009F) also come from garbled UTF-8, repaired later
     controls = sum(1 for ch in text if ord(ch) < 0x20 and ch not in "\t\n\r\f")
     if controls > max(2, 0.05 * len(text)):
         raise ReadError(
             path,
-            "does not look like a text file (binary content)",
-            "open it in Word and save it as .docx or .txt (UTF-8)",
+            _("does not look like a text file (binary content)"),
+            _("open it in Word and save it as .docx or .txt (UTF-8)"),
         )
     source = Source(format="txt", encoding=encoding)
     if encoding in ("tcvn3", "vni"):
         text, source.legacy_font = to_unicode(text, encoding), encoding
-    return [text], source
+    return text, source
 
 
 # --- Word .docx ----------------------------------------------------------------
@@ -333,7 +367,7 @@ class _Docx:
             return own
         rstyle = None if rpr is None else _attr(rpr.find(f"{_W}rStyle"), "val")
         for sid in (rstyle, pstyle or self.default_style):
-            for font, _, _ in self._style_chain(sid):
+            for font, _parent, _numbering in self._style_chain(sid):
                 if font:
                     return font
         return self.default_font
@@ -343,7 +377,7 @@ class _Docx:
         num = p.find(f"{_W}pPr/{_W}numPr")
         num_id = _attr(None if num is None else num.find(f"{_W}numId"), "val")
         ilvl = _attr(None if num is None else num.find(f"{_W}ilvl"), "val")
-        for _, _, numpr in self._style_chain(pstyle):
+        for _font, _parent, numpr in self._style_chain(pstyle):
             if numpr:
                 num_id, ilvl = num_id or numpr[0], ilvl or numpr[1]
                 break
@@ -445,11 +479,11 @@ def _read_docx(path: Path, fmt: str = "docx") -> tuple[list[str | RawRow], Sourc
 
     try:
         document = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises many types for a damaged package
+    except Exception:  # python-docx raises many types for a damaged package
         raise ReadError(
             path,
-            f"is not a valid Word .docx file, it may be damaged ({type(exc).__name__})",
-            "open it in Word and save it again as .docx",
+            _("is not a valid Word .docx file, it may be damaged"),
+            _("open it in Word and save it again as .docx"),
         ) from None
     reader = _Docx(document)
     parts = reader.body(document.element.body)
@@ -513,18 +547,18 @@ def _read_pdf(path: Path) -> tuple[list[str | RawRow], Source]:
         cause = exc.args[0] if exc.args else exc
         if type(cause).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError"):
             raise ReadError(
-                path, "is password-protected", "open it with the password and save an unprotected copy"
+                path, _("is password-protected"), _("open it with the password and save an unprotected copy")
             ) from None
         raise ReadError(
             path,
-            f"is not a readable PDF, it may be damaged ({type(cause).__name__})",
-            "open it in a PDF reader and save or print it to a new PDF",
+            _("is not a readable PDF, it may be damaged"),
+            _("open it in a PDF reader and save or print it to a new PDF"),
         ) from None
     if not any(part.strip() if isinstance(part, str) else any(c.strip() for _, c in part.cells) for part in parts):
         raise NeedsOCR(
             path,
-            "the PDF has no text layer (a scan)",
-            "run OCR first, e.g. `ocrmypdf -l vie scan.pdf text.pdf`, or use the .docx original",
+            _("the PDF has no text layer (a scan)"),
+            _("run OCR first, e.g. `ocrmypdf -l vie scan.pdf text.pdf`, or use the .docx original"),
         )
     return parts, Source(format="pdf", pages=pages)
 
@@ -620,8 +654,8 @@ def _read_doc(path: Path) -> tuple[list[str | RawRow], Source]:
     if not office:
         raise ReadError(
             path,
-            "LibreOffice is needed to read .doc files and was not found",
-            "install LibreOffice (soffice on PATH), or open the file in Word and save it as .docx",
+            _("LibreOffice is needed to read .doc files and was not found"),
+            _("install LibreOffice (soffice on PATH), or open the file in Word and save it as .docx"),
         )
     with tempfile.TemporaryDirectory() as tmp:
         profile = Path(tmp, "profile").as_uri()  # own profile: works while another LibreOffice runs
@@ -637,18 +671,18 @@ def _read_doc(path: Path) -> tuple[list[str | RawRow], Source]:
         ]
         try:
             subprocess.run(cmd, capture_output=True, timeout=180, check=False)
-        except (subprocess.TimeoutExpired, OSError) as exc:
+        except (subprocess.TimeoutExpired, OSError):
             raise ReadError(
                 path,
-                f"LibreOffice failed to convert the .doc ({type(exc).__name__})",
-                "open it in Word and save it as .docx",
+                _("LibreOffice failed to convert the .doc (it took too long or could not start)"),
+                _("open it in Word and save it as .docx"),
             ) from None
         converted = Path(tmp, path.stem + ".docx")
         if not converted.exists():
             raise ReadError(
                 path,
-                "LibreOffice could not convert the .doc (damaged or not a Word file)",
-                "open it in Word and save it as .docx",
+                _("LibreOffice could not convert the .doc (damaged or not a Word file)"),
+                _("open it in Word and save it as .docx"),
             )
         try:
             return _read_docx(converted, fmt="doc")

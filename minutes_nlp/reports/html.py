@@ -1,4 +1,4 @@
-"""A printable, self-contained HTML report of one analysed meeting, in Vietnamese.
+"""A printable, self-contained HTML report of one analysed meeting, in the language in force (Vietnamese by default).
 
 The page has no external assets and no script: inline CSS with a print
 stylesheet, every label shown by colour *and* by name (so it prints in black
@@ -13,43 +13,27 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from minutes_nlp.reports.text import LABELS_VI, LEVELS_VI, ROLES_VI
+from minutes_nlp.codebook import LABELS, LEVELS
+from minutes_nlp.i18n import _, current_language, ngettext
+from minutes_nlp.reports.supervise import show, survey_rows
+from minutes_nlp.reports.text import pct
 from minutes_nlp.types import Meeting, Segment
+from minutes_nlp.vocabulary import (
+    CELL_TYPE_NAMES,
+    COMPONENT_NAMES,
+    FLAG_TITLES,
+    GROUPING_NAMES,
+    KIND_NAMES,
+    LABEL_NAMES,
+    LEVEL_NAMES,
+    MEETING_TYPE_NAMES,
+    ROLE_NAMES,
+    SEVERITY_NAMES,
+    name_of,
+)
 
 TEMPLATES = Path(__file__).with_name("templates")
 
-MEETING_TYPES_VI = {
-    "thuong_ky": "Sinh hoạt thường kỳ",
-    "chuyen_de": "Sinh hoạt chuyên đề",
-    "kiem_diem": "Kiểm điểm, tự phê bình và phê bình",
-    "ket_nap": "Kết nạp đảng viên",
-    "other": "Khác",
-}
-CELL_TYPES_VI = {
-    "residential": "Khu dân cư",
-    "school": "Trường học",
-    "health": "Y tế",
-    "armed": "Lực lượng vũ trang",
-    "enterprise": "Doanh nghiệp",
-    "agency": "Cơ quan",
-    "other": "Khác",
-}
-KINDS_VI = {
-    "procedural": "Thủ tục",
-    "chair_report": "Báo cáo, quán triệt",
-    "discussion": "Thảo luận",
-    "chair_conclusion": "Kết luận của chủ trì",
-}
-SEVERITY_VI = {"warning": "Cảnh báo", "info": "Lưu ý"}
-COMPONENTS_VI = {
-    "participation": "Đảng viên phát biểu",
-    "engagement": "Ý kiến có nội dung (không chỉ thống nhất)",
-    "proposals": "Ý kiến đề xuất",
-    "specific": "Đề xuất cụ thể",
-    "problems": "Phản ánh vấn đề",
-    "uptake": "Kết luận tiếp thu đề xuất",
-    "agreement_only": "Ý kiến chỉ thống nhất (trừ điểm)",
-}
 # Where a flag without evidence spans points to: the part of the page that shows what it is about.
 FLAG_SECTIONS = {
     "LOW_PARTICIPATION": "y-kien",
@@ -69,27 +53,25 @@ FLAG_SECTIONS = {
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    """The Jinja2 environment of the report templates (autoescaping on for every template)."""
+    """The Jinja2 environment of the report templates (autoescaping on, gettext of minutes_nlp.i18n)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(_, ngettext, newstyle=True)
     env.filters["pct"] = pct
+    env.globals["language"] = current_language
     return env
 
 
-def pct(x) -> str:
-    """'84%' for 0.84; 'không rõ' for None."""
-    return "không rõ" if x is None else f"{round(100 * x)}%"
-
-
-def date_vi(iso: str | None) -> str:
-    """'08/09/2024' for '2024-09-08'; 'không rõ' when the minutes give no date."""
+def date_text(iso: str | None) -> str:
+    """'08/09/2024' for '2024-09-08' (day first, as written in both languages here); 'unknown' when not given."""
     if not iso:
-        return "không rõ"
+        return _("unknown")
     y, m, d = (iso.split("-") + ["", ""])[:3]
     return f"{d}/{m}/{y}" if d else iso
 
@@ -105,7 +87,7 @@ def _pieces(text: str, seg: Segment) -> list[dict]:
                 "text": text[s.start : s.end],
                 "label": s.label or "other",
                 "id": f"cau-{s.start}-{s.end}",
-                "name": LABELS_VI.get(s.label or "other", s.label),
+                "name": name_of(LABEL_NAMES, s.label or "other"),
                 "specific": bool(s.specific),
                 "confidence": s.confidence,
             }
@@ -153,7 +135,7 @@ def _evidence(items: list[dict], m: Meeting, exact: dict, spans: list) -> list[d
 
 
 def context(m: Meeting) -> dict:
-    """Everything the meeting template shows, as plain values (pure function of the meeting)."""
+    """Everything the meeting template shows, as plain values (pure function of the meeting and the language)."""
     meta, x = m.meta, m.metrics
     exact, spans = _anchors(m)
     segments, number = [], 0
@@ -161,17 +143,17 @@ def context(m: Meeting) -> dict:
         row = {
             "id": f"doan-{i}",
             "kind": seg.kind,
-            "kind_name": KINDS_VI.get(seg.kind, seg.kind),
+            "kind_name": name_of(KIND_NAMES, seg.kind),
             "speaker": seg.speaker,
-            "role": ROLES_VI.get(seg.role or "", seg.role),
+            "role": name_of(ROLE_NAMES, seg.role),
         }
         if seg.kind == "discussion":
             number += 1
             row.update(
                 number=number,
                 label=seg.primary_label,
-                label_name=LABELS_VI.get(seg.primary_label),
-                labels=[LABELS_VI.get(lab, lab) for lab in seg.labels],
+                label_name=name_of(LABEL_NAMES, seg.primary_label),
+                labels=[name_of(LABEL_NAMES, lab) for lab in seg.labels],
                 specific=sum(bool(s.specific) for s in seg.sentences),
                 pieces=_pieces(m.text, seg),
             )
@@ -185,8 +167,9 @@ def context(m: Meeting) -> dict:
         flags.append(
             {
                 "code": f.code,
+                "title": FLAG_TITLES.get(f.code, f.code),
                 "severity": f.severity,
-                "severity_name": SEVERITY_VI.get(f.severity, f.severity),
+                "severity_name": name_of(SEVERITY_NAMES, f.severity),
                 "message": f.message,
                 "href": href,
                 "evidence": evidence,
@@ -196,7 +179,7 @@ def context(m: Meeting) -> dict:
     for name, comp in m.score.get("components", {}).items():
         components.append(
             {
-                "name": COMPONENTS_VI.get(name, name),
+                "name": name_of(COMPONENT_NAMES, name),
                 "code": name,
                 "value": comp["value"],
                 "weight": comp["weight"],
@@ -206,47 +189,54 @@ def context(m: Meeting) -> dict:
         )
     criteria = dict(m.criteria)
     criteria["rows"] = [{**r, "shown": _criterion_value(r)} for r in m.criteria.get("criteria", [])]
+    unknown, not_written = _("unknown"), _("not recorded")
     present, total, exempt = meta.get("members_present"), meta.get("members_total"), meta.get("members_exempt")
+    if present is None:
+        attendance = not_written
+    else:
+        attendance = f"{present}/{total if total is not None else '?'}"
+        if exempt:
+            attendance += " " + _("(exempt from meetings: {exempt})").format(exempt=exempt)
+        attendance += ", " + _("rate {rate}").format(rate=pct(x.get("attendance_rate")))
     facts = [
-        ("Đảng bộ", meta.get("committee") or "không rõ"),
-        ("Chi bộ", meta.get("cell") or "không rõ"),
-        ("Loại chi bộ", CELL_TYPES_VI.get(meta.get("cell_type") or "", "không rõ")),
-        ("Ngày họp", date_vi(meta.get("date"))),
-        ("Loại sinh hoạt", MEETING_TYPES_VI.get(meta.get("meeting_type") or "", "không rõ")),
-        ("Địa điểm", meta.get("place") or "không rõ"),
-        ("Chủ trì", meta.get("chair") or "không rõ"),
-        ("Thư ký", meta.get("secretary") or "không rõ"),
-        ("Đại biểu", ", ".join(meta.get("guests") or []) or "không ghi"),
+        (_("Party committee"), meta.get("committee") or unknown),
+        (_("Party cell"), meta.get("cell") or unknown),
+        (_("Cell type"), name_of(CELL_TYPE_NAMES, meta.get("cell_type"), unknown)),
+        (_("Meeting date"), date_text(meta.get("date"))),
+        (_("Meeting type"), name_of(MEETING_TYPE_NAMES, meta.get("meeting_type"), unknown)),
+        (_("Place"), meta.get("place") or unknown),
+        (_("Chair"), meta.get("chair") or unknown),
+        (_("Secretary"), meta.get("secretary") or unknown),
+        (_("Guests"), ", ".join(meta.get("guests") or []) or not_written),
+        (_("Members attending"), attendance),
+        (_("Absent"), _absent(meta)),
+        (_("Time"), _duration(meta, x.get("duration_minutes"))),
         (
-            "Đảng viên dự họp",
-            "không ghi"
-            if present is None
-            else f"{present}/{total if total is not None else '?'}"
-            + (f" (miễn sinh hoạt {exempt})" if exempt else "")
-            + f", tỷ lệ {pct(x.get('attendance_rate'))}",
+            _("Members who spoke"),
+            _("{n} people, rate {rate}").format(n=x.get("member_speakers", 0), rate=pct(x.get("participation_rate"))),
         ),
-        ("Vắng", _absent(meta)),
-        ("Thời gian", _duration(meta, x.get("duration_minutes"))),
-        ("Đảng viên phát biểu", f"{x.get('member_speakers', 0)} người, tỷ lệ {pct(x.get('participation_rate'))}"),
         (
-            "Ý kiến thảo luận",
-            f"{x.get('contributions', 0)} ý kiến; {x.get('proposal_count', 0)} có đề xuất, "
-            f"{x.get('specific_proposal_count', 0)} đề xuất cụ thể",
+            _("Discussion"),
+            _("{n} contributions; {proposals} with a proposal, {specific} specific proposals").format(
+                n=x.get("contributions", 0),
+                proposals=x.get("proposal_count", 0),
+                specific=x.get("specific_proposal_count", 0),
+            ),
         ),
     ]
     return {
-        "title": f"Báo cáo phân tích biên bản - {meta.get('cell') or m.source_file or m.id}",
+        "title": _("Analysis of the minutes - {name}").format(name=meta.get("cell") or m.source_file or m.id),
         "meeting": m,
         "facts": facts,
         "score": m.score["substantive"],
         "level": m.score["level"],
-        "level_name": LEVELS_VI.get(m.score["level"], m.score["level"]),
+        "level_name": name_of(LEVEL_NAMES, m.score["level"]),
         "components": components,
         "criteria": criteria,
         "flags": flags,
         "segments": segments,
-        "label_shares": [(lab, LABELS_VI[lab], x.get("label_shares", {}).get(lab)) for lab in LABELS_VI],
-        "labels": list(LABELS_VI.items()),
+        "label_shares": [(lab, LABEL_NAMES[lab], x.get("label_shares", {}).get(lab)) for lab in LABEL_NAMES],
+        "labels": list(LABEL_NAMES.items()),
         "model": m.model,
         "source": m.source_file or m.id,
     }
@@ -254,37 +244,39 @@ def context(m: Meeting) -> dict:
 
 def _absent(meta: dict) -> str:
     if meta.get("members_absent") is None:
-        return "không ghi"
+        return _("not recorded")
     parts = [f"{meta['members_absent']}"]
     if meta.get("members_absent_with_reason") is not None:
-        parts.append(f"có lý do {meta['members_absent_with_reason']}")
+        parts.append(_("with a reason {n}").format(n=meta["members_absent_with_reason"]))
     if meta.get("members_absent_without_reason") is not None:
-        parts.append(f"không lý do {meta['members_absent_without_reason']}")
+        parts.append(_("without a reason {n}").format(n=meta["members_absent_without_reason"]))
     return parts[0] + (f" ({', '.join(parts[1:])})" if parts[1:] else "")
 
 
 def _duration(meta: dict, minutes) -> str:
     start, end = meta.get("start_time"), meta.get("end_time")
     if minutes is None:
-        return f"bắt đầu {start or '?'}, kết thúc {end or '?'} (không tính được thời lượng)"
-    return f"{start} - {end} ({minutes} phút)"
+        return _("started {start}, ended {end} (duration cannot be computed)").format(
+            start=start or "?", end=end or "?"
+        )
+    return f"{start} - {end} (" + _("{minutes} minutes").format(minutes=minutes) + ")"
 
 
 def _criterion_value(row: dict) -> str:
     value = row.get("value")
     if value is None:
-        return "không rõ"
+        return _("unknown")
     if isinstance(value, bool):
-        return "có" if value else "không"
+        return _("yes") if value else _("no")
     if row["code"] in ("attendance", "speaking"):
         return pct(value)
     if row["code"] == "duration":
-        return f"{value} phút"
+        return _("{minutes} minutes").format(minutes=value)
     return str(value)
 
 
 def render_html(meeting: Meeting) -> str:
-    """Return the meeting's report as one self-contained HTML page (Vietnamese, printable)."""
+    """Return the meeting's report as one self-contained HTML page (printable, in the language in force)."""
     return environment().get_template("meeting.html.j2").render(**context(meeting))
 
 
@@ -298,22 +290,20 @@ def survey_charts(result: dict) -> list[tuple[str, str]]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from minutes_nlp.reports.supervise import LABELS, LEVELS
-
-    columns = ["Toàn bộ"] + list(result["groups"])
+    columns = [_("All")] + list(result["groups"])
     stats = [result["overall"]] + list(result["groups"].values())
     figures = [
-        ("Tỷ lệ cuộc họp theo mức điểm", [(LEVELS_VI[lv], [s["level_shares"][lv] for s in stats]) for lv in LEVELS]),
+        (_("Share of meetings by level"), [(LEVEL_NAMES[lv], [s["level_shares"][lv] for s in stats]) for lv in LEVELS]),
         (
-            "Phát biểu và đề xuất",
+            _("Speaking and proposals"),
             [
-                ("Trên 50% đảng viên có mặt phát biểu", [s["half_spoke_share"] for s in stats]),
-                ("Không có ý kiến đề xuất", [s["no_proposal_share"] for s in stats]),
+                (_("More than half (50%) of the members present spoke"), [s["half_spoke_share"] for s in stats]),
+                (_("No proposal"), [s["no_proposal_share"] for s in stats]),
             ],
         ),
         (
-            "Cơ cấu ý kiến theo nhãn chính",
-            [(LABELS_VI[lab], [s["label_shares"][lab] for s in stats]) for lab in LABELS],
+            _("Contribution mix by main label"),
+            [(LABEL_NAMES[lab], [s["label_shares"][lab] for s in stats]) for lab in LABELS],
         ),
     ]
     hatches = ["", "//", "..", "xx", "\\\\"]  # so the bars stay apart when printed in black and white
@@ -344,8 +334,6 @@ def survey_charts(result: dict) -> list[tuple[str, str]]:
 
 def render_survey_html(result: dict, charts: bool = True) -> str:
     """Return the survey (supervise.survey) as one self-contained HTML page with its charts embedded."""
-    from minutes_nlp.reports.supervise import GROUPINGS_VI, show, survey_rows
-
     columns, rows = survey_rows(result)
     table = [(name, [show(v, kind) for v in values]) for name, kind, values in rows]
     by = result.get("by")
@@ -355,7 +343,7 @@ def render_survey_html(result: dict, charts: bool = True) -> str:
         .render(
             columns=columns,
             table=table,
-            by_name=GROUPINGS_VI.get(by, by) if by else None,
+            by_name=name_of(GROUPING_NAMES, by) if by else None,
             charts=survey_charts(result) if charts else [],
             n=result["overall"]["meetings"],
         )

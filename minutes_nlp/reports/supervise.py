@@ -26,15 +26,14 @@ from pathlib import Path, PurePosixPath
 from minutes_nlp.analysis import flags as flags_module
 from minutes_nlp.codebook import LABELS, LEVELS
 from minutes_nlp.errors import MinutesError, ReadError
+from minutes_nlp.i18n import _
 from minutes_nlp.reading.documents import SUPPORTED
-from minutes_nlp.reports.html import CELL_TYPES_VI
-from minutes_nlp.reports.text import LABELS_VI, LEVELS_VI
 from minutes_nlp.types import Meeting
+from minutes_nlp.vocabulary import CELL_TYPE_NAMES, COLUMN_NAMES, LABEL_NAMES, LEVEL_NAMES, name_of
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes, all members of one archive together
 MAX_RATIO = 100  # uncompressed / compressed size of one member
 GROUPINGS = ("cell_type", "committee", "month")
-UNKNOWN_GROUP = "(không rõ)"
 
 # The flag codes are documented once, in the table of flags.py's docstring.
 FLAG_CODES = tuple(re.findall(r"^\| ([A-Z_]+) \|", flags_module.__doc__ or "", re.MULTILINE))
@@ -73,7 +72,7 @@ def collect(paths: Iterable[str | Path], errors: list[MinutesError] | None = Non
             elif path.exists():
                 items.append((str(path), path))
             else:
-                raise ReadError(path, "không tìm thấy tệp hoặc thư mục", "kiểm tra lại đường dẫn")
+                raise ReadError(path, _("no such file or folder"), _("check the path"))
         except MinutesError as exc:
             if errors is None:
                 raise
@@ -92,9 +91,9 @@ def read_zip(path: str | Path) -> list[Item]:
     path = Path(path)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError):
         raise ReadError(
-            path, f"không mở được tệp nén zip ({exc})", "nén lại các biên bản bằng định dạng .zip"
+            path, _("cannot open the zip archive (damaged or not a zip file)"), _("compress the minutes again as .zip")
         ) from None
     with archive:
         infos = archive.infolist()
@@ -102,26 +101,30 @@ def read_zip(path: str | Path) -> list[Item]:
         if bad:
             raise UnsafeArchive(
                 path,
-                f"tệp nén có tên tệp vượt ra ngoài thư mục hoặc đường dẫn tuyệt đối ({bad[0]!r}); "
-                "đã từ chối toàn bộ tệp nén",
-                "nén lại các biên bản với tên tệp thông thường",
+                _(
+                    "the archive holds a file name that climbs out of its folder or is an absolute path ({name}); "
+                    "the whole archive is refused"
+                ).format(name=repr(bad[0])),
+                _("compress the minutes again with ordinary file names"),
             )
         total = sum(i.file_size for i in infos)
         if total > MAX_UNCOMPRESSED:
             raise UnsafeArchive(
                 path,
-                f"tệp nén giải nén ra {total // 2**20} MB, vượt giới hạn "
-                f"{MAX_UNCOMPRESSED // 2**20} MB (nghi là bom nén); đã từ chối",
-                "chia thành nhiều tệp nén nhỏ hơn",
+                _(
+                    "the archive unpacks to {size} MB, over the limit of {limit} MB (probably a zip bomb); refused"
+                ).format(size=total // 2**20, limit=MAX_UNCOMPRESSED // 2**20),
+                _("split it into several smaller archives"),
             )
         for i in infos:
             if i.file_size > MAX_RATIO * max(i.compress_size, 1):
                 raise UnsafeArchive(
                     path,
-                    f"tệp {i.filename!r} trong tệp nén có tỷ lệ nén "
-                    f"{i.file_size // max(i.compress_size, 1)}:1, vượt {MAX_RATIO}:1 "
-                    "(nghi là bom nén); đã từ chối",
-                    "gửi các biên bản không nén",
+                    _(
+                        "the file {name} in the archive is compressed {ratio}:1, over {limit}:1 "
+                        "(probably a zip bomb); refused"
+                    ).format(name=repr(i.filename), ratio=i.file_size // max(i.compress_size, 1), limit=MAX_RATIO),
+                    _("send the minutes uncompressed"),
                 )
         items: list[Item] = []
         left = MAX_UNCOMPRESSED
@@ -134,14 +137,17 @@ def read_zip(path: str | Path) -> list[Item]:
             try:
                 with archive.open(i) as member:
                     data = member.read(min(i.file_size, left) + 1)
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError, zlib.error) as exc:
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError, zlib.error):
                 raise ReadError(
                     path,
-                    f"không giải nén được tệp {i.filename!r} ({exc})",
-                    "kiểm tra tệp nén có bị hỏng hoặc đặt mật khẩu không",
+                    _("cannot unpack the file {name}").format(name=repr(i.filename)),
+                    _("check whether the archive is damaged or protected by a password"),
                 ) from None
             if len(data) > i.file_size or len(data) > left:
-                raise UnsafeArchive(path, f"tệp {i.filename!r} lớn hơn kích thước khai báo trong tệp nén; đã từ chối")
+                raise UnsafeArchive(
+                    path,
+                    _("the file {name} is larger than the archive declares; refused").format(name=repr(i.filename)),
+                )
             left -= len(data)
             items.append((f"{path}/{name}", data))
     return items
@@ -223,14 +229,14 @@ def unknown_codes(codes: Iterable[str]) -> list[str]:
 
 
 def group_of(meeting: Meeting, by: str) -> str:
-    """The group of a meeting: its cell type (Vietnamese name), its committee, or the month (YYYY-MM) of its date."""
+    """The group of a meeting: its cell type (by name), its committee, or the month (YYYY-MM) of its date."""
     if by == "month":
         value = (meeting.meta.get("date") or "")[:7]
     elif by == "cell_type":
-        value = CELL_TYPES_VI.get(meeting.meta.get("cell_type") or "", meeting.meta.get("cell_type"))
+        value = name_of(CELL_TYPE_NAMES, meeting.meta.get("cell_type"))
     else:
         value = meeting.meta.get(by)
-    return str(value) if value else UNKNOWN_GROUP
+    return str(value) if value else "(" + _("unknown") + ")"
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -279,28 +285,31 @@ def survey(meetings: list[Meeting], by: str | None = None) -> dict:
     }
 
 
-GROUPINGS_VI = {"cell_type": "loại chi bộ", "committee": "đảng bộ", "month": "tháng"}
-
-
 def survey_rows(result: dict) -> tuple[list[str], list[tuple[str, str, list]]]:
     """The survey as a table: column names, and rows of (figure name, kind "pct"|"int"|"num", values by column).
 
     The first column is all meetings, then one per group.
     """
-    columns = ["Toàn bộ"] + list(result["groups"])
+    columns = [_("All")] + list(result["groups"])
     stats = [result["overall"]] + list(result["groups"].values())
-    rows: list[tuple[str, str, list]] = [("Số cuộc họp", "int", [s["meetings"] for s in stats])]
+    rows: list[tuple[str, str, list]] = [(_("Number of meetings"), "int", [s["meetings"] for s in stats])]
     for lv in LEVELS:
-        rows.append((f"Tỷ lệ cuộc họp mức {LEVELS_VI[lv]}", "pct", [s["level_shares"][lv] for s in stats]))
-    rows.append(("Số cuộc họp ghi số đảng viên có mặt", "int", [s["meetings_with_attendance"] for s in stats]))
+        name = _("Share of meetings at level {level}").format(level=LEVEL_NAMES[lv])
+        rows.append((name, "pct", [s["level_shares"][lv] for s in stats]))
+    rows.append((_("Meetings that record the members present"), "int", [s["meetings_with_attendance"] for s in stats]))
     rows.append(
-        ("Tỷ lệ cuộc họp có trên 50% đảng viên có mặt phát biểu", "pct", [s["half_spoke_share"] for s in stats])
+        (
+            _("Share of meetings where more than half (50%) of the members present spoke"),
+            "pct",
+            [s["half_spoke_share"] for s in stats],
+        )
     )
-    rows.append(("Số ý kiến thảo luận", "int", [s["contributions"] for s in stats]))
+    rows.append((_("Number of contributions"), "int", [s["contributions"] for s in stats]))
     for lab in LABELS:
-        rows.append((f"Tỷ lệ ý kiến {LABELS_VI[lab]}", "pct", [s["label_shares"][lab] for s in stats]))
-    rows.append(("Tỷ lệ cuộc họp không có ý kiến đề xuất", "pct", [s["no_proposal_share"] for s in stats]))
-    rows.append(("Điểm thực chất bình quân", "num", [s["mean_score"] for s in stats]))
+        name = _("Share of {label} contributions").format(label=LABEL_NAMES[lab])
+        rows.append((name, "pct", [s["label_shares"][lab] for s in stats]))
+    rows.append((_("Share of meetings without a proposal"), "pct", [s["no_proposal_share"] for s in stats]))
+    rows.append((_("Mean substantive score"), "num", [s["mean_score"] for s in stats]))
     return columns, rows
 
 
@@ -318,7 +327,7 @@ def show(value, kind: str) -> str:
 def survey_table(result: dict) -> str:
     """The survey as a plain-text table for the terminal."""
     columns, rows = survey_rows(result)
-    cells = [["Chỉ số"] + columns] + [[name] + [show(v, kind) for v in values] for name, kind, values in rows]
+    cells = [[_("Figure")] + columns] + [[name] + [show(v, kind) for v in values] for name, kind, values in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
     lines = []
     for k, r in enumerate(cells):
@@ -330,14 +339,14 @@ def survey_table(result: dict) -> str:
 
 def flag_table(rows: list[dict]) -> str:
     """The flag rows as a plain-text table for the terminal."""
-    head = ["Tệp", "Chi bộ", "Ngày", "Điểm", "Mức", "Cảnh báo"]
+    head = [_("File"), _("Party cell"), _("Date"), _("Score"), _("Level"), _("Flags")]
     cells = [head] + [
         [
             r["file"],
             r["cell"] or "-",
             r["date"] or "-",
             f"{r['score']:.1f}",
-            LEVELS_VI.get(r["level"], r["level"]),
+            name_of(LEVEL_NAMES, r["level"]),
             ", ".join(r["flags"]) or "-",
         ]
         for r in rows
@@ -348,36 +357,21 @@ def flag_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-FLAG_HEADERS = {
-    "file": "Tệp",
-    "cell": "Chi bộ",
-    "date": "Ngày họp",
-    "score": "Điểm thực chất",
-    "level": "Mức",
-    "warnings": "Số cảnh báo",
-    "flags": "Cảnh báo",
-}
+FLAG_COLUMNS = ("file", "cell", "date", "score", "level", "warnings", "flags")
 
 
 def flag_records(rows: list[dict]) -> list[dict]:
-    """The flag rows with Vietnamese column names and values, as written to CSV and Excel."""
-    return [
-        {
-            FLAG_HEADERS["file"]: r["file"],
-            FLAG_HEADERS["cell"]: r["cell"],
-            FLAG_HEADERS["date"]: r["date"],
-            FLAG_HEADERS["score"]: r["score"],
-            FLAG_HEADERS["level"]: LEVELS_VI.get(r["level"], r["level"]),
-            FLAG_HEADERS["warnings"]: r["warnings"],
-            FLAG_HEADERS["flags"]: ", ".join(r["flags"]),
-        }
-        for r in rows
-    ]
+    """The flag rows with column names and values for people (COLUMN_NAMES), as written to CSV and Excel."""
+    records = []
+    for r in rows:
+        values = {**r, "level": name_of(LEVEL_NAMES, r["level"]), "flags": ", ".join(r["flags"])}
+        records.append({COLUMN_NAMES[c]: values[c] for c in FLAG_COLUMNS})
+    return records
 
 
 def write_flag_csv(rows: list[dict], path: str | Path) -> None:
     """Write the flag rows as CSV (UTF-8 with BOM, so Excel shows Vietnamese correctly)."""
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(FLAG_HEADERS.values()))
+        writer = csv.DictWriter(fh, fieldnames=[COLUMN_NAMES[c] for c in FLAG_COLUMNS])
         writer.writeheader()
         writer.writerows(flag_records(rows))

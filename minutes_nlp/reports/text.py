@@ -1,56 +1,61 @@
-"""The terminal summary of an analysed meeting, in Vietnamese."""
+"""The terminal summary of an analysed meeting, in the language in force (Vietnamese by default)."""
 
 from __future__ import annotations
 
+from minutes_nlp.i18n import _
 from minutes_nlp.types import Meeting
-
-LEVELS_VI = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
-LABELS_VI = {
-    "proposal": "đề xuất",
-    "complaint": "phản ánh",
-    "report": "báo cáo",
-    "agreement": "thống nhất",
-    "other": "khác",
-}
-ROLES_VI = {
-    "chair": "chủ trì",
-    "secretary": "thư ký",
-    "committee": "chi ủy",
-    "member": "đảng viên",
-    "guest": "đại biểu",
-}
+from minutes_nlp.vocabulary import LABEL_NAMES, LEVEL_NAMES, MEETING_TYPE_NAMES, ROLE_NAMES, name_of
 
 
-def _pct(x) -> str:
-    return "không rõ" if x is None else f"{round(100 * x)}%"
+def pct(x) -> str:
+    """'84%' for 0.84; 'unknown' (translated) for None."""
+    return _("unknown") if x is None else f"{round(100 * x)}%"
 
 
 def summary(m: Meeting, width: int = 70) -> str:
     """Return a readable multi-line summary: header facts, measures, score, flags, contributions."""
     meta, x, s = m.meta, m.metrics, m.score
+    unknown = _("unknown")
+    duration = (
+        unknown if x["duration_minutes"] is None else _("{minutes} minutes").format(minutes=x["duration_minutes"])
+    )
     lines = [
         f"== {m.source_file or m.id} ==",
-        f"{meta.get('cell', 'Chi bộ (không rõ)')} · {meta.get('date', 'không rõ ngày')} · "
-        f"{meta.get('meeting_type', 'loại sinh hoạt không rõ')}",
-        f"Chủ trì: {meta.get('chair', 'không rõ')}; thư ký: {meta.get('secretary', 'không rõ')}",
-        f"Đảng viên có mặt: {meta.get('members_present', '?')}/{meta.get('members_total', '?')} "
-        f"(tỷ lệ dự họp {_pct(x['attendance_rate'])}); thời lượng: "
-        f"{'không rõ' if x['duration_minutes'] is None else str(x['duration_minutes']) + ' phút'}",
-        f"Ý kiến thảo luận: {x['contributions']} của {x['member_speakers']} đảng viên "
-        f"(tỷ lệ phát biểu {_pct(x['participation_rate'])}); đề xuất: {x['proposal_count']}, "
-        f"cụ thể: {x['specific_proposal_count']}",
-        "Cơ cấu ý kiến: " + ", ".join(f"{LABELS_VI[k]} {_pct(v)}" for k, v in x["label_shares"].items()),
-        f"Điểm thực chất: {s['substantive']}/100 - mức {LEVELS_VI[s['level']]}",
+        f"{meta.get('cell') or _('Party cell (unknown)')} · {meta.get('date') or _('date unknown')} · "
+        f"{name_of(MEETING_TYPE_NAMES, meta.get('meeting_type'), _('meeting type unknown'))}",
+        _("Chair: {chair}; secretary: {secretary}").format(
+            chair=meta.get("chair") or unknown, secretary=meta.get("secretary") or unknown
+        ),
+        _("Members present: {present}/{total} (attendance {attendance}); duration: {duration}").format(
+            present=meta.get("members_present", "?"),
+            total=meta.get("members_total", "?"),
+            attendance=pct(x["attendance_rate"]),
+            duration=duration,
+        ),
+        _(
+            "Discussion: {contributions} contributions by {speakers} members (speaking rate {rate}); "
+            "proposals: {proposals}, specific: {specific}"
+        ).format(
+            contributions=x["contributions"],
+            speakers=x["member_speakers"],
+            rate=pct(x["participation_rate"]),
+            proposals=x["proposal_count"],
+            specific=x["specific_proposal_count"],
+        ),
+        _("Contribution mix: {shares}").format(
+            shares=", ".join(f"{LABEL_NAMES[k]} {pct(v)}" for k, v in x["label_shares"].items())
+        ),
+        _("Substantive score: {score}/100 - level {level}").format(
+            score=s["substantive"], level=LEVEL_NAMES[s["level"]]
+        ),
     ]
     if m.flags:
-        lines.append("Cảnh báo:")
+        lines.append(_("Flags:"))
         lines += [f"  [{f.code}] {f.message}" for f in m.flags]
-    lines.append("Các ý kiến:")
+    lines.append(_("Contributions:"))
     for i, c in enumerate(m.contributions, 1):
         words = " ".join(m.text[c.start : c.end].split())
         words = words if len(words) <= width else words[: width - 1] + "…"
-        lines.append(
-            f"  {i:>2}. {c.speaker or '?'} ({ROLES_VI.get(c.role or '', c.role)}) "
-            f"[{LABELS_VI[c.primary_label]}] {words}"
-        )
+        role = name_of(ROLE_NAMES, c.role, "?")
+        lines.append(f"  {i:>2}. {c.speaker or '?'} ({role}) [{LABEL_NAMES[c.primary_label]}] {words}")
     return "\n".join(lines)

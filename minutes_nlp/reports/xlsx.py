@@ -1,10 +1,10 @@
-"""The Excel workbook of many analysed meetings: meetings, contributions and flags, with Vietnamese headers.
+"""The Excel workbook of many analysed meetings: meetings, contributions and flags, with headers for people.
 
-Sheets: "Cuộc họp" (one row per meeting, ``meetings_frame``), "Ý kiến" (one row
-per contribution, ``contributions_frame``), "Cảnh báo" (one row per flag).
+Sheets: meetings (one row per meeting, ``meetings_frame``), contributions (one
+row per contribution, ``contributions_frame``), flags (one row per flag).
 Codes in the frames (levels, labels, roles, meeting and cell types) are shown
-by their Vietnamese names; flag codes stay as they are, since they are the
-stable identifiers supervisors search for.
+by their names in the language in force (minutes_nlp.vocabulary); flag codes
+stay as they are, since they are the stable identifiers supervisors search for.
 """
 
 from __future__ import annotations
@@ -20,57 +20,30 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from minutes_nlp.analysis.analyzer import contributions_frame, meetings_frame
-from minutes_nlp.reports.html import CELL_TYPES_VI, MEETING_TYPES_VI, SEVERITY_VI
-from minutes_nlp.reports.supervise import GROUPINGS_VI, survey_rows
-from minutes_nlp.reports.text import LABELS_VI, LEVELS_VI, ROLES_VI
+from minutes_nlp.codebook import LABELS, LEVELS
+from minutes_nlp.i18n import _
+from minutes_nlp.reports.supervise import survey_rows
 from minutes_nlp.types import Meeting
+from minutes_nlp.vocabulary import (
+    CELL_TYPE_NAMES,
+    COLUMN_NAMES,
+    GROUPING_NAMES,
+    LABEL_NAMES,
+    LEVEL_NAMES,
+    MEETING_TYPE_NAMES,
+    ROLE_NAMES,
+    SEVERITY_NAMES,
+    name_of,
+)
 
-HEADERS_VI = {
-    "meeting_id": "Mã biên bản",
-    "source_file": "Tệp",
-    "committee": "Đảng bộ",
-    "cell": "Chi bộ",
-    "cell_type": "Loại chi bộ",
-    "date": "Ngày họp",
-    "meeting_type": "Loại sinh hoạt",
-    "members_total": "Tổng số đảng viên",
-    "members_present": "Có mặt",
-    "attendance_rate": "Tỷ lệ dự họp",
-    "participation_rate": "Tỷ lệ phát biểu",
-    "duration_minutes": "Thời lượng (phút)",
-    "contributions": "Số ý kiến",
-    "member_speakers": "Số đảng viên phát biểu",
-    "share_proposal": "Tỷ lệ ý kiến đề xuất",
-    "share_complaint": "Tỷ lệ ý kiến phản ánh",
-    "share_report": "Tỷ lệ ý kiến báo cáo",
-    "share_agreement": "Tỷ lệ ý kiến thống nhất",
-    "share_other": "Tỷ lệ ý kiến khác",
-    "proposal_count": "Số ý kiến đề xuất",
-    "specific_proposal_count": "Số đề xuất cụ thể",
-    "has_proposal": "Có đề xuất",
-    "score": "Điểm thực chất",
-    "level": "Mức",
-    "flags": "Cảnh báo",
-    "index": "Thứ tự ý kiến",
-    "speaker": "Người phát biểu",
-    "role": "Vai trò",
-    "primary_label": "Nhãn chính",
-    "labels": "Các nhãn",
-    "sentences": "Số câu",
-    "specific_proposals": "Số đề xuất cụ thể",
-    "text": "Nội dung",
-    "code": "Mã cảnh báo",
-    "severity": "Mức độ",
-    "message": "Nội dung cảnh báo",
-    "evidence": "Dẫn chứng",
-}
-VALUES_VI = {
-    "level": LEVELS_VI,
-    "primary_label": LABELS_VI,
-    "role": ROLES_VI,
-    "meeting_type": MEETING_TYPES_VI,
-    "cell_type": CELL_TYPES_VI,
-    "severity": SEVERITY_VI,
+# Columns whose values are codes, shown by name.
+VALUE_NAMES = {
+    "level": LEVEL_NAMES,
+    "primary_label": LABEL_NAMES,
+    "role": ROLE_NAMES,
+    "meeting_type": MEETING_TYPE_NAMES,
+    "cell_type": CELL_TYPE_NAMES,
+    "severity": SEVERITY_NAMES,
 }
 PERCENT = {
     "attendance_rate",
@@ -86,7 +59,7 @@ FLAG_COLUMNS = ["meeting_id", "source_file", "cell", "date", "code", "severity",
 
 
 def flags_frame(meetings: Iterable[Meeting]) -> pd.DataFrame:
-    """One row per flag: meeting, code, severity, Vietnamese message, evidence text (one span a line)."""
+    """One row per flag: meeting, code, severity, message, evidence text (one span a line)."""
     rows = []
     for m in meetings:
         for f in m.flags:
@@ -106,28 +79,29 @@ def flags_frame(meetings: Iterable[Meeting]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)
 
 
-def _cell(column: str, value):
+def cell_value(column: str, value):
+    """A frame value as people read it: codes by name, booleans as yes/no, contributions counted from 1."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "item"):  # numpy scalars from pandas
         value = value.item()
-    if column in VALUES_VI:
-        return VALUES_VI[column].get(value, value)
+    if column in VALUE_NAMES:
+        return name_of(VALUE_NAMES[column], value)
     if isinstance(value, bool):
-        return "có" if value else "không"
+        return _("yes") if value else _("no")
     if column == "labels":
-        return ", ".join(LABELS_VI.get(x.strip(), x.strip()) for x in str(value).split(",") if x.strip())
+        return ", ".join(name_of(LABEL_NAMES, x.strip()) for x in str(value).split(",") if x.strip())
     if column == "index":  # people count contributions from 1
         return value + 1
     return value
 
 
 def write_sheet(ws: Worksheet, frame: pd.DataFrame, columns: Sequence[str] | None = None) -> None:
-    """Write frame to ws: Vietnamese bold header, frozen header row, percent formats, column widths."""
+    """Write frame to ws: bold header of column names, frozen header row, percent formats, column widths."""
     columns = list(columns if columns is not None else frame.columns)
-    ws.append([HEADERS_VI.get(c, c) for c in columns])
+    ws.append([COLUMN_NAMES.get(c, c) for c in columns])
     for record in frame.to_dict("records"):
-        ws.append([_cell(c, record.get(c)) for c in columns])
+        ws.append([cell_value(c, record.get(c)) for c in columns])
     header_fill = PatternFill("solid", fgColor="DDDDDD")
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -158,17 +132,17 @@ def write_xlsx(meetings: Iterable[Meeting], path: str | Path) -> Path:
     meetings = list(meetings)
     wb = Workbook()
     ws = wb.active
-    ws.title = "Cuộc họp"
+    ws.title = _("Meetings")
     write_sheet(ws, meetings_frame(meetings))
-    write_sheet(wb.create_sheet("Ý kiến"), contributions_frame(meetings))
-    write_sheet(wb.create_sheet("Cảnh báo"), flags_frame(meetings))
+    write_sheet(wb.create_sheet(_("Contributions")), contributions_frame(meetings))
+    write_sheet(wb.create_sheet(_("Flags")), flags_frame(meetings))
     path = Path(path)
     wb.save(path)
     return path
 
 
 def write_records_xlsx(records: list[dict], path: str | Path, title: str) -> Path:
-    """Write records (dicts with the same, already Vietnamese keys) as one sheet named title."""
+    """Write records (dicts with the same keys, already named for people) as one sheet named title."""
     wb = Workbook()
     ws = wb.active
     ws.title = title
@@ -186,9 +160,9 @@ def write_survey_xlsx(result: dict, path: str | Path) -> Path:
     columns, rows = survey_rows(result)
     wb = Workbook()
     ws = wb.active
-    ws.title = "Khảo sát"
+    ws.title = _("Survey")
     by = result.get("by")
-    ws.append(["Chỉ số"] + columns)
+    ws.append([_("Figure")] + columns)
     for name, kind, values in rows:
         ws.append([name, *values])
         for cell in ws[ws.max_row][1:]:
@@ -205,24 +179,27 @@ def write_survey_xlsx(result: dict, path: str | Path) -> Path:
     ws.cell(
         note_row,
         1,
-        "Nhóm theo: "
-        + (GROUPINGS_VI.get(by, by) if by else "không chia nhóm")
-        + ". Mức Tốt/Khá/Trung bình/Kém là mức của điểm thảo luận thực chất do công cụ tính, "
-        "không phải xếp loại chính thức.",
+        _("Grouped by: {group}.").format(group=name_of(GROUPING_NAMES, by) if by else _("no grouping"))
+        + " "
+        + _(
+            "The levels Good/Fair/Average/Poor are levels of the substantive discussion score computed by the tool, "
+            "not an official rating."
+        ),
     ).font = Font(italic=True)
-    # The charts read the table itself (row 1 is the header, so figure i is on row i + 2).
-    names = [r[0] for r in rows]
-    level_rows = [i + 2 for i, n in enumerate(names) if n.startswith("Tỷ lệ cuộc họp mức")]
-    label_rows = [i + 2 for i, n in enumerate(names) if n.startswith("Tỷ lệ ý kiến ")]
+    # The charts read the table itself (row 1 is the header, so figure i is on row i + 2): survey_rows
+    # gives the number of meetings, one row per level, then two rows, the contributions, one row per label.
+    level_rows = (3, 2 + len(LEVELS))
+    first_label = 2 + 1 + len(LEVELS) + 3
+    label_rows = (first_label, first_label + len(LABELS) - 1)
     anchor_row = note_row + 2
     for title, (first, last) in (
-        ("Tỷ lệ cuộc họp theo mức", (level_rows[0], level_rows[-1])),
-        ("Cơ cấu ý kiến theo nhãn chính", (label_rows[0], label_rows[-1])),
+        (_("Share of meetings by level"), level_rows),
+        (_("Contribution mix by main label"), label_rows),
     ):
         chart = BarChart()
         chart.type = "col"
         chart.title = title
-        chart.y_axis.title = "Tỷ lệ"
+        chart.y_axis.title = _("Share")
         chart.y_axis.number_format = "0%"
         chart.add_data(Reference(ws, min_col=2, max_col=len(columns) + 1, min_row=first, max_row=last))
         for series, column in zip(chart.series, columns):

@@ -18,6 +18,7 @@ import pycrfsuite
 
 from minutes_nlp.classifiers.model_store import ModelError
 from minutes_nlp.errors import NoSpeakers
+from minutes_nlp.i18n import _
 from minutes_nlp.segmentation import rules
 from minutes_nlp.segmentation.features import (
     KINDS,
@@ -158,7 +159,7 @@ def sequences(records: list[dict]):
             tags = speaker_labels(ctx, toks, seg.get("speaker"))
             spk.append((token_features(ctx, toks), tags))
             if seg.get("role") and seg.get("speaker") and ", " not in seg["speaker"]:
-                _, last = _names(ctx.text, toks, tags)
+                _names_found, last = _names(ctx.text, toks, tags)
                 content = _content_start(ctx.text, ctx, k, seg["end"], last)
                 region = marker_region(ctx.text, seg["start"], content, last, seg["end"])
                 rule_role = people.role(seg["speaker"], region.lower())
@@ -323,7 +324,7 @@ def train_from_corpus(
     test = [r for r in records if r["meta"].get("split") == "test" and "test" not in splits]
     if test:
         finder = TurnFinder(out)
-        info["test"], _ = score(test, lambda text, rid: finder(text, rid, sentences=False))
+        info["test"], _errors = score(test, lambda text, rid: finder(text, rid, sentences=False))
         card_path = Path(out) / "card.json"
         card_path.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (Path(out) / "card.md").write_text(render_card(info), encoding="utf-8")
@@ -400,7 +401,7 @@ class TurnFinder:
         """
         ctx = context(text)
         if not ctx.units:
-            raise NoSpeakers(source, "no speaker turn found", "check that the file is meeting minutes")
+            raise NoSpeakers(source, _("no speaker turn found"), _("check that the file is meeting minutes"))
         features = unit_features(ctx) if ctx.units else []
         labels = self.units.tag(features) if features else []
         current = None
@@ -420,7 +421,7 @@ class TurnFinder:
             spans.append((k, kind, ctx.units[k].start, end))
         turns = [s for s in spans if s[1] != "procedural"]
         if not turns:
-            raise NoSpeakers(source, "no speaker turn found", "check that the file is meeting minutes")
+            raise NoSpeakers(source, _("no speaker turn found"), _("check that the file is meeting minutes"))
         header = parse_header(text, turns[0][2])
         if ctx.rule is not None:  # the rules read the header with the same first turn more often than not
             header = ctx.rule.header if ctx.rule.header.to_dict() == header.to_dict() else header
@@ -461,7 +462,7 @@ class TurnFinder:
                 seg.role = "chair"
             if seg.kind == "discussion" and sentences:
                 seg.sentences = split_sentences(text, max(content, seg.start), seg.end)
-        segments = [seg for seg, _, _ in found if seg.start < seg.end]
+        segments = [found_seg for found_seg, _content, _last in found if found_seg.start < found_seg.end]
         stated = ctx.rule.stated_remarks if ctx.rule is not None else None
         return SegmentedDocument(text=text, header=header, segments=segments, stated_remarks=stated)
 

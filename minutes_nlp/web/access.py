@@ -16,18 +16,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minutes_nlp.i18n import _
 from minutes_nlp.web.db import Unit, User
 
 READERS = ("secretary", "supervisor", "admin")
 UPLOADERS = ("secretary", "admin")
 DASHBOARD = ("supervisor", "admin")
 CORPUS = ("researcher", "admin")
-ROLES_VI = {
-    "secretary": "Bí thư/thư ký chi bộ",
-    "supervisor": "Cán bộ kiểm tra, giám sát",
-    "researcher": "Nghiên cứu viên",
-    "admin": "Quản trị",
-}
 
 
 def require(user: User, roles: tuple[str, ...]) -> None:
@@ -35,7 +30,7 @@ def require(user: User, roles: tuple[str, ...]) -> None:
     if user.role not in roles:
         from fastapi import HTTPException
 
-        raise HTTPException(403, "Tài khoản của đồng chí không có quyền thực hiện việc này")
+        raise HTTPException(403, _("Your account is not allowed to do this"))
 
 
 def subtree(session: Session, unit_id: int) -> set[int]:

@@ -1,7 +1,7 @@
 """Managing the organisation and the stored analyses: units, users, tokens, migration, re-analysis.
 
 The ``minutes-nlp admin`` commands and the admin pages and API call these;
-a refused request raises :class:`AdminError` with a Vietnamese message.
+a refused request raises :class:`AdminError` with a message in the language in force.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from minutes_nlp.errors import MinutesError
+from minutes_nlp.i18n import _
 from minutes_nlp.web.auth import hash_password
 from minutes_nlp.web.db import ROLES, UNIT_KINDS, Analysis, Document, Unit, User
 from minutes_nlp.web.store import Storage, analysis_row, analyze_bytes
@@ -18,7 +19,7 @@ MIN_PASSWORD = 8
 
 
 class AdminError(ValueError):
-    """A refused admin request; the message says why, in Vietnamese."""
+    """A refused admin request; the message says why."""
 
 
 def find_unit(session: Session, ref: int | str | None) -> Unit | None:
@@ -28,13 +29,13 @@ def find_unit(session: Session, ref: int | str | None) -> Unit | None:
     if isinstance(ref, int) or str(ref).isdigit():
         unit = session.get(Unit, int(ref))
         if unit is None:
-            raise AdminError(f"không có đơn vị số {ref}")
+            raise AdminError(_("there is no unit number {ref}").format(ref=ref))
         return unit
     found = list(session.scalars(select(Unit).where(Unit.name == ref)))
     if not found:
-        raise AdminError(f"không có đơn vị tên {ref!r}")
+        raise AdminError(_("there is no unit named {name}").format(name=repr(ref)))
     if len(found) > 1:
-        raise AdminError(f"có {len(found)} đơn vị tên {ref!r}; hãy dùng số của đơn vị")
+        raise AdminError(_("{n} units are named {name}; use the unit's number").format(n=len(found), name=repr(ref)))
     return found[0]
 
 
@@ -42,20 +43,26 @@ def create_unit(session: Session, name: str, kind: str, parent: Unit | None = No
     """Add a committee or a cell under parent (a committee; None for a top-level committee)."""
     name = (name or "").strip()
     if not name:
-        raise AdminError("tên đơn vị không được để trống")
+        raise AdminError(_("the unit name must not be empty"))
     if kind not in UNIT_KINDS:
-        raise AdminError(f"loại đơn vị phải là committee (đảng bộ) hoặc cell (chi bộ), không phải {kind!r}")
+        raise AdminError(
+            _("the unit kind must be committee (a party committee) or cell (a party cell), not {kind}").format(
+                kind=repr(kind)
+            )
+        )
     if parent is not None and parent.kind != "committee":
-        raise AdminError(f"{parent.name!r} là chi bộ; chỉ đảng bộ mới chứa đơn vị khác")
+        raise AdminError(
+            _("{name} is a party cell; only a party committee holds other units").format(name=repr(parent.name))
+        )
     if parent is None and kind == "cell":
-        raise AdminError("chi bộ phải thuộc một đảng bộ; hãy chọn đơn vị cấp trên")
+        raise AdminError(_("a party cell must belong to a party committee; choose the unit above it"))
     parent_id = parent.id if parent else None
     if session.scalar(
         select(Unit.id).where(
             Unit.name == name, Unit.parent_id.is_(parent_id) if parent_id is None else Unit.parent_id == parent_id
         )
     ):
-        raise AdminError(f"đã có đơn vị {name!r} ở cấp này")
+        raise AdminError(_("there is already a unit {name} at this level").format(name=repr(name)))
     unit = Unit(name=name, kind=kind, parent_id=parent_id)
     session.add(unit)
     session.commit()
@@ -68,17 +75,19 @@ def create_user(
     """Add a user; a secretary belongs to a cell, a supervisor to a committee, a researcher to any unit or none."""
     username = (username or "").strip()
     if not username:
-        raise AdminError("tên đăng nhập không được để trống")
+        raise AdminError(_("the user name must not be empty"))
     if role not in ROLES:
-        raise AdminError(f"vai trò phải là một trong {', '.join(ROLES)}, không phải {role!r}")
+        raise AdminError(
+            _("the role must be one of {roles}, not {role}").format(roles=", ".join(ROLES), role=repr(role))
+        )
     if len(password or "") < MIN_PASSWORD:
-        raise AdminError(f"mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự")
+        raise AdminError(_("the password must have at least {n} characters").format(n=MIN_PASSWORD))
     if role == "secretary" and (unit is None or unit.kind != "cell"):
-        raise AdminError("bí thư/thư ký chi bộ phải gắn với một chi bộ")
+        raise AdminError(_("a cell secretary must belong to a party cell"))
     if role == "supervisor" and (unit is None or unit.kind != "committee"):
-        raise AdminError("cán bộ giám sát phải gắn với một đảng bộ")
+        raise AdminError(_("a supervision officer must belong to a party committee"))
     if session.scalar(select(User.id).where(User.username == username)):
-        raise AdminError(f"tên đăng nhập {username!r} đã có")
+        raise AdminError(_("the user name {name} is taken").format(name=repr(username)))
     user = User(
         username=username,
         password_hash=hash_password(password),
@@ -94,7 +103,7 @@ def create_user(
 def find_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise AdminError(f"không có người dùng {username!r}")
+        raise AdminError(_("there is no user {name}").format(name=repr(username)))
     return user
 
 

@@ -1,6 +1,6 @@
 """The REST API under /api (OpenAPI at /api/docs); every route needs ``Authorization: Bearer <token>``.
 
-Errors are JSON ``{"detail": "<Vietnamese reason>"}`` with a 4xx status:
+Errors are JSON ``{"detail": "<reason>"}`` (in the language in force) with a 4xx status:
 401 no or bad token, 403 role not allowed, 404 meeting out of reach, 413 too
 large, 415 type not accepted or content not matching its extension, 422
 unreadable file or invalid parameters.
@@ -23,8 +23,10 @@ from fastapi import (
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from minutes_nlp.i18n import N_
+from minutes_nlp.vocabulary import USER_ROLE_NAMES
 from minutes_nlp.web import admin as admin_lib
-from minutes_nlp.web.access import CORPUS, DASHBOARD, READERS, ROLES_VI, readable_units, require
+from minutes_nlp.web.access import CORPUS, DASHBOARD, READERS, readable_units, require
 from minutes_nlp.web.auth import new_token
 from minutes_nlp.web.db import Unit, User, iso
 from minutes_nlp.web.deps import DB, ApiUser
@@ -50,11 +52,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def filters(
-    cell: Annotated[int | None, Query(description="Số của chi bộ")] = None,
-    committee: Annotated[int | None, Query(description="Số của đảng bộ (mọi chi bộ bên dưới)")] = None,
-    month: Annotated[str | None, Query(description="Tháng họp YYYY-MM")] = None,
+    cell: Annotated[int | None, Query(description=N_("Number of the party cell"))] = None,
+    committee: Annotated[
+        int | None, Query(description=N_("Number of the party committee (every cell under it)"))
+    ] = None,
+    month: Annotated[str | None, Query(description=N_("Meeting month YYYY-MM"))] = None,
     level: Annotated[str | None, Query(description="tot, kha, trung_binh, kem")] = None,
-    flag: Annotated[str | None, Query(description="Mã cảnh báo, ví dụ NO_PROPOSALS")] = None,
+    flag: Annotated[str | None, Query(description=N_("Flag code, e.g. NO_PROPOSALS"))] = None,
     sort: Annotated[str, Query(description="date, score, uploaded, cell, level, id")] = "uploaded",
     order: Literal["asc", "desc"] = "desc",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -85,28 +89,30 @@ def read_uploads(files: list[UploadFile], limit: int) -> list[tuple[str, bytes]]
     return [(f.filename or "tep-khong-ten", f.file.read(limit + 1)) for f in files]
 
 
-@router.get("/me", summary="Người dùng của mã truy cập")
+@router.get("/me", summary=N_("The user of the access token"))
 def me(user: ApiUser) -> dict:
     return {
         "username": user.username,
         "full_name": user.full_name,
         "role": user.role,
-        "role_name": ROLES_VI[user.role],
+        "role_name": USER_ROLE_NAMES[user.role],
         "unit_id": user.unit_id,
     }
 
 
 @router.post(
     "/meetings",
-    summary="Tải lên một hay nhiều biên bản (hoặc tệp .zip)",
+    summary=N_("Upload one or more minutes (or a .zip archive)"),
     status_code=201,
-    responses={200: {"description": "Chỉ có tệp trùng"}, 413: {}, 415: {}, 422: {}},
+    responses={200: {"description": N_("Only duplicate files")}, 413: {}, 415: {}, 422: {}},
 )
 def upload(
     request: Request,
     *,
-    files: Annotated[list[UploadFile], File(description="Tệp biên bản hoặc .zip")],
-    unit_id: Annotated[int | None, Form(description="Chi bộ nhận (bắt buộc với quản trị)")] = None,
+    files: Annotated[list[UploadFile], File(description=N_("Minutes files or a .zip"))],
+    unit_id: Annotated[
+        int | None, Form(description=N_("The receiving party cell (required for administrators)"))
+    ] = None,
     user: ApiUser,
     session: DB,
 ):
@@ -130,14 +136,14 @@ def upload(
     return JSONResponse(body, status_code=201 if created else 200)
 
 
-@router.get("/meetings", summary="Danh sách biên bản trong phạm vi, có lọc và sắp xếp")
+@router.get("/meetings", summary=N_("Minutes within reach, filtered and sorted"))
 def meetings(f: ListFilters, user: ApiUser, session: DB) -> dict:
     require(user, READERS)
     rows, total = list_meetings(session, readable_units(session, user), f)
     return {"total": total, "limit": f.limit, "offset": f.offset, "items": rows}
 
 
-@router.get("/meetings/{meeting_id}", summary="Thông tin tệp gốc và các phiên bản phân tích")
+@router.get("/meetings/{meeting_id}", summary=N_("The original file and the versions of its analysis"))
 def meeting(meeting_id: int, user: ApiUser, session: DB) -> dict:
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
@@ -167,14 +173,14 @@ def meeting(meeting_id: int, user: ApiUser, session: DB) -> dict:
     }
 
 
-@router.get("/meetings/{meeting_id}/report", summary="Báo cáo phân tích (JSON theo report-contract)")
+@router.get("/meetings/{meeting_id}/report", summary=N_("The analysis report (JSON of the report contract)"))
 def report(*, meeting_id: int, analysis_id: int | None = None, user: ApiUser, session: DB) -> dict:
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     return pick_analysis(session, doc, analysis_id).report
 
 
-@router.get("/meetings/{meeting_id}/original", summary="Tệp gốc đã tải lên", response_class=Response)
+@router.get("/meetings/{meeting_id}/original", summary=N_("The original file as uploaded"), response_class=Response)
 def original(request: Request, meeting_id: int, user: ApiUser, session: DB):
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
@@ -194,27 +200,29 @@ def download(data: bytes, name: str, media_type: str) -> Response:
     )
 
 
-@router.get("/export/meetings.csv", summary="Xuất danh sách đã lọc ra CSV", response_class=Response)
+@router.get("/export/meetings.csv", summary=N_("Export the filtered list as CSV"), response_class=Response)
 def export_list_csv(f: ListFilters, user: ApiUser, session: DB):
     require(user, READERS)
     rows, found = export_meetings(session, readable_units(session, user), f)
     return download(export_csv(rows, found), "bien-ban.csv", "text/csv; charset=utf-8")
 
 
-@router.get("/export/meetings.xlsx", summary="Xuất danh sách đã lọc ra Excel", response_class=Response)
+@router.get("/export/meetings.xlsx", summary=N_("Export the filtered list as Excel"), response_class=Response)
 def export_list_xlsx(f: ListFilters, user: ApiUser, session: DB):
     require(user, READERS)
     _, found = export_meetings(session, readable_units(session, user), f)
     return download(export_xlsx(found), "bien-ban.xlsx", XLSX)
 
 
-@router.get("/export/corpus.jsonl", summary="Kho dữ liệu ẩn danh (JSONL theo corpus-format)", response_class=Response)
+@router.get(
+    "/export/corpus.jsonl", summary=N_("The anonymised corpus (JSONL in the corpus format)"), response_class=Response
+)
 def export_corpus(user: ApiUser, session: DB):
     require(user, CORPUS)
     return download(corpus_jsonl(session, user).encode("utf-8"), "corpus-an-danh.jsonl", "application/jsonl")
 
 
-@router.get("/dashboard", summary="Số liệu tổng hợp cho giám sát")
+@router.get("/dashboard", summary=N_("Summary figures for supervision"))
 def dashboard_api(f: ListFilters, user: ApiUser, session: DB) -> dict:
     require(user, DASHBOARD)
     return dashboard(session, readable_units(session, user), f)
@@ -248,13 +256,13 @@ def _admin_call(fn, *args, **kwargs):
         raise HTTPException(422, str(exc)) from None
 
 
-@router.get("/admin/units", summary="Cây đơn vị (quản trị)")
+@router.get("/admin/units", summary=N_("The unit tree (administration)"))
 def units(user: ApiUser, session: DB) -> list[dict]:
     require(user, ("admin",))
     return admin_lib.list_units(session)
 
 
-@router.post("/admin/units", summary="Thêm đảng bộ hoặc chi bộ (quản trị)", status_code=201)
+@router.post("/admin/units", summary=N_("Add a party committee or a party cell (administration)"), status_code=201)
 def add_unit(body: UnitIn, user: ApiUser, session: DB) -> dict:
     require(user, ("admin",))
     parent = _admin_call(admin_lib.find_unit, session, body.parent_id)
@@ -262,13 +270,13 @@ def add_unit(body: UnitIn, user: ApiUser, session: DB) -> dict:
     return {"id": unit.id, "name": unit.name, "kind": unit.kind, "parent_id": unit.parent_id}
 
 
-@router.get("/admin/users", summary="Người dùng (quản trị)")
+@router.get("/admin/users", summary=N_("Users (administration)"))
 def users(user: ApiUser, session: DB) -> list[dict]:
     require(user, ("admin",))
     return admin_lib.list_users(session)
 
 
-@router.post("/admin/users", summary="Thêm người dùng (quản trị)", status_code=201)
+@router.post("/admin/users", summary=N_("Add a user (administration)"), status_code=201)
 def add_user(body: UserIn, user: ApiUser, session: DB) -> dict:
     require(user, ("admin",))
     unit = _admin_call(admin_lib.find_unit, session, body.unit_id)
@@ -280,7 +288,7 @@ def add_user(body: UserIn, user: ApiUser, session: DB) -> dict:
 
 @router.post(
     "/admin/users/{username}/tokens",
-    summary="Tạo mã truy cập cho người dùng (quản trị; chỉ hiện một lần)",
+    summary=N_("Create an access token for a user (administration; shown once)"),
     status_code=201,
 )
 def add_token(*, username: str, body: TokenIn | None = None, user: ApiUser, session: DB) -> dict:

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from minutes_nlp.i18n import N_, _
 from minutes_nlp.web.db import head_revision, make_engine, make_sessionmaker, migrate, schema_revision
 from minutes_nlp.web.deps import LoginRequired
 from minutes_nlp.web.settings import Settings
@@ -60,7 +61,7 @@ class BodyLimit:
 
 
 def _too_large(limit: int) -> str:
-    return f"Yêu cầu quá lớn (giới hạn {limit // 2**20} MB); hãy gửi ít tệp hơn trong một lần"
+    return _("The request is too large (limit {limit} MB); send fewer files at a time").format(limit=limit // 2**20)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -73,13 +74,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         migrate(settings.database_url)
     at, head = schema_revision(settings.database_url), head_revision()
     if at != head:
-        raise RuntimeError(f"database schema is at {at or 'nothing'}, not {head}: run 'minutes-nlp admin migrate'")
+        raise RuntimeError(
+            _("the database schema is at {at}, not {head}: run 'minutes-nlp admin migrate'").format(
+                at=at or _("nothing"), head=head
+            )
+        )
     engine = make_engine(settings.database_url)
     app = FastAPI(
         title="minutes-nlp",
         version="1",
-        description="Phân tích biên bản sinh hoạt chi bộ: tải biên bản lên, xem báo cáo, lọc, xuất dữ liệu. "
-        "Xác thực bằng `Authorization: Bearer <mã>`.",
+        description=N_(
+            "Analysis of party cell meeting minutes: upload minutes, read reports, filter, export. "
+            "Authenticate with `Authorization: Bearer <token>`."
+        ),
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
@@ -91,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.analyzer = settings.analyzer or Analyzer(settings.model)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.openapi = _translated_openapi(app.openapi)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),
@@ -125,15 +133,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
         if request.url.path.startswith("/api"):
-            return JSONResponse({"detail": _validation_vi(exc)}, status_code=422)
-        return pages.error_page(request, 422, _validation_vi(exc))
+            return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
+        return pages.error_page(request, 422, _validation_message(exc))
 
     return app
 
 
-def _validation_vi(exc: RequestValidationError) -> str:
+def _translated_openapi(build):
+    """The OpenAPI schema with the summaries and descriptions (marked with N_) in the language in force."""
+
+    def translate(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("summary", "description", "title") and isinstance(value, str):
+                    node[key] = _(value)
+                else:
+                    translate(value)
+        elif isinstance(node, list):
+            for item in node:
+                translate(item)
+
+    done = []
+
+    def openapi() -> dict:
+        schema = build()
+        if not done:
+            translate(schema)
+            done.append(True)
+        return schema
+
+    return openapi
+
+
+def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
         where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path"))
-        parts.append(f"{where or 'yêu cầu'}: {err.get('msg')}")
-    return "Yêu cầu không hợp lệ: " + "; ".join(parts)
+        parts.append(f"{where or _('request')}: {err.get('msg')}")
+    return _("Invalid request: {problems}").format(problems="; ".join(parts))

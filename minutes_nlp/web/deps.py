@@ -9,10 +9,11 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from minutes_nlp.i18n import N_, _
 from minutes_nlp.web.auth import csrf_ok, user_for_token
 from minutes_nlp.web.db import User
 
-bearer = HTTPBearer(auto_error=False, description="Mã truy cập tạo bằng `minutes-nlp admin create-token`.")
+bearer = HTTPBearer(auto_error=False, description=N_("An access token made with `minutes-nlp admin create-token`."))
 
 
 class LoginRequired(Exception):
@@ -34,11 +35,15 @@ def api_user(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends
     """The owner of the bearer token; 401 when it is missing, unknown or revoked."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise HTTPException(
-            401, "Thiếu mã truy cập: gửi tiêu đề Authorization: Bearer <mã>", headers={"WWW-Authenticate": "Bearer"}
+            401,
+            _("No access token: send the header Authorization: Bearer <token>"),
+            headers={"WWW-Authenticate": "Bearer"},
         )
     user = user_for_token(session, credentials.credentials)
     if user is None:
-        raise HTTPException(401, "Mã truy cập không hợp lệ hoặc đã bị thu hồi", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, _("The access token is not valid or was revoked"), headers={"WWW-Authenticate": "Bearer"}
+        )
     return user
 
 
@@ -56,7 +61,9 @@ async def csrf(request: Request) -> None:
     """403 unless the posted form carries the session's CSRF token (hidden field csrf_token)."""
     form = await request.form()
     if not csrf_ok(request.session, form.get("csrf_token")):
-        raise HTTPException(403, "Thiếu hoặc sai mã bảo vệ biểu mẫu (CSRF); hãy tải lại trang rồi gửi lại")
+        raise HTTPException(
+            403, _("The form's protection code (CSRF) is missing or wrong; reload the page and send it again")
+        )
 
 
 ApiUser = Annotated[User, Depends(api_user)]

@@ -1,4 +1,8 @@
-"""The Vietnamese pages: sign in/out, upload, meeting list with filters and export, report, dashboard, corpus, admin.
+"""The pages: sign in/out, upload, meeting list with filters and export, report, dashboard, corpus, admin.
+
+Pages speak the language in force (Vietnamese by default): the templates call
+``_()`` through Jinja2's i18n extension and names of codes come from
+minutes_nlp.vocabulary; flag codes are shown by their title, the code in a tooltip.
 
 Plain HTML forms, no script. Every POST form carries the session's CSRF token
 (a missing or wrong one is refused with 403); GET pages never change data.
@@ -15,15 +19,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from minutes_nlp.reports.html import date_vi, render_html
+from minutes_nlp.i18n import _, current_language, ngettext
+from minutes_nlp.reports.html import date_text, render_html
 from minutes_nlp.reports.supervise import FLAG_CODES, LEVELS
-from minutes_nlp.reports.text import LEVELS_VI
+from minutes_nlp.vocabulary import (
+    FLAG_TITLES,
+    LEVEL_NAMES,
+    SORT_NAMES,
+    UNIT_KIND_NAMES,
+    UPLOAD_STATUS_NAMES,
+    USER_ROLE_NAMES,
+)
 from minutes_nlp.web import admin as admin_lib
 from minutes_nlp.web.access import (
     CORPUS,
     DASHBOARD,
     READERS,
-    ROLES_VI,
     UPLOADERS,
     readable_units,
     require,
@@ -36,7 +47,6 @@ from minutes_nlp.web.db import ROLES, User
 from minutes_nlp.web.deps import DB, PageUser, csrf
 from minutes_nlp.web.queries import (
     SORTS,
-    SORTS_VI,
     Filters,
     dashboard,
     export_csv,
@@ -59,9 +69,17 @@ FormText = Annotated[str, Form()]
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-templates.env.filters["date_vi"] = date_vi
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(_, ngettext, newstyle=True)
+templates.env.filters["date_text"] = date_text
+templates.env.globals.update(
+    language=current_language,
+    flag_titles=FLAG_TITLES,
+    level_names=LEVEL_NAMES,
+    role_names=USER_ROLE_NAMES,
+    unit_kind_names=UNIT_KIND_NAMES,
+)
 PAGE_SIZE = 50
-STATUS_VI = {"created": "Đã phân tích", "duplicate": "Trùng, không lưu lại", "refused": "Không nhận"}
 
 
 def render(request: Request, name: str, user: User | None, status: int = 200, **context) -> HTMLResponse:
@@ -69,15 +87,15 @@ def render(request: Request, name: str, user: User | None, status: int = 200, **
     return templates.TemplateResponse(
         request,
         name,
-        {"user": user, "roles_vi": ROLES_VI, "csrf": csrf_token(request.session), **context},
+        {"user": user, "csrf": csrf_token(request.session), **context},
         status_code=status,
     )
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    titles = {401: "Chưa đăng nhập", 403: "Không có quyền", 404: "Không tìm thấy", 413: "Tệp quá lớn"}
+    titles = {401: _("Not signed in"), 403: _("Not allowed"), 404: _("Not found"), 413: _("File too large")}
     return render(
-        request, "error.html", None, status=status, title=titles.get(status, "Không thực hiện được"), message=message
+        request, "error.html", None, status=status, title=titles.get(status, _("Could not be done")), message=message
     )
 
 
@@ -90,7 +108,7 @@ def page_filters(request: Request) -> Filters:
         if not value:
             return None
         if not value.isdigit():
-            raise HTTPException(422, f"Giá trị {key} không hợp lệ: {value!r}")
+            raise HTTPException(422, _("Invalid value of {key}: {value}").format(key=key, value=repr(value)))
         return int(value)
 
     page = as_int("page") or 1
@@ -149,7 +167,7 @@ def login(request: Request, *, username: FormText = "", password: FormText = "",
             status=401,
             next=_next(next),
             username=username,
-            error="Sai tên đăng nhập hoặc mật khẩu.",
+            error=_("Wrong user name or password."),
         )
     request.session.clear()  # a new session: the CSRF token of the signed-out page is not reused
     request.session["user_id"] = user.id
@@ -187,7 +205,7 @@ def upload(
         (n, d) for n, d in read_uploads(files, request.app.state.settings.max_upload_bytes) if n != "tep-khong-ten" or d
     ]  # a form posted without choosing a file sends one empty part
     if not uploads:
-        raise HTTPException(422, "Chưa chọn tệp nào để tải lên")
+        raise HTTPException(422, _("No file was chosen to upload"))
     outcomes = upload_files(session, request.app.state, user, cell, uploads)
     if any(o.status == "created" for o in outcomes):
         status = 201
@@ -202,8 +220,7 @@ def upload(
         status=status,
         outcomes=outcomes,
         cell=cell,
-        status_vi=STATUS_VI,
-        levels_vi=LEVELS_VI,
+        status_names=UPLOAD_STATUS_NAMES,
     )
 
 
@@ -232,9 +249,9 @@ def meetings(request: Request, user: PageUser, session: DB):
         pages=pages,
         cells=visible_cells(session, units),
         committees=visible_committees(session, units),
-        levels=[(lv, LEVELS_VI[lv]) for lv in LEVELS],
+        levels=[(lv, LEVEL_NAMES[lv]) for lv in LEVELS],
         flag_codes=FLAG_CODES,
-        sorts=SORTS_VI,
+        sorts=SORT_NAMES,
         query=_query(f),
         sort_links=sort_links,
         prev_link=_query(f, page=page - 1) if page > 1 else None,
@@ -261,9 +278,7 @@ def meeting(request: Request, *, meeting_id: int, analysis_id: int | None = None
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     shown = pick_analysis(session, doc, analysis_id)
-    return render(
-        request, "meeting.html", user, doc=doc, shown=shown, analyses=analyses_of(session, doc), levels_vi=LEVELS_VI
-    )
+    return render(request, "meeting.html", user, doc=doc, shown=shown, analyses=analyses_of(session, doc))
 
 
 @router.get("/meetings/{meeting_id}/report")
@@ -303,7 +318,6 @@ def dashboard_page(request: Request, user: PageUser, session: DB):
         top_month=top_month,
         f=f,
         committees=visible_committees(session, units),
-        levels_vi=LEVELS_VI,
     )
 
 
@@ -351,7 +365,9 @@ def admin_add_unit(
         unit = admin_lib.create_unit(session, name, kind, parent)
     except admin_lib.AdminError as exc:
         return _admin_page(request, user, session, status=422, error=str(exc))
-    return _admin_page(request, user, session, message=f"Đã thêm đơn vị {unit.name} (số {unit.id}).")
+    return _admin_page(
+        request, user, session, message=_("Unit {name} added (number {id}).").format(name=unit.name, id=unit.id)
+    )
 
 
 @router.post("/admin/users", dependencies=[Depends(csrf)])
@@ -372,7 +388,7 @@ def admin_add_user(
         made = admin_lib.create_user(session, username, password, role, unit, full_name)
     except admin_lib.AdminError as exc:
         return _admin_page(request, user, session, status=422, error=str(exc))
-    return _admin_page(request, user, session, message=f"Đã thêm người dùng {made.username}.")
+    return _admin_page(request, user, session, message=_("User {name} added.").format(name=made.username))
 
 
 @router.post("/admin/tokens", dependencies=[Depends(csrf)])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -18,10 +17,11 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
 from minutes_nlp.analysis.analyzer import meetings_frame
+from minutes_nlp.i18n import _
 from minutes_nlp.reports.supervise import FLAG_CODES, LEVELS
-from minutes_nlp.reports.text import LEVELS_VI
-from minutes_nlp.reports.xlsx import HEADERS_VI, VALUES_VI, write_xlsx
+from minutes_nlp.reports.xlsx import cell_value, write_xlsx
 from minutes_nlp.types import Flag, Meeting, Segment, Sentence
+from minutes_nlp.vocabulary import COLUMN_NAMES, LEVEL_NAMES, name_of
 from minutes_nlp.web.access import subtree
 from minutes_nlp.web.db import Analysis, AnalysisFlag, Document, Unit, User, iso
 
@@ -32,14 +32,6 @@ SORTS = {
     "cell": Unit.name,
     "level": Analysis.level,
     "id": Document.id,
-}
-SORTS_VI = {
-    "date": "ngày họp",
-    "score": "điểm",
-    "uploaded": "thời gian tải lên",
-    "cell": "chi bộ",
-    "level": "mức",
-    "id": "mã",
 }
 
 
@@ -58,18 +50,24 @@ class Filters:
     offset: int = 0
 
     def problems(self) -> list[str]:
-        """Vietnamese reasons the filters are invalid (empty when valid)."""
+        """The reasons the filters are invalid (empty when valid)."""
         out = []
         if self.month and not (len(self.month) == 7 and self.month[4] == "-" and self.month.replace("-", "").isdigit()):
-            out.append(f"tháng {self.month!r} không đúng dạng YYYY-MM")
+            out.append(_("the month {month} is not written YYYY-MM").format(month=repr(self.month)))
         if self.level and self.level not in LEVELS:
-            out.append(f"mức {self.level!r} không có; chọn một trong {', '.join(LEVELS)}")
+            out.append(
+                _("there is no level {level}; choose one of {levels}").format(
+                    level=repr(self.level), levels=", ".join(LEVELS)
+                )
+            )
         if self.flag and self.flag not in FLAG_CODES:
-            out.append(f"mã cảnh báo {self.flag!r} không có")
+            out.append(_("there is no flag code {code}").format(code=repr(self.flag)))
         if self.sort not in SORTS:
-            out.append(f"không sắp xếp được theo {self.sort!r}; chọn một trong {', '.join(SORTS)}")
+            out.append(
+                _("cannot sort by {key}; choose one of {keys}").format(key=repr(self.sort), keys=", ".join(SORTS))
+            )
         if self.order not in ("asc", "desc"):
-            out.append("thứ tự phải là asc hoặc desc")
+            out.append(_("the order must be asc or desc"))
         return out
 
 
@@ -139,7 +137,7 @@ def list_meetings(session: Session, units: set[int] | None, f: Filters) -> tuple
                 "date": date,
                 "month": month,
                 "level": level,
-                "level_name": LEVELS_VI.get(level or "", level),
+                "level_name": name_of(LEVEL_NAMES, level),
                 "score": score,
                 "flags": flags.get(aid, []),
                 "original_name": name,
@@ -178,7 +176,8 @@ def dashboard(session: Session, units: set[int] | None, f: Filters | None = None
     months: dict[str, dict] = {}
     repeated: dict[int, dict] = {}
     for r in rows:
-        m = months.setdefault(r["month"] or "(không rõ)", {"meetings": 0, "scores": [], "no_proposals": 0})
+        unknown = "(" + _("unknown") + ")"
+        m = months.setdefault(r["month"] or unknown, {"meetings": 0, "scores": [], "no_proposals": 0})
         m["meetings"] += 1
         if r["score"] is not None:
             m["scores"].append(r["score"])
@@ -188,7 +187,7 @@ def dashboard(session: Session, units: set[int] | None, f: Filters | None = None
                 r["unit_id"], {"unit_id": r["unit_id"], "cell": r["cell"], "count": 0, "months": []}
             )
             cell["count"] += 1
-            cell["months"].append(r["month"] or "(không rõ)")
+            cell["months"].append(r["month"] or unknown)
     trend = [
         {
             "month": k,
@@ -266,31 +265,30 @@ def export_meetings(session: Session, units: set[int] | None, f: Filters) -> tup
     return rows, meetings
 
 
+# Row key -> COLUMN_NAMES key of the web columns that come before the analysis's.
 WEB_COLUMNS = {
-    "meeting_id": "Mã biên bản",
-    "cell": "Chi bộ (đơn vị)",
-    "committee": "Cấp ủy cấp trên",
-    "original_name": "Tệp gốc",
-    "uploaded_at": "Thời gian tải lên",
-    "uploaded_by": "Người tải lên",
-    "model_version": "Phiên bản mô hình",
+    "meeting_id": "meeting_id",
+    "cell": "unit_cell",
+    "committee": "unit_committee",
+    "original_name": "original_name",
+    "uploaded_at": "uploaded_at",
+    "uploaded_by": "uploaded_by",
+    "model_version": "model_version",
 }
 
 
 def export_csv(rows: list[dict], meetings: list[Meeting]) -> bytes:
-    """The list as CSV bytes (UTF-8 with BOM, for Excel): web columns, then meetings_frame's, Vietnamese headers."""
+    """The list as CSV bytes (UTF-8 with BOM, for Excel): web columns, then meetings_frame's, headers for people."""
     frame = meetings_frame(meetings)
     analysed = [c for c in frame.columns if c not in ("meeting_id", "source_file")]
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(list(WEB_COLUMNS.values()) + [HEADERS_VI.get(c, c) for c in analysed])
+    writer.writerow([COLUMN_NAMES[c] for c in WEB_COLUMNS.values()] + [COLUMN_NAMES.get(c, c) for c in analysed])
     for row, record in zip(rows, frame.to_dict("records")):
         values = []
         for c in analysed:
-            v = record.get(c)
-            if c in VALUES_VI:
-                v = VALUES_VI[c].get(v, v)
-            values.append("" if v is None or (isinstance(v, float) and math.isnan(v)) else v)  # NaN from pandas
+            v = cell_value(c, record.get(c))
+            values.append("" if v is None else v)
         writer.writerow([row[k] for k in WEB_COLUMNS] + values)
     return buf.getvalue().encode("utf-8-sig")
 

@@ -8,6 +8,7 @@ from fastapi import HTTPException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minutes_nlp.i18n import _
 from minutes_nlp.web.access import UPLOADERS, corpus_units, readable_units, require
 from minutes_nlp.web.anonymize import anonymize
 from minutes_nlp.web.db import Analysis, Document, Unit, User
@@ -19,7 +20,7 @@ def readable_document(session: Session, user: User, document_id: int) -> Documen
     units = readable_units(session, user)
     doc = session.get(Document, document_id)
     if doc is None or (units is not None and doc.unit_id not in units):
-        raise HTTPException(404, f"Không tìm thấy biên bản số {document_id} trong phạm vi được xem")
+        raise HTTPException(404, _("Minutes number {id} is not within what you may see").format(id=document_id))
     return doc
 
 
@@ -40,7 +41,7 @@ def pick_analysis(session: Session, doc: Document, analysis_id: int | None = Non
     query = query.where(Analysis.id == analysis_id) if analysis_id else query.where(Analysis.current.is_(True))
     found = session.scalar(query)
     if found is None:
-        raise HTTPException(404, "Không tìm thấy kết quả phân tích này")
+        raise HTTPException(404, _("This analysis was not found"))
     return found
 
 
@@ -49,14 +50,14 @@ def upload_cell(session: Session, user: User, unit_id: int | None) -> Unit:
     require(user, UPLOADERS)
     if user.role == "secretary":
         if unit_id is not None and unit_id != user.unit_id:
-            raise HTTPException(403, "Bí thư/thư ký chỉ tải biên bản lên chi bộ của mình")
+            raise HTTPException(403, _("A cell secretary uploads minutes only to their own cell"))
         unit = session.get(Unit, user.unit_id)
     else:
         if unit_id is None:
-            raise HTTPException(422, "Hãy chọn chi bộ nhận biên bản (unit_id)")
+            raise HTTPException(422, _("Choose the party cell the minutes belong to (unit_id)"))
         unit = session.get(Unit, unit_id)
     if unit is None or unit.kind != "cell":
-        raise HTTPException(422, "Biên bản chỉ tải lên được cho một chi bộ")
+        raise HTTPException(422, _("Minutes can only be uploaded to a party cell"))
     return unit
 
 
@@ -64,7 +65,7 @@ def upload_files(session: Session, app_state, user: User, cell: Unit, files: lis
     """Ingest every (name, bytes) for cell; one outcome per minutes file (a zip gives several)."""
     settings = app_state.settings
     if len(files) > settings.max_files:
-        raise HTTPException(413, f"Mỗi lần tải lên tối đa {settings.max_files} tệp")
+        raise HTTPException(413, _("At most {n} files per upload").format(n=settings.max_files))
     outcomes: list[Outcome] = []
     for name, data in files:
         outcomes += ingest(

@@ -11,8 +11,8 @@
 | txt | text: no NUL byte (UTF-16 with its BOM allowed) |
 | exe | MZ (Windows program) or \\x7fELF (Linux program) |
 
-A refusal is an :class:`UploadRefused` with an HTTP status and a Vietnamese
-message naming the file; nothing here reads more than it needs.
+A refusal is an :class:`UploadRefused` with an HTTP status and a message
+(in the language in force) naming the file; nothing here reads more than it needs.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ import io
 import re
 import zipfile
 from pathlib import PurePosixPath
+
+from minutes_nlp.i18n import _
+from minutes_nlp.vocabulary import CONTENT_KIND_NAMES, name_of
 
 # Extension -> kinds its content may have. Text and HTML are one family: both are read as text.
 ALLOWED = {
@@ -31,17 +34,6 @@ ALLOWED = {
     ".html": {"html", "txt"},
     ".htm": {"html", "txt"},
     ".zip": {"zip"},
-}
-KIND_VI = {
-    "docx": "tệp Word .docx",
-    "zip": "tệp nén .zip",
-    "pdf": "tệp PDF",
-    "doc": "tệp Word .doc cũ",
-    "html": "trang HTML",
-    "txt": "tệp văn bản",
-    "exe": "tệp chương trình (.exe)",
-    "binary": "dữ liệu nhị phân không rõ loại",
-    "damaged-zip": "tệp nén bị hỏng",
 }
 _HTML = re.compile(rb"<(?:!doctype\s+html|html|head|body|p|div|table)[\s>]", re.IGNORECASE)
 
@@ -84,36 +76,45 @@ def check(name: str, data: bytes, max_bytes: int) -> str:
     if len(data) > max_bytes:
         raise UploadRefused(
             name,
-            f"tệp lớn {len(data) / 2**20:.1f} MB, vượt giới hạn {max_bytes / 2**20:.0f} MB; hãy chia nhỏ hoặc nén lại",
+            _("the file is {size} MB, over the limit of {limit} MB; split it or compress it").format(
+                size=f"{len(data) / 2**20:.1f}", limit=f"{max_bytes / 2**20:.0f}"
+            ),
             413,
         )
     if ext not in ALLOWED:
         raise UploadRefused(
             name,
-            f"không nhận tệp có đuôi {ext or '(không có đuôi)'}; hãy lưu biên bản dưới dạng "
-            ".docx, .pdf, .txt, .html, .doc hoặc gửi tệp nén .zip",
+            _(
+                "files ending in {ext} are not accepted; save the minutes as .docx, .pdf, .txt, .html, .doc "
+                "or send a .zip archive"
+            ).format(ext=ext or _("(no extension)")),
             415,
         )
     kind = sniff(data)
     if kind == "empty":
-        raise UploadRefused(name, "tệp rỗng (0 byte); hãy kiểm tra đã chọn đúng tệp biên bản", 422)
+        raise UploadRefused(name, _("the file is empty (0 bytes); check that the right minutes file was chosen"), 422)
     if kind == "damaged-zip" and ext in (".docx", ".zip"):
-        what = "tệp Word .docx" if ext == ".docx" else "tệp nén .zip"
-        raise UploadRefused(
-            name, f"{what} bị hỏng (không mở được, có thể tải lên chưa hết); hãy mở và lưu lại rồi tải lên lại", 422
-        )
+        if ext == ".docx":
+            reason = _("the Word .docx file is damaged (it cannot be opened, maybe the upload was cut short)")
+        else:
+            reason = _("the .zip archive is damaged (it cannot be opened, maybe the upload was cut short)")
+        raise UploadRefused(name, reason + "; " + _("open it, save it again and upload it again"), 422)
     if ext == ".docx" and kind == "zip":
         raise UploadRefused(
             name,
-            "tệp .docx không hợp lệ: là tệp nén nhưng không có nội dung văn bản Word "
-            "(word/document.xml); hãy mở bằng Word và lưu lại",
+            _(
+                "not a valid .docx file: it is an archive without a Word document inside (word/document.xml); "
+                "open it in Word and save it again"
+            ),
             422,
         )
     if kind not in ALLOWED[ext]:
         raise UploadRefused(
             name,
-            f"tệp có đuôi {ext} nhưng nội dung là {KIND_VI.get(kind, kind)}; "
-            "không xử lý để đảm bảo an toàn, hãy lưu lại đúng định dạng",
+            _(
+                "the file ends in {ext} but holds {kind}; it is not processed, for safety: save it again in the "
+                "right format"
+            ).format(ext=ext, kind=name_of(CONTENT_KIND_NAMES, kind)),
             415,
         )
     return kind

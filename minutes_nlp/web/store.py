@@ -25,40 +25,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from minutes_nlp.errors import MinutesError, NeedsOCR, NoSpeakers
+from minutes_nlp.i18n import _
 from minutes_nlp.reports.supervise import read_zip
 from minutes_nlp.web.db import Analysis, AnalysisFlag, Document, Unit, User
 from minutes_nlp.web.sniff import UploadRefused, check
 
 log = logging.getLogger("minutes_nlp.web")
 
-# English reasons of reading.py / segment.py -> what a secretary reads on the page.
-READ_REASONS_VI = (
-    (r"not a valid Word \.docx", "tệp Word .docx bị hỏng hoặc không hợp lệ; hãy mở bằng Word, lưu lại rồi tải lên lại"),
-    (r"password-protected", "tệp PDF có đặt mật khẩu; hãy gỡ mật khẩu rồi tải lên lại"),
-    (r"not a readable PDF", "tệp PDF bị hỏng hoặc không đọc được; hãy xuất lại PDF hoặc gửi bản .docx"),
-    (r"contains no text", "tệp không có nội dung chữ; hãy kiểm tra đã chọn đúng tệp biên bản"),
-    (r"does not look like a text file", "tệp không phải văn bản; hãy lưu biên bản dưới dạng .docx hoặc .txt"),
-    (r"LibreOffice is needed", "máy chủ chưa cài LibreOffice nên chưa đọc được tệp .doc; hãy lưu lại dưới dạng .docx"),
-    (r"LibreOffice", "không chuyển được tệp .doc (có thể bị hỏng); hãy lưu lại dưới dạng .docx"),
-    (r"is a Word \.doc file|is a zip package", "nội dung tệp không khớp với đuôi tệp; hãy lưu lại đúng định dạng"),
-)
 
-
-def reason_vi(exc: MinutesError) -> str:
-    """The Vietnamese reason a minutes file could not be analysed, for pages and API answers."""
+def reason_for(exc: MinutesError) -> str:
+    """Why an uploaded file could not be analysed, for pages and API answers, with a fix a secretary can apply."""
     if isinstance(exc, NeedsOCR):
-        return "tệp PDF là bản quét, không có lớp chữ; hãy gửi bản .docx hoặc PDF xuất từ Word"
+        return _("the PDF is a scan without a text layer; send the .docx or a PDF exported from Word")
     if isinstance(exc, NoSpeakers):
-        return (
-            "không tìm thấy ý kiến phát biểu nào (không có dòng 'Đồng chí …:'); "
-            "hãy kiểm tra đây có phải biên bản sinh hoạt chi bộ không"
+        return _(
+            "no contribution found (no line 'Đồng chí …:'); check that this is the minutes of a party cell meeting"
         )
-    for pattern, text in READ_REASONS_VI:
-        if re.search(pattern, exc.reason):
-            return text
-    if re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", exc.reason, re.IGNORECASE):
-        return exc.reason + (f" ({exc.fix})" if exc.fix else "")  # already Vietnamese (supervise.py)
-    return f"không đọc được tệp ({exc.reason})"
+    return exc.reason + (f" ({exc.fix})" if exc.fix else "")
 
 
 @dataclass
@@ -153,7 +136,7 @@ def _members(name: str, data: bytes, max_bytes: int) -> list[tuple[str, bytes]]:
         try:
             items = read_zip(path)
         except MinutesError as exc:
-            raise UploadRefused(name, reason_vi(exc), 422) from None
+            raise UploadRefused(name, reason_for(exc), 422) from None
     prefix = str(path) + "/"
     members = [
         (f"{name}/{item_name.removeprefix(prefix)}", content)
@@ -161,7 +144,7 @@ def _members(name: str, data: bytes, max_bytes: int) -> list[tuple[str, bytes]]:
         if isinstance(content, bytes)
     ]  # read_zip gives every member as bytes
     if not members:
-        raise UploadRefused(name, "tệp nén không chứa biên bản nào (.docx, .pdf, .txt, .html, .doc)", 422)
+        raise UploadRefused(name, _("the archive holds no minutes (.docx, .pdf, .txt, .html, .doc)"), 422)
     return members
 
 
@@ -203,13 +186,13 @@ def _ingest_one(
     try:
         meeting = analyze_bytes(analyzer, name, kind, data)
     except MinutesError as exc:
-        return Outcome(name, "refused", reason=reason_vi(exc), http_status=422)
+        return Outcome(name, "refused", reason=reason_for(exc), http_status=422)
     except Exception:  # a reader bug on a malformed file must not become a 500 nor lose the others
         log.exception("analysis of %s failed", name)
         return Outcome(
             name,
             "refused",
-            reason="không phân tích được tệp (lỗi khi đọc nội dung); hãy lưu lại tệp bằng Word và tải lên lại",
+            reason=_("the file could not be analysed (an error while reading it); save it again in Word and upload it"),
             http_status=422,
         )
     storage.put(data)
@@ -247,7 +230,9 @@ def _duplicate(name: str, document_id: int | None) -> Outcome:
         "duplicate",
         document_id,
         http_status=200,
-        reason=f"tệp này đã được tải lên chi bộ trước đây (biên bản số {document_id}); không lưu lại lần nữa",
+        reason=_("this file was uploaded to the cell before (minutes number {id}); it is not stored again").format(
+            id=document_id
+        ),
     )
 
 

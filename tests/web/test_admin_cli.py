@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 from click.testing import CliRunner
@@ -132,9 +133,9 @@ def test_reanalyze_with_a_new_model_keeps_history(make_app, analyzer):
     settings = w.app.state.settings
     d = ["--data-dir", str(settings.data_dir), "--database-url", settings.database_url]
     result = run("admin", "reanalyze", "--model", "rules", *d)
-    assert result.exit_code == 0 and "1 analysed" in result.output
+    assert result.exit_code == 0 and "đã phân tích 1," in result.output
     again = run("admin", "reanalyze", "--model", "rules", *d)
-    assert "0 analysed, 1 already analysed" in again.output
+    assert "đã phân tích 0, 1 đã phân tích bằng phiên bản này từ trước" in again.output
     info = w.client.get(f"/api/meetings/{mid}", headers=w.api("sec_a")).json()
     versions = [(a["model_version"], a["current"]) for a in info["analyses"]]
     assert len(versions) == 2 and versions[0][1] and not versions[1][1]
@@ -158,7 +159,7 @@ def test_admin_command_on_a_missing_database_is_one_clear_line(tmp_path):
         "admin", "create-unit", "Đảng ủy Phường 5", "--kind", "committee", "--data-dir", str(tmp_path / "chua-co")
     )
     assert result.exit_code == 1
-    assert "cannot open the database" in result.output and "admin migrate" in result.output
+    assert "không mở được cơ sở dữ liệu" in result.output and "admin migrate" in result.output
     assert "Traceback" not in result.output
 
 
@@ -166,3 +167,43 @@ def test_serve_with_a_missing_model_is_one_clear_line(tmp_path):
     result = run("serve", "--model", "khong-co", "--data-dir", str(tmp_path), "--port", "8799")
     assert result.exit_code == 1 and "not a model directory" in result.output
     assert "Traceback" not in result.output
+
+
+def test_serve_on_a_taken_port_is_one_clear_line_before_anything_loads(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port), "--data-dir", str(tmp_path), "--model", "khong-co")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Lỗi: không mở được 127.0.0.1:{port}: cổng đang được một chương trình khác dùng; "
+        "hãy chọn cổng khác bằng --port\n"
+    )  # not "serving on", and the missing model was never looked for
+
+
+def test_serve_port_check_leaves_a_free_port_listening():
+    from minutes_nlp.cli.web import listening_socket
+
+    with listening_socket("127.0.0.1", 0) as sock:
+        port = sock.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass  # the socket handed to uvicorn already accepts connections
+
+
+def test_create_user_asks_and_answers_in_vietnamese(data_dir):
+    d = ["--data-dir", data_dir]
+    run("admin", "create-unit", "Đảng ủy Xã Phú Mỹ", "--kind", "committee", *d)
+    run("admin", "create-unit", "Chi bộ Ấp 5", "--kind", "cell", "--parent", "Đảng ủy Xã Phú Mỹ", *d)
+    args = ["admin", "create-user", "bithu_ap5", "--role", "secretary", "--unit", "Chi bộ Ấp 5", *d]
+    short = CliRunner().invoke(main, args, input="ngan\nngan\n")
+    assert short.exit_code == 1
+    assert short.output == (
+        "Mật khẩu (ít nhất 8 ký tự): \nNhập lại để xác nhận: \nLỗi: mật khẩu phải có ít nhất 8 ký tự\n"
+    )
+    made = CliRunner().invoke(main, args, input="mat-khau-ap5\nmat-khau-khac\nmat-khau-ap5\nmat-khau-ap5\n")
+    assert made.exit_code == 0, made.output
+    assert "Lỗi: hai lần nhập không khớp nhau." in made.output
+    assert made.output.endswith(
+        "Đã thêm người dùng bithu_ap5 (số 1): Bí thư/thư ký chi bộ của Chi bộ Ấp 5; có thể đăng nhập ngay.\n"
+    )
+    assert "Password" not in made.output and "Repeat" not in made.output
+    assert "ít nhất 8 ký tự" in run("admin", "create-user", "--help").output

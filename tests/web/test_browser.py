@@ -80,7 +80,9 @@ def test_sign_in_upload_read_report_and_export(live, tmp_path):
             page.set_input_files("input[type=file]", str(docx))
             page.click("text=Tải lên và phân tích")
             page.wait_for_selector("text=Đã phân tích")
-            assert "NO_PROPOSALS" in page.inner_text("table")
+            # flags read by their Vietnamese title; the code stays in the tooltip
+            assert "Không có ý kiến đề xuất" in page.inner_text("table")
+            assert page.get_attribute("span.flag >> text=Không có ý kiến đề xuất", "title") == "NO_PROPOSALS"
 
             page.click("text=Xem báo cáo")
             report = page.frame_locator("iframe")
