@@ -11,6 +11,7 @@ import click
 
 from minutes_nlp.cli.corpus import corpus
 from minutes_nlp.errors import MinutesError
+from minutes_nlp.extras import MissingExtra, explain
 from minutes_nlp.segmentation.pipeline import segment_file
 
 
@@ -44,7 +45,22 @@ def _table(record: dict) -> str:
     return "\n".join(lines)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group; an optional extra missing anywhere below ends in one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except MissingExtra as exc:
+            raise click.ClickException(str(exc)) from None
+        except ModuleNotFoundError as exc:
+            missing = explain(exc, f"minutes-nlp {ctx.invoked_subcommand}")
+            if missing is None:
+                raise
+            raise click.ClickException(str(missing)) from None
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="minutes-nlp")
 def main() -> None:
     """Read Vietnamese party-cell meeting minutes and measure their discussion."""
@@ -125,7 +141,6 @@ def train(
     baselines: tuple[Path, ...],
 ) -> None:
     """Train a sentence classifier on the corpus and write a model directory (model, card, metrics)."""
-    from minutes_nlp.classifiers.train import DEFAULT_CORPUS
     from minutes_nlp.classifiers.train import train as train_model
 
     parsed = {}
@@ -140,7 +155,7 @@ def train(
     try:
         results = train_model(
             name,
-            corpus_path or DEFAULT_CORPUS,
+            corpus_path,
             out,
             seed=seed,
             params=parsed,
@@ -176,12 +191,15 @@ def evaluate(model_dir: str, corpus_path: Path | None, split: str, folds: int, p
     from minutes_nlp.classifiers import sentence_items
     from minutes_nlp.classifiers.evaluate import confusion_table, cross_validate, metrics, plot_confusion, report_table
     from minutes_nlp.classifiers.labels import load_model
-    from minutes_nlp.classifiers.train import DEFAULT_CORPUS
+    from minutes_nlp.classifiers.train import default_corpus
     from minutes_nlp.corpus.dataset import load as load_corpus
+    from minutes_nlp.extras import require
 
     try:
+        if png:
+            require("plots", str(png))
         estimator = load_model(model_dir)
-        records = load_corpus(corpus_path or DEFAULT_CORPUS)
+        records = load_corpus(corpus_path or default_corpus())
     except MinutesError as exc:
         raise click.ClickException(str(exc)) from None
     items, labels, _ = sentence_items(records, split)

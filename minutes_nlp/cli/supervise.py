@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from minutes_nlp.errors import MinutesError
+from minutes_nlp.extras import require
 from minutes_nlp.reports import supervise
 
 
@@ -121,6 +122,8 @@ def survey(paths: tuple[Path, ...], by: str | None, out: Path | None, model: str
     thư mục hoặc tệp nén .zip; tệp lỗi báo trên stderr, mã thoát là 1.
     """
     suffix = _suffix(out, (".xlsx", ".html", ".htm"))
+    if suffix in (".html", ".htm"):
+        require("plots", str(out))
     meetings, failed = _analyze(paths, model)
     if not meetings:
         raise click.ClickException("không phân tích được biên bản nào")

@@ -17,6 +17,7 @@ import pandas as pd
 
 from minutes_nlp.corpus.dataset import LABELS
 from minutes_nlp.errors import CorpusError, UnsupportedFormat
+from minutes_nlp.extras import require
 
 EXPORT_FORMATS = ("csv", "spacy", "doccano", "label-studio")
 IMPORT_FORMATS = ("doccano", "label-studio")
@@ -90,6 +91,7 @@ def to_spacy(records: list[dict], out: str | Path) -> None:
     Uses spacy.blank("xx"): spaCy's own "vi" needs pyvi. Each Doc's user_data
     keeps meeting_id, split, segment, start and end.
     """
+    require("spacy", str(out))
     import spacy
     from spacy.tokens import DocBin
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from minutes_nlp.extras import require
 from minutes_nlp.reports.text import LABELS_VI, LEVELS_VI, ROLES_VI
 from minutes_nlp.types import Meeting, Segment
 
@@ -293,6 +294,7 @@ def survey_charts(result: dict) -> list[tuple[str, str]]:
     import base64
     import io
 
+    require("plots", "survey charts")
     import matplotlib
 
     matplotlib.use("Agg")
