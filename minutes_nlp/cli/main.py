@@ -285,7 +285,8 @@ def classify(source, model_dir: str, fmt: str, explain: bool) -> None:
     type=click.Choice(["table", "json", "jsonl", "html", "xlsx"]),
     default="table",
     show_default=True,
-    help="table: Vietnamese summary; json/jsonl: report-contract.md; html/xlsx: files.",
+    help="table: Vietnamese summary; json/jsonl: the report of docs/report.md (schema docs/report.schema.json); "
+    "html/xlsx: files.",
 )
 @click.option(
     "--out",
@@ -298,13 +299,13 @@ def classify(source, model_dir: str, fmt: str, explain: bool) -> None:
     "--config",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="TOML file overriding score weights and flag thresholds (see minutes_nlp/analysis.toml).",
+    help="TOML file overriding score weights and flag thresholds (see minutes_nlp/analysis/analysis.toml).",
 )
 @click.option(
     "--profile",
     default="hd12-2018",
     show_default=True,
-    help="Official-criteria profile: a name in minutes_nlp/profiles or a TOML path.",
+    help="Official-criteria profile: hd12-2018, vi-du-phuong-2025 or a TOML path (docs/report.md, criteria).",
 )
 def analyze(files: tuple[Path, ...], fmt: str, out: Path | None, model: str, config: Path | None, profile: str) -> None:
     """Analyse minutes FILES: contributions and labels, measures, score, flags, official criteria.
