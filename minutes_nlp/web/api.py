@@ -167,7 +167,7 @@ def meeting(meeting_id: int, user: ApiUser, session: DB) -> dict:
     }
 
 
-@router.get("/meetings/{meeting_id}/report", summary="Báo cáo phân tích (JSON theo report-contract)")
+@router.get("/meetings/{meeting_id}/report", summary="Báo cáo phân tích (JSON theo docs/report.md)")
 def report(*, meeting_id: int, analysis_id: int | None = None, user: ApiUser, session: DB) -> dict:
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
