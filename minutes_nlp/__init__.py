@@ -2,7 +2,7 @@
 label what each contribution does, and score how substantive the discussion was.
 
     >>> import minutes_nlp
-    >>> meeting = minutes_nlp.analyze("bien-ban.docx")     # Meeting; .to_dict() is report-contract.md
+    >>> meeting = minutes_nlp.analyze("bien-ban.docx")     # Meeting; .to_dict() is docs/report.md
     >>> meeting.score["level"], [f.code for f in meeting.flags]
     >>> minutes_nlp.segment(minutes_nlp.read("bien-ban.docx").text).contributions
     >>> minutes_nlp.classify(["Đề nghị chi bộ sớm sửa đèn đường."])

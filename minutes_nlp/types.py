@@ -1,4 +1,4 @@
-"""The records every stage passes on; ``to_dict()`` gives the corpus-format / report-contract shape."""
+"""The records every stage passes on; ``to_dict()`` gives the corpus-format / docs/report.md shape."""
 
 from __future__ import annotations
 
@@ -171,7 +171,7 @@ class Flag:
 
 @dataclass
 class Meeting:
-    """One analysed meeting; ``to_dict()`` is report-contract.md."""
+    """One analysed meeting; ``to_dict()`` is docs/report.md."""
 
     id: str
     text: str

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import tomllib
+from importlib.resources import files
 from pathlib import Path
 
 from minutes_nlp.errors import MinutesError, reason_of
 from minutes_nlp.i18n import _
 
-DEFAULTS = Path(__file__).with_name("analysis.toml")
+DEFAULTS = files("minutes_nlp.analysis") / "analysis.toml"  # package data
 
 
 def _merge(base: dict, extra: dict) -> dict:

@@ -1,6 +1,6 @@
 """The official-criteria view: what the minutes let us check against HD 12-2018 and local point sheets.
 
-A profile is a TOML file (minutes_nlp/profiles/); its criteria are either
+A profile is a TOML file (package data in minutes_nlp/analysis/profiles/); its criteria are either
 pass/fail checks or point bands. Anything the minutes do not state is
 reported as ``null`` with the reason, never assumed to pass.
 """
@@ -8,12 +8,13 @@ reported as ``null`` with the reason, never assumed to pass.
 from __future__ import annotations
 
 import tomllib
+from importlib.resources import files
 from pathlib import Path
 
 from minutes_nlp.errors import MinutesError, reason_of
 from minutes_nlp.i18n import _
 
-PROFILES = Path(__file__).with_name("profiles")
+PROFILES = files("minutes_nlp.analysis") / "profiles"  # package data
 DEFAULT_PROFILE = "hd12-2018"
 
 
@@ -25,7 +26,7 @@ def load_profile(name_or_path: str | Path = DEFAULT_PROFILE) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        known = ", ".join(p.stem for p in PROFILES.glob("*.toml"))
+        known = ", ".join(sorted(p.name.removesuffix(".toml") for p in PROFILES.iterdir() if p.name.endswith(".toml")))
         raise MinutesError(
             str(name_or_path),
             _("cannot read the criteria profile ({reason})").format(reason=reason_of(exc)),

@@ -12,10 +12,10 @@ or passes an estimator object directly wherever a classifier is accepted.
 
 from __future__ import annotations
 
-from importlib import import_module
 from importlib.metadata import entry_points
 
 from minutes_nlp.classifiers.inputs import LABELS, as_items, primary_label, sentence_items
+from minutes_nlp.extras import import_for
 
 BUILTIN = {
     "rules": "minutes_nlp.classifiers.rules:RuleClassifier",
@@ -26,7 +26,7 @@ BUILTIN = {
 
 def _load(target: str):
     module, _, attr = target.partition(":")
-    return getattr(import_module(module), attr)
+    return getattr(import_for(module, f"the classifier {target}"), attr)
 
 
 def available() -> dict[str, str]:

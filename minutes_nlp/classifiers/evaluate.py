@@ -10,6 +10,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 from sklearn.model_selection import StratifiedGroupKFold
 
 from minutes_nlp.classifiers.inputs import LABELS
+from minutes_nlp.extras import require
 
 
 def metrics(gold, pred) -> dict:
@@ -76,6 +77,7 @@ def report_table(m: dict) -> str:
 
 def plot_confusion(m: dict, path: Path, title: str) -> Path:
     """Write the confusion matrix as a PNG heat map."""
+    require("plots", str(path))
     import matplotlib
 
     matplotlib.use("Agg")

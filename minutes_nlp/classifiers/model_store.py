@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
-from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from importlib.resources import files
 from pathlib import Path
 
 from minutes_nlp.errors import MinutesError
+from minutes_nlp.extras import import_for
 
 FORMAT_VERSION = 1
 TRUSTED_PREFIXES = ("minutes_nlp.", "sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
@@ -110,18 +112,32 @@ def read_card(directory: str | Path) -> dict:
         raise ModelError(str(path), f"unreadable model card ({exc})") from None
 
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+def _shipped_models() -> Path:
+    """The shipped models: package data of minutes_nlp.models (the top-level models/ folder of a checkout)."""
+    try:
+        return Path(str(files("minutes_nlp.models")))
+    except ModuleNotFoundError:  # a source checkout on sys.path without an install
+        return Path(__file__).resolve().parents[2] / "models"
+
+
+MODELS_DIR = _shipped_models()
 
 
 def resolve(name_or_dir: str | Path) -> Path:
-    """A model directory path: an existing directory, or a name under $MINUTES_NLP_MODELS or models/."""
-    import os
+    """The model directory a --model value means.
 
+    An existing directory wins. Otherwise a bare name (``default``) or the checkout spelling
+    ``models/NAME`` is the shipped model NAME, looked up in $MINUTES_NLP_MODELS when set, else
+    among the shipped models; anything else is returned as given, so the error names it.
+    """
     path = Path(name_or_dir)
     if path.is_dir():
         return path
-    base = Path(os.environ.get("MINUTES_NLP_MODELS", MODELS_DIR))
-    return base / str(name_or_dir)
+    parts = path.parts
+    if len(parts) == 1 or (len(parts) == 2 and parts[0] == "models"):
+        base = Path(os.environ.get("MINUTES_NLP_MODELS") or MODELS_DIR)
+        return base / parts[-1]
+    return path
 
 
 def load(directory: str | Path):
@@ -144,7 +160,7 @@ def load(directory: str | Path):
     if not module.startswith("minutes_nlp.") and card.get("storage") == "native":
         raise ModelError(str(directory), f"model class {card['class']} is not part of minutes_nlp")
     if card.get("storage") == "native":
-        cls = getattr(import_module(module), name)
+        cls = getattr(import_for(module, str(directory)), name)
         return cls.load_model(directory)
     import skops.io as sio
 

@@ -9,21 +9,40 @@ from minutes_nlp.classifiers import get_classifier, sentence_items
 from minutes_nlp.classifiers.evaluate import metrics, plot_confusion
 from minutes_nlp.classifiers.model_store import file_sha256, save
 from minutes_nlp.corpus.dataset import load as load_corpus
+from minutes_nlp.errors import CorpusError
+from minutes_nlp.extras import require
+from minutes_nlp.i18n import _
 
+# The annotated corpus lives in the source repository, not in the installed package.
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "corpora" / "minutes" / "minutes.jsonl"
+
+
+def default_corpus() -> Path:
+    """The checkout's corpus, or a CorpusError saying an installed package has none and what to pass."""
+    if DEFAULT_CORPUS.is_file():
+        return DEFAULT_CORPUS
+    raise CorpusError(
+        "corpora/minutes/minutes.jsonl",
+        _("the annotated corpus is not installed with the package, only kept in the source repository"),
+        _("pass --corpus FILE.jsonl, or run from a checkout of minutes_nlp"),
+    )
 
 
 def train(
     classifier: str,
-    corpus: str | Path = DEFAULT_CORPUS,
+    corpus: str | Path | None = None,
     out: str | Path = "models/default",
     seed: int = 13,
     params: dict | None = None,
     train_split: str = "train",
     baselines: list[str | Path] = (),
 ) -> dict:
-    """Fit the named classifier on the corpus' train split, score dev and test, save to out; return metrics."""
-    corpus = Path(corpus)
+    """Fit the named classifier on the corpus' train split, score dev and test, save to out; return metrics.
+
+    ``corpus`` defaults to the checkout's corpora/minutes/minutes.jsonl.
+    """
+    require("plots", f"{out} (training draws the confusion matrices)")
+    corpus = Path(corpus) if corpus else default_corpus()
     records = load_corpus(corpus)
     params = dict(params or {})
     estimator = get_classifier(classifier, **params)
@@ -32,7 +51,7 @@ def train(
     splits = train_split.split("+")
     items, labels = [], []
     for split in splits:
-        x, y, _ = sentence_items(records, split)
+        x, y, _groups = sentence_items(records, split)
         items += x
         labels += y
     started = time.perf_counter()
@@ -42,7 +61,7 @@ def train(
     for split in ("dev", "test"):
         if split in splits:
             continue  # scores on sentences the model was trained on would mislead
-        x, y, _ = sentence_items(records, split)
+        x, y, _groups = sentence_items(records, split)
         if x:
             results[split] = metrics(y, list(estimator.predict(x)))
     card = {

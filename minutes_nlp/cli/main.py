@@ -13,6 +13,7 @@ from minutes_nlp.cli.corpus import corpus
 from minutes_nlp.cli.language import Main, Option, lang_option, option, use_catalogs
 from minutes_nlp.cli.outputs import check_out, write_out
 from minutes_nlp.errors import MinutesError
+from minutes_nlp.extras import MissingExtra, explain
 from minutes_nlp.i18n import N_, _
 from minutes_nlp.segmentation.pipeline import segment_file
 from minutes_nlp.vocabulary import KIND_NAMES, ROLE_NAMES, name_of
@@ -63,8 +64,23 @@ def _table(record: dict) -> str:
     return "\n".join(lines)
 
 
+class _Main(Main):
+    """The command group; an optional extra missing anywhere below ends in one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except MissingExtra as exc:
+            raise click.ClickException(str(exc)) from None
+        except ModuleNotFoundError as exc:
+            missing = explain(exc, f"minutes-nlp {ctx.invoked_subcommand}")
+            if missing is None:
+                raise
+            raise click.ClickException(str(missing)) from None
+
+
 @click.group(
-    cls=Main,
+    cls=_Main,
     context_settings={"help_option_names": ["-h", "--help"]},
     help=N_("Read Vietnamese party-cell meeting minutes and measure their discussion."),
 )
@@ -149,7 +165,6 @@ def train(
     params: tuple[str, ...],
     baselines: tuple[Path, ...],
 ) -> None:
-    from minutes_nlp.classifiers.train import DEFAULT_CORPUS
     from minutes_nlp.classifiers.train import train as train_model
 
     parsed = {}
@@ -167,7 +182,7 @@ def train(
     try:
         results = train_model(
             name,
-            corpus_path or DEFAULT_CORPUS,
+            corpus_path,
             out,
             seed=seed,
             params=parsed,
@@ -204,12 +219,12 @@ def train(
 def train_segmenter(
     corpus_path: Path | None, out: Path, split: str, per_record: int, held_out: bool, seed: int
 ) -> None:
-    from minutes_nlp.classifiers.train import DEFAULT_CORPUS
+    from minutes_nlp.classifiers.train import default_corpus
     from minutes_nlp.segmentation.turn_model import train_from_corpus
 
     try:
         info = train_from_corpus(
-            corpus_path or DEFAULT_CORPUS, out, split=split, held_out=held_out, per_record=per_record, seed=seed
+            corpus_path or default_corpus(), out, split=split, held_out=held_out, per_record=per_record, seed=seed
         )
     except MinutesError as exc:
         raise click.ClickException(str(exc)) from None
@@ -263,14 +278,17 @@ def evaluate(model_dir: str, corpus_path: Path | None, split: str, folds: int, p
     from minutes_nlp.classifiers import sentence_items
     from minutes_nlp.classifiers.evaluate import confusion_table, cross_validate, metrics, plot_confusion, report_table
     from minutes_nlp.classifiers.labels import load_model
-    from minutes_nlp.classifiers.train import DEFAULT_CORPUS
+    from minutes_nlp.classifiers.train import default_corpus
     from minutes_nlp.corpus.dataset import load as load_corpus
+    from minutes_nlp.extras import require
 
     if png is not None:
         check_out(png)
     try:
+        if png:
+            require("plots", str(png))
         estimator = load_model(model_dir)
-        records = load_corpus(corpus_path or DEFAULT_CORPUS)
+        records = load_corpus(corpus_path or default_corpus())
     except MinutesError as exc:
         raise click.ClickException(str(exc)) from None
     items, labels, _groups = sentence_items(records, split)
@@ -387,7 +405,8 @@ def classify(source: str, model_dir: str, fmt: str, explain: bool) -> None:
     type=click.Choice(["table", "json", "jsonl", "html", "xlsx"]),
     default=None,
     help=N_(
-        "table: a summary to read; json/jsonl: the full report with machine codes; html: a printable report; "
+        "table: a summary to read; json/jsonl: the full report with machine codes (docs/report.md, schema "
+        "docs/report.schema.json); html: a printable report; "
         "xlsx: a workbook. [default: from the extension of --out, else table]"
     ),
 )

@@ -10,6 +10,7 @@ import click
 from minutes_nlp.cli.language import Command, option
 from minutes_nlp.cli.outputs import check_out, write_out
 from minutes_nlp.errors import MinutesError
+from minutes_nlp.extras import require
 from minutes_nlp.i18n import N_, _
 from minutes_nlp.reports import supervise
 
@@ -135,6 +136,8 @@ def flag(paths: tuple[Path, ...], codes: tuple[str, ...], out: Path | None, mode
 @option("--model", default="default", show_default=True, help=MODEL_HELP)
 def survey(paths: tuple[Path, ...], by: str | None, out: Path | None, model: str) -> None:
     suffix = _suffix(out, (".xlsx", ".html", ".htm"))
+    if suffix in (".html", ".htm"):
+        require("plots", str(out))
     meetings, failed = _analyze(paths, model)
     if not meetings:
         raise click.ClickException(_("no minutes could be analysed"))

@@ -35,12 +35,10 @@ _DB = option(
 
 
 def _settings(data_dir: Path | None, database_url: str | None, **extra):
-    try:
-        from minutes_nlp.web.settings import Settings
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise click.ClickException(
-            _("the web extra is not installed ({reason}); run: pip install 'minutes-nlp[web]'").format(reason=exc)
-        ) from None
+    from minutes_nlp.extras import require
+    from minutes_nlp.web.settings import Settings
+
+    require("web", "minutes-nlp serve/admin")
     return Settings.from_env(data_dir=data_dir, database_url=database_url, **extra)
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from minutes_nlp.corpus.dataset import LABELS
 from minutes_nlp.errors import CorpusError, UnsupportedFormat, reason_of
+from minutes_nlp.extras import require
 from minutes_nlp.i18n import _
 
 EXPORT_FORMATS = ("csv", "spacy", "doccano", "label-studio")
@@ -91,6 +92,7 @@ def to_spacy(records: list[dict], out: str | Path) -> None:
     Uses spacy.blank("xx"): spaCy's own "vi" needs pyvi. Each Doc's user_data
     keeps meeting_id, split, segment, start and end.
     """
+    require("spacy", str(out))
     import spacy
     from spacy.tokens import DocBin
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from minutes_nlp.codebook import LABELS, LEVELS
+from minutes_nlp.extras import require
 from minutes_nlp.i18n import _, current_language, ngettext
 from minutes_nlp.reports.supervise import show, survey_rows
 from minutes_nlp.reports.text import pct
@@ -285,6 +286,7 @@ def survey_charts(result: dict) -> list[tuple[str, str]]:
     import base64
     import io
 
+    require("plots", _("survey charts"))
     import matplotlib
 
     matplotlib.use("Agg")

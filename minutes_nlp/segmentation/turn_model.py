@@ -77,7 +77,7 @@ def speaker_labels(ctx: DocContext, toks: list[tuple[int, int, str]], speaker: s
         if at < 0:
             continue
         first = True
-        for i, (s, e, _) in enumerate(toks):
+        for i, (s, e, _word) in enumerate(toks):
             if s >= a and e <= b:
                 tags[i] = "B-S" if first else "I-S"
                 first = False
@@ -478,7 +478,7 @@ def _highest(roles: list[str]) -> str:
 def _names(text: str, toks: list[tuple[int, int, str]], tags: list[str]) -> tuple[list[str], int]:
     """The names the tags spell, in order, and the end offset of the last one (or -1)."""
     names, cur, last = [], None, -1
-    for (s, e, _), tag in zip(toks, tags):
+    for (s, e, _word), tag in zip(toks, tags):
         if tag == "B-S" or (tag == "I-S" and cur is None):
             if cur:
                 names.append(cur)

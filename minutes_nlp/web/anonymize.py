@@ -93,7 +93,7 @@ def pseudonyms(meeting: dict) -> tuple[dict[str, str], list[tuple[int, int, str]
 
 
 def anonymize(report: dict, record_id: str) -> dict:
-    """The corpus-format record of report (report-contract.md) with every person's name pseudonymised."""
+    """The corpus-format record of report (docs/report.md) with every person's name pseudonymised."""
     text = report["text"]
     mapping, spans = pseudonyms(report)
     pieces, starts, shifts, pos, shift = [], [], [], 0, 0

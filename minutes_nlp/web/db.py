@@ -109,7 +109,7 @@ class Document(Base):
 
 
 class Analysis(Base):
-    """The report JSON (report-contract.md) of one model version over a document, with columns to filter on."""
+    """The report JSON (docs/report.md) of one model version over a document, with columns to filter on."""
 
     __tablename__ = "analyses"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

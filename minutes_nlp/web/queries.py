@@ -210,7 +210,7 @@ def dashboard(session: Session, units: set[int] | None, f: Filters | None = None
 
 
 def meeting_from_dict(report: dict) -> Meeting:
-    """The Meeting a stored report JSON (report-contract.md) was made from."""
+    """The Meeting a stored report JSON (docs/report.md) was made from."""
     segments = [
         Segment(
             start=s["start"],
