@@ -58,6 +58,17 @@ ROLE_PHRASES = {
         "Trưởng phòng Kỹ thuật",
     ),
 }
+PHRASES_FIRST = (
+    "Phát biểu thêm",
+    "Tham gia ý kiến",
+    "Trả lời",
+    "Giải đáp nội dung này",
+    "Đồng tình",
+    "Tiếp đó",
+    "Phát biểu lần hai",
+    "Góp ý vào dự thảo",
+    "Về công tác phát triển đảng viên",
+)
 SPEECH_VERBS = ("phát biểu", "nêu ý kiến", "góp ý", "cho biết", "đề nghị", "tham gia ý kiến", "trình bày", "nêu")
 CONCLUSIONS = (
     "Đồng chí chủ trì tiếp thu ý kiến và kết luận",
@@ -168,6 +179,7 @@ class Template:
     one_paragraph = False
     reported = False
     conclusions = CONCLUSIONS
+    free_separator = True  # the colon after the name may be a dash or a stop in this layout
     table_head: str | None = None
 
     def __init__(self, rng: random.Random):
@@ -175,6 +187,8 @@ class Template:
         self.seen: set[str] = set()
         self.bullet = rng.choice(("- ", "+ ", "– ", "* ", "• ", ""))
         self.title = rng.choice(PARTY_TITLES)
+        # what ends the marker: mostly a colon, sometimes a dash or a stop ("1) đ/c Bình – Tôi thấy…")
+        self.sep = rng.choice((": ", ": ", ": ", ": ", " – ", " - ", ". "))
 
     def name_of(self, speaker: str) -> str:
         return speaker
@@ -210,6 +224,8 @@ class Numbered(Template):
 
 
 class RoleAfterDash(Template):
+    free_separator = False
+
     name = "role_after_dash"
 
     def render(self, i, speaker, role):
@@ -317,6 +333,8 @@ class Capitals(Template):
 
 
 class PipeTable(Template):
+    free_separator = False
+
     name = "pipe_table"
     table_head = "TT | Người phát biểu | Chức vụ | Nội dung ý kiến"
 
@@ -325,14 +343,23 @@ class PipeTable(Template):
 
 
 class NumberedSubitems(Template):
+    free_separator = False
+
     name = "numbered_subitems"
+
+    def __init__(self, rng: random.Random):
+        super().__init__(rng)
+        self.items = rng.choice(("letters", "- ", "+ "))  # "a) …", "- …" or "+ …" under the speaker's line
+        self.numbered = rng.random() < 0.6
 
     def render(self, i, speaker, role):
         name = speaker.upper() if self.rng.random() < 0.2 else speaker
+        if not self.numbered:
+            return f"{self.title} {name}:\n", name, ""
         return f"3.{i}. {self.title} {name} ({self.role_phrase(role)}):\n", name, ""
 
     def sentence(self, j, s):
-        return f"{'abcdefghik'[j % 10]}) {s}"
+        return f"{'abcdefghik'[j % 10]}) {s}" if self.items == "letters" else f"{self.items}{s}"
 
 
 class ReportedSpeech(Template):
@@ -344,6 +371,11 @@ class ReportedSpeech(Template):
     def render(self, i, speaker, role):
         title = self.rng.choice(("Đồng chí", "Đ/c", "Ông", "Bà", "Chị", "Anh", "Chú", "Cô"))
         verb = self.rng.choice(("cho biết", "cho rằng", "nói", "nêu", "phản ánh", "bày tỏ", "nói thêm là"))
+        if self.rng.random() < 0.4:  # a phrase first: "Phát biểu thêm, đồng chí Được cho biết …"
+            phrase = self.rng.choice(PHRASES_FIRST)
+            if self.rng.random() < 0.3:  # the role between title and name
+                return f"{phrase}, đồng chí {self.role_phrase(role)} {speaker} {verb} ", speaker, ""
+            return f"{phrase}, {title.lower()} {speaker} {verb} ", speaker, ""
         return f"{title} {speaker} {verb} ", speaker, ""
 
     def sentence(self, j, s):
@@ -353,6 +385,8 @@ class ReportedSpeech(Template):
 
 
 class OneParagraph(Template):
+    free_separator = False
+
     """Several remarks in one paragraph, each opened mid-line."""
 
     name = "one_paragraph"
@@ -366,6 +400,8 @@ class OneParagraph(Template):
 
 # Held out from training: the layout benchmark reports them apart.
 class TabTable(Template):
+    free_separator = False
+
     name = "tab_table"
     table_head = "STT\tHọ tên\tChức vụ\tÝ kiến"
 
@@ -374,6 +410,8 @@ class TabTable(Template):
 
 
 class SpeakerBlock(Template):
+    free_separator = False
+
     name = "speaker_block"
 
     def chair_opening(self, name, role):
@@ -402,6 +440,8 @@ class MilitaryRanks(Template):
     def render(self, i, speaker, role):
         rank = self.rng.choice(RANKS)
         unit = self.rng.choice(("Công an phường", "Ban Chỉ huy quân sự", "Đồn Biên phòng", "Đội Cảnh sát"))
+        if self.rng.random() < 0.3:  # "Đồng chí Trung tá Nguyễn Mạnh Cường, Chỉ huy trưởng, Phó Bí thư chi bộ: …"
+            return f"{self.bullet}Đồng chí {rank} {speaker}, {unit}, {self.role_phrase(role)}: ", speaker, ""
         return f"{self.bullet}{rank} {speaker} ({unit}): ", speaker, ""
 
 
@@ -451,6 +491,7 @@ def render(
     rename: float = 0.3,
     conclusion: float = 0.5,
     joint: float = 0.06,
+    caption: float = 0.04,
 ) -> dict:
     """Return record re-rendered with template; offsets, speakers, roles and labels follow the new text.
 
@@ -488,6 +529,20 @@ def render(
             )
             gap = "\n"
             head_done = True
+        if rewrite and not tpl.table_head and rng.random() < caption:  # a photo caption of a web write-up
+            who = seg["speaker"]
+            out.add(gap)
+            a = out.pos
+            line = rng.choice(
+                (
+                    f"Đồng chí {who} - {tpl.role_phrase(seg['role'])} phát biểu thảo luận",
+                    f"Ảnh: Đồng chí {who} phát biểu tại buổi sinh hoạt.",
+                    "Ảnh: Quang cảnh buổi sinh hoạt",
+                    f"Đồng chí {who} phát biểu tại buổi sinh hoạt. Ảnh: {rng.choice(GIVEN)}",
+                )
+            )
+            segments.append({"start": a, "end": out.add(line), "kind": "procedural", "speaker": None, "role": None})
+            gap = "\n"
         if rewrite and tpl.one_paragraph and prev_kind == "discussion" and gap == "\n":
             gap = " "
         out.add(gap)
@@ -498,6 +553,8 @@ def render(
             new = dict(seg)
             if seg["kind"] in ("chair_report", "chair_conclusion") and seg.get("speaker"):
                 body, new["speaker"] = _chair_opening(body, seg, tpl)
+                if isinstance(tpl, Capitals) and 0 <= body.find(":") < 90:
+                    body = body[: body.find(":")].upper() + body[body.find(":") :]
             if seg["kind"] == "chair_conclusion" and rng.random() < conclusion:
                 body = _conclusion(body, rng, record, tpl.conclusions)
             if seg["kind"] != "discussion":
@@ -531,6 +588,8 @@ def render(
             suffix = ""
         else:
             marker, written, suffix = tpl.render(number, speaker, role)
+            if marker.endswith(": ") and tpl.free_separator and written.lower() in marker[-len(written) - 3 :].lower():
+                marker = marker[:-2] + tpl.sep
         start = out.pos
         out.add(marker)
         new_sents = []
@@ -547,7 +606,7 @@ def render(
                 piece += suffix
             a = out.pos
             if isinstance(tpl, NumberedSubitems):
-                label_len = 3  # "a) " is the item's letter, not the sentence
+                label_len = 3 if tpl.items == "letters" else 2  # the item's letter or bullet is not the sentence
                 out.add(piece)
                 new_sents.append(dict(s, start=a + label_len, end=out.pos))
             else:
@@ -596,6 +655,9 @@ def _conclusion(body: str, rng: random.Random, record: dict, wordings: tuple[str
         for i, who in enumerate(rng.sample(members, min(len(members), rng.randint(1, 3))), start=1):
             lines.append(f"{i}. {rng.choice(('Đồng chí', 'Giao đồng chí', 'Đ/c'))} {who} {rng.choice(TASKS)}.")
         body = body.rstrip() + "\n" + "\n".join(lines)
+    if members and rng.random() < 0.3:  # a member mentioned mid-line, answered in the conclusion
+        who = rng.choice(members)
+        body = body.rstrip() + f" Đ/c {who} hỏi về {rng.choice(('quỹ', 'đèn đường', 'hồ sơ'))}: chi bộ đã trả lời."
     return body
 
 

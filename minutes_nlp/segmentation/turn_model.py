@@ -14,7 +14,9 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pycrfsuite
+from scipy.sparse import csr_matrix
 
 from minutes_nlp.classifiers.model_store import ModelError
 from minutes_nlp.errors import NoSpeakers
@@ -365,6 +367,60 @@ def render_card(info: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+class _Decoder:
+    """Viterbi over the unit tagger's own weights, with some labels ruled out where an exact rule decides.
+
+    CRFsuite's tagger cannot be told that a vote or a photo caption is procedural; fixing such a label
+    after decoding would leave its neighbours decided for the wrong context, so the constraint goes into
+    the search instead.
+    """
+
+    def __init__(self, tagger: pycrfsuite.Tagger):
+        info = tagger.info()
+        self.labels = list(tagger.labels())
+        index = {label: i for i, label in enumerate(self.labels)}
+        self.attrs: dict[str, int] = {}
+        rows, cols, weights = [], [], []
+        for (attr, label), w in info.state_features.items():
+            rows.append(self.attrs.setdefault(attr, len(self.attrs)))
+            cols.append(index[label])
+            weights.append(w)
+        self.state = np.zeros((len(self.attrs), len(self.labels)))
+        np.add.at(self.state, (rows, cols), weights)
+        self.transition = np.zeros((len(self.labels), len(self.labels)))
+        for (a, b), w in info.transitions.items():
+            self.transition[index[a], index[b]] = w
+        self.index = index
+
+    def __call__(self, features: list[dict], only: dict[int, str]) -> list[str]:
+        """The best label sequence; only maps a unit to the one label it may take."""
+        data, cols, indptr = [], [], [0]
+        for f in features:
+            for key, value in f.items():
+                j = self.attrs.get(f"{key}:{value}" if isinstance(value, str) else key)
+                if j is not None:
+                    cols.append(j)
+                    data.append(1.0 if isinstance(value, str) else value)
+            indptr.append(len(cols))
+        x = csr_matrix((data, cols, indptr), shape=(len(features), len(self.attrs)))
+        emission = np.asarray(x @ self.state)
+        for k, label in only.items():
+            keep = emission[k, self.index[label]]
+            emission[k] = -1e9
+            emission[k, self.index[label]] = keep
+        n = len(features)
+        back = np.zeros((n, len(self.labels)), dtype=int)
+        delta = emission[0]
+        for t in range(1, n):
+            scores = delta[:, None] + self.transition + emission[t][None, :]
+            back[t] = scores.argmax(axis=0)
+            delta = scores.max(axis=0)
+        path = [int(delta.argmax())]
+        for t in range(n - 1, 0, -1):
+            path.append(int(back[t, path[-1]]))
+        return [self.labels[i] for i in reversed(path)]
+
+
 class TurnFinder:
     """The two taggers of a model directory, opened once; call it on normalised text."""
 
@@ -390,6 +446,7 @@ class TurnFinder:
             )
         self.units = pycrfsuite.Tagger()
         self.units.open(str(directory / "units.crfsuite"))
+        self.decode = _Decoder(self.units)
         self.speakers = pycrfsuite.Tagger()
         self.speakers.open(str(directory / "speakers.crfsuite"))
         self.roles = _RoleModel(directory / "roles.json")
@@ -403,12 +460,12 @@ class TurnFinder:
         if not ctx.units:
             raise NoSpeakers(source, _("no speaker turn found"), _("check that the file is meeting minutes"))
         features = unit_features(ctx) if ctx.units else []
-        labels = self.units.tag(features) if features else []
+        # exact rules stay exact: votes, closing lines, signatures and photo captions are procedural
+        only = {k: "B-procedural" for k, f in enumerate(features) if f.get("closing") or f.get("line_photo")}
+        labels = self.decode(features, only)
         current = None
         for k, f in enumerate(features):
-            if f.get("closing") or f.get("line_photo"):  # exact rules stay exact: votes, closing, signatures, captions
-                labels[k] = "B-procedural"
-            elif labels[k] == "I" and current == "discussion" and f.get("rule_kind") == "discussion":
+            if labels[k] == "I" and current == "discussion" and f.get("rule_kind") == "discussion":
                 labels[k] = "B-discussion"  # inside the discussion, a new speaker the rules name opens a turn
             if labels[k] != "I":
                 current = labels[k][2:]
