@@ -147,7 +147,7 @@ def test_shipped_models_and_profiles_are_package_data():
 
     shipped = Path(str(files("minutes_nlp.models")))
     assert MODELS_DIR == shipped
-    assert {p.parent.name for p in shipped.glob("*/card.json")} == {"default", "rules", "spacy"}
+    assert {p.parent.name for p in shipped.glob("*/card.json")} == {"default", "rules", "segmenter", "spacy"}
     assert load_profile("vi-du-phuong-2025")["points"] is True
     assert (files("minutes_nlp.analysis") / "profiles" / "hd12-2018.toml").is_file()
 
@@ -181,7 +181,7 @@ def test_without_the_corpus_train_and_evaluate_say_to_pass_one(tmp_path, monkeyp
     for args in (["evaluate", "--model", "rules"], ["train", "--classifier", "rules", "--out", str(tmp_path / "m")]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
-        assert "not installed with the package" in result.output and "--corpus" in result.output
+        assert "không được cài cùng gói" in result.output and "--corpus" in result.output
         assert not (tmp_path / "m").exists()
 
 

@@ -216,7 +216,7 @@ def train(
         "name": out.name,
         "kind": "turn-finder",
         "format_version": FORMAT_VERSION,
-        "library": f"python-crfsuite {pycrfsuite.__version__ if hasattr(pycrfsuite, '__version__') else ''}".strip(),
+        "libraries": _libraries(),
         "params": {"c1": c1, "c2": c2, "max_iterations": iterations},
         "records": len(records),
         "units": n_units,
@@ -227,6 +227,18 @@ def train(
     info["model_sha256"] = _sha256(out)
     (out / "card.json").write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return info
+
+
+def _libraries() -> dict[str, str]:
+    import platform
+    from importlib.metadata import version
+
+    return {
+        "python": platform.python_version(),
+        "minutes-nlp": version("minutes-nlp"),
+        "python-crfsuite": version("python-crfsuite"),
+        "scikit-learn": version("scikit-learn"),
+    }
 
 
 def _train_roles(X: list[dict], y: list[str], path: Path) -> None:
@@ -349,6 +361,7 @@ def render_card(info: dict) -> str:
         f"- held out from training: {', '.join(info.get('held_out_templates', [])) or 'none'}",
         f"- parameters: {json.dumps(info.get('params'))}; seed {info.get('seed')}; "
         f"trained in {info.get('train_seconds')} s",
+        f"- libraries: {', '.join(f'{k} {v}' for k, v in info.get('libraries', {}).items())}",
         f"- model files sha256: `{info.get('model_sha256')}`",
         "",
     ]

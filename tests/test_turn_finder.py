@@ -1,0 +1,261 @@
+"""The trained turn finder on layouts the first segmenter missed (issue 9, formats.md "found since").
+
+Every minutes text here is written by hand, every name invented; the expected speakers, roles and kinds
+are what a reader of the minutes sees, written before running the code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+
+from minutes_nlp.reading.documents import read
+from minutes_nlp.reading.text import normalize
+from minutes_nlp.segmentation.layouts import HELD_OUT, TEMPLATES, excerpt, render
+from minutes_nlp.segmentation.turns import segment
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+HEADER = (
+    "ĐẢNG BỘ PHƯỜNG AN HÒA\nCHI BỘ KHU VỰC 4\nBIÊN BẢN SINH HOẠT CHI BỘ THƯỜNG KỲ THÁNG 9 NĂM 2022\n"
+    "Thời gian: 19 giờ 00, ngày 08/9/2022. Địa điểm: nhà văn hóa khu vực 4.\n"
+    "Chủ trì: đồng chí Đoàn Văn Thuận - Bí thư chi bộ. Thư ký: đồng chí Mạc Thị Liên.\n"
+    "Tổng số đảng viên: 22; có mặt: 20; vắng: 02 (có lý do).\n"
+    "1. Đồng chí Đoàn Văn Thuận thông qua dự thảo báo cáo tháng 8 và phương hướng tháng 9.\n"
+)
+CLOSING = "3. Đồng chí chủ trì kết luận: chi bộ thống nhất thông qua báo cáo.\nBiểu quyết: 20/20 tán thành.\n"
+
+
+def turns(text: str) -> list[tuple[str | None, str | None]]:
+    doc = segment(normalize(text))
+    return [(s.speaker, s.role) for s in doc.contributions]
+
+
+def speakers(text: str) -> list[str | None]:
+    return [s for s, _role in turns(text)]
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (  # academic titles, no "đồng chí"
+            "- TS. Trần Văn Khoa: Nhất trí với dự thảo. Đề nghị bổ sung chỉ tiêu nghiên cứu.\n"
+            "- ThS. Phạm Hoàng Yến liên hệ bản thân, năm học vừa qua còn chậm nộp điểm.\n"
+            "- TS. Võ Văn Nam: Đề nghị khoa tổ chức seminar mỗi tháng một lần.\n",
+            ["Trần Văn Khoa", "Phạm Hoàng Yến", "Võ Văn Nam"],
+        ),
+        (  # police ranks with the unit in brackets
+            "Thượng tá Phan Văn Khánh (Công an phường): Tình hình trộm cắp xe máy giảm so với tháng trước.\n"
+            "Đại úy Lò Văn Sinh (Cảnh sát khu vực): Đề nghị chi bộ vận động các hộ lắp camera.\n",
+            ["Phan Văn Khánh", "Lò Văn Sinh"],
+        ),
+        (  # a notebook: given names only, abbreviations, no final stops
+            "- Hùng: nhất trí BC. Đề nghị sửa cống hẻm 3\n- Lài: hẻm 9 đèn hư 2 tuần chưa thay\n"
+            "- Tâm: tổ 2 thu quỹ đạt 80%\n",
+            ["Hùng", "Lài", "Tâm"],
+        ),
+        (  # the discussion kept as a table, flattened with "|"
+            "TT | Người phát biểu | Chức vụ | Nội dung ý kiến\n"
+            "1 | Lê Thị Ngân | Chi ủy viên | Thống nhất với dự thảo báo cáo.\n"
+            "2 | Hà Văn Sáu | Đảng viên | Đề nghị phường nạo vét cống hẻm 12.\n",
+            ["Lê Thị Ngân", "Hà Văn Sáu"],
+        ),
+        (  # speaker-and-content blocks
+            "Người phát biểu: BS.CKII Hoàng Văn Kiên – Phó Bí thư chi bộ\nNội dung: Nhất trí với báo cáo.\n"
+            "Người phát biểu: ĐD. Nguyễn Thị Hằng – Đảng viên\nNội dung: Khoa còn thiếu 2 điều dưỡng trực đêm.\n",
+            ["Hoàng Văn Kiên", "Nguyễn Thị Hằng"],
+        ),
+        (  # names of the Central Highlands and of the Mekong delta
+            "- Y Bhim Niê: Buôn đã làm xong 300 mét đường bê tông.\n"
+            "Ông Tư Sang cho biết mặn vào sớm, 37 hộ thiếu nước ngọt.\n",
+            ["Y Bhim Niê", "Tư Sang"],
+        ),
+        (  # per-speaker numbered items with a) b) sub-items, a name in capitals
+            "3.1. Đồng chí Lê Văn Đạt (Chi ủy viên):\na) Thống nhất với báo cáo.\nb) Đề nghị sửa đèn hẻm 5.\n"
+            "3.2. Đ/c NGUYỄN THỊ HOA:\na) Tổ 3 đã thu xong quỹ.\n",
+            ["Lê Văn Đạt", "NGUYỄN THỊ HOA"],
+        ),
+    ],
+)
+def test_turn_finder_reads_layouts_the_rules_missed(body, expected):
+    found = speakers(HEADER + "2. Thảo luận:\n" + body + CLOSING)
+    assert [s.casefold() if s else s for s in found] == [s.casefold() for s in expected]
+
+
+def test_turn_finder_chair_opening_conclusion_wording_and_assignments():
+    text = (
+        HEADER.replace(
+            "1. Đồng chí Đoàn Văn Thuận thông qua",
+            "1. Đồng chí Đoàn Văn Thuận nêu mục đích, yêu cầu cuộc họp và thông qua",
+        )
+        + "2. Thảo luận:\n- Đ/c Mai Văn Tài (Bí thư Chi đoàn): Chi đoàn đã ra quân dọn vệ sinh hai lần.\n"
+        "- Đ/c Lý Thị Hòa: Đề nghị chi bộ giao tổ 3 theo dõi việc sửa đèn.\n"
+        "Đ/c chủ trì tiếp thu ý kiến và kết luận:\n1. Đồng chí Mai Văn Tài chủ trì làm việc với tổ dân phố.\n"
+        "2. Đồng chí Lý Thị Hòa theo dõi việc sửa đèn hẻm 5.\nBiểu quyết: 20/20 tán thành.\n"
+    )
+    doc = segment(normalize(text))
+    kinds = [(s.kind, s.speaker, s.role) for s in doc.segments if s.kind != "procedural"]
+    assert kinds == [
+        ("chair_report", "Đoàn Văn Thuận", "chair"),
+        ("discussion", "Mai Văn Tài", "member"),  # another organisation's office is not a cell role
+        ("discussion", "Lý Thị Hòa", "member"),
+        ("chair_conclusion", "Đoàn Văn Thuận", "chair"),
+    ]
+
+
+def test_turn_finder_several_speakers_in_one_paragraph():
+    body = (
+        "Đ/c Hòa nhất trí với báo cáo; đ/c Minh đề nghị làm lại mương thoát nước xóm Bàu; "
+        "đ/c Thủy phản ánh đèn đường hẻm 2 hỏng đã hai tuần.\n"
+    )
+    assert speakers(HEADER + "2. Thảo luận:\n" + body + CLOSING) == ["Hòa", "Minh", "Thủy"]
+
+
+def test_turn_finder_discussion_table_in_docx(tmp_path):
+    d = docx.Document()
+    for line in HEADER.strip().split("\n"):
+        d.add_paragraph(line)
+    d.add_paragraph("2. Ý kiến thảo luận:")
+    rows = [
+        ("STT", "Họ tên", "Chức vụ", "Ý kiến"),
+        ("1", "Phan Thanh Hải", "Phó Bí thư chi bộ", "Thống nhất với báo cáo và phương hướng tháng 9."),
+        ("2", "Tô Minh Luân", "Bí thư Chi đoàn", "Đề nghị công ty bố trí ca làm cho đoàn viên đi học."),
+        ("3", "Đặng Thị Mỹ Duyên", "Đảng viên dự bị", "Máy đóng gói số 2 hỏng ba lần trong tháng."),
+    ]
+    table = d.add_table(rows=len(rows), cols=4)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    for line in CLOSING.strip().split("\n"):
+        d.add_paragraph(line)
+    path = tmp_path / "bien-ban-bang.docx"
+    d.save(path)
+    doc = segment(read(path).text)
+    assert [(s.speaker, s.role) for s in doc.contributions] == [
+        ("Phan Thanh Hải", "committee"),
+        ("Tô Minh Luân", "member"),
+        ("Đặng Thị Mỹ Duyên", "member"),
+    ]
+
+
+@pytest.mark.skipif(not FONT.exists(), reason="DejaVu font not installed (fonts-dejavu-core)")
+def test_turn_finder_discussion_table_in_pdf(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("dejavu", "", str(FONT))
+    pdf.set_font("dejavu", size=10)
+    for line in HEADER.strip().split("\n"):
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, "2. Ý kiến thảo luận:", new_x="LMARGIN", new_y="NEXT")
+    with pdf.table(col_widths=(10, 40, 35, 95), first_row_as_headings=False) as table:
+        for row in (
+            ("TT", "Người phát biểu", "Chức vụ", "Nội dung ý kiến"),
+            ("1", "Lê Thị Ngân", "Chi ủy viên", "Thống nhất với dự thảo báo cáo."),
+            ("2", "Hà Văn Sáu", "Đảng viên", "Đề nghị phường nạo vét cống hẻm 12."),
+        ):
+            cells = table.row()
+            for value in row:
+                cells.cell(value)
+    for line in CLOSING.strip().split("\n"):
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "bien-ban-bang.pdf"
+    pdf.output(str(path))
+    doc = segment(read(path).text)
+    assert [(s.speaker, s.role) for s in doc.contributions] == [("Lê Thị Ngân", "committee"), ("Hà Văn Sáu", "member")]
+
+
+def test_turn_finder_after_a_lossy_cp1252_round_trip(tmp_path):
+    text = HEADER + "2. Thảo luận:\n- Đ/c Nguyễn Văn Hùng: Đề nghị sửa cống hẻm 3.\n- Đ/c Lê Thị Lài: Hẻm 9 tối.\n"
+    damaged = text.encode("utf-8").decode("cp1252", errors="replace")
+    assert "\ufffd" in damaged
+    path = tmp_path / "hong-ma.txt"
+    path.write_text(damaged, encoding="utf-8")
+    assert speakers(read(path).text) == ["Nguyễn Văn Hùng", "Lê Thị Lài"]
+
+
+# --- the layout generator -------------------------------------------------------------------------
+
+
+RECORD = {
+    "id": "t001-kv4-test-2022-09",
+    "text": (
+        "CHI BỘ KHU VỰC 4\nThảo luận:\n- Đồng chí Lê Thị Ngân: Thống nhất với báo cáo. Đề nghị sửa đèn hẻm 5.\n"
+        "- Đồng chí Hà Văn Sáu: Hẻm 12 ngập.\nĐồng chí chủ trì kết luận: giao tổ 3 sửa đèn."
+    ),
+    "meta": {"chair": "Đoàn Văn Thuận"},
+}
+
+
+def _spans(text: str, needle: str) -> tuple[int, int]:
+    at = text.index(needle)
+    return at, at + len(needle)
+
+
+def _record() -> dict:
+    t = RECORD["text"]
+    s1, s2, s3 = (
+        _spans(t, "Thống nhất với báo cáo."),
+        _spans(t, "Đề nghị sửa đèn hẻm 5."),
+        _spans(t, "Hẻm 12 ngập."),
+    )
+    return dict(
+        RECORD,
+        segments=[
+            {"start": 0, "end": t.index("\n- Đồng chí Lê"), "kind": "procedural", "speaker": None, "role": None},
+            {
+                "start": t.index("- Đồng chí Lê"),
+                "end": s2[1],
+                "kind": "discussion",
+                "speaker": "Lê Thị Ngân",
+                "role": "committee",
+                "sentences": [
+                    {"start": s1[0], "end": s1[1], "label": "agreement"},
+                    {"start": s2[0], "end": s2[1], "label": "proposal"},
+                ],
+            },
+            {
+                "start": t.index("- Đồng chí Hà"),
+                "end": s3[1],
+                "kind": "discussion",
+                "speaker": "Hà Văn Sáu",
+                "role": "member",
+                "sentences": [{"start": s3[0], "end": s3[1], "label": "complaint"}],
+            },
+            {
+                "start": t.index("Đồng chí chủ trì"),
+                "end": len(t),
+                "kind": "chair_conclusion",
+                "speaker": "Đoàn Văn Thuận",
+                "role": "chair",
+            },
+        ],
+    )
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_layout_generator_carries_every_offset_and_label(template):
+    record = _record()
+    new = render(record, template, seed=5, rename=0.0, joint=0.0, caption=0.0)
+    text = new["text"]
+    sentences = [(text[x["start"] : x["end"]], x["label"]) for s in new["segments"] for x in s.get("sentences", [])]
+    # the remarks' words and labels survive every layout (notebook drops final stops, abbreviates words)
+    assert [lab for _sent, lab in sentences] == ["agreement", "proposal", "complaint"]
+    assert "12" in sentences[2][0]
+    for seg in new["segments"]:
+        assert 0 <= seg["start"] < seg["end"] <= len(text)
+        for x in seg.get("sentences", []):
+            assert seg["start"] <= x["start"] < x["end"] <= seg["end"]
+    names = [s["speaker"] for s in new["segments"] if s["kind"] == "discussion"]
+    for name, seg in zip(names, [s for s in new["segments"] if s["kind"] == "discussion"]):
+        assert name.casefold() in text[seg["start"] : seg["end"]].casefold()
+
+
+def test_layout_generator_holds_templates_out_and_makes_excerpts():
+    assert set(HELD_OUT) < set(TEMPLATES)
+    short = excerpt(render(_record(), "numbered", seed=1), seed=2)
+    kinds = [s["kind"] for s in short["segments"]]
+    assert 1 <= kinds.count("discussion") <= 2 and kinds[0] == "procedural"
