@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from minutes_nlp.segmentation import rules
 from minutes_nlp.segmentation.lexicon import (
@@ -32,7 +33,7 @@ _BULLET = re.compile(
     r"\s*(?:(?P<numdot>\d{1,2}(?:\.\d{1,2})+\.?\s+)|(?P<roman>[IVX]{1,4}[.)/]\s+)|(?P<num>\(?\d{1,2}[.)/]\s*(?!\d)|\(\d{1,2}\)\s*)"
     r"|(?P<letter>[a-zđ][.)]\s+)|(?P<dash>[-–—]+\s*)|(?P<plus>[+*•►·]+\s*))?"
 )
-MAX_SPEAKER_TOKENS = 60
+MAX_SPEAKER_TOKENS = 32
 _ABBREVIATED_TITLES = sorted(
     {t for fam in ("academic", "medical") for t in TITLE_FAMILIES[fam] if " " not in t}, key=len, reverse=True
 )
@@ -103,6 +104,7 @@ def _shape(word: str) -> str:
     return "a"
 
 
+@lru_cache(maxsize=4096)
 def _bucket(n: int, edges: tuple[int, ...]) -> str:
     for e in edges:
         if n <= e:
@@ -277,8 +279,9 @@ def unit_features(ctx: DocContext) -> list[dict]:
         f["nd_prefix"] = low.startswith(("nội dung", "ý kiến:", "nội dung ý kiến"))
         f["ends_colon"] = raw.rstrip().endswith(":")
         f["len"] = _bucket(len(toks), (2, 5, 10, 20, 40))
-        letters = [c for c in raw if c.isalpha()]
-        f["upper"] = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.7
+        if len(raw) <= 160:  # a line in capitals is a heading or a capital marker; long ones are neither
+            letters = [c for c in raw if c.isalpha()]
+            f["upper"] = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.7
         head = " ".join(words[:14])
         for name, role in ctx.header_people.items():
             if name in head:
@@ -321,12 +324,11 @@ def speaker_window(ctx: DocContext, k: int, seg_end: int) -> list[tuple[int, int
     u = ctx.units[k]
     end = min(seg_end, ctx.units[k + 1].end if k + 1 < len(ctx.units) else u.end)
     toks = tokens(ctx.text, u.start, end)
-    if len(toks) > MAX_SPEAKER_TOKENS:
-        toks = toks[:40] + toks[-(MAX_SPEAKER_TOKENS - 40) :]
+    toks = toks[:MAX_SPEAKER_TOKENS]
     line_end = ctx.text.find("\n", u.start)
     line_end = min(seg_end, len(ctx.text) if line_end < 0 else line_end)
     if toks and line_end > toks[-1][1]:  # a speaker named at the end of the remark's line
-        toks += [t for t in tokens(ctx.text, toks[-1][1], line_end)[-12:]]
+        toks += tokens(ctx.text, max(toks[-1][1], line_end - 80), line_end)[-10:]
     return toks
 
 

@@ -451,13 +451,23 @@ def _read_lower_name(text: str, pos: int, end: int) -> tuple[str | None, int]:
     return None, pos
 
 
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
+# Speech verbs by their first word, longest first: one dictionary lookup instead of a scan of the list.
+_VERBS_BY_FIRST: dict[str, list[str]] = {}
+for _verb in sorted(set(SPEECH_VERBS), key=len, reverse=True):
+    _VERBS_BY_FIRST.setdefault(_verb.split()[0], []).append(_verb)
+
+
 def _find_verb(text: str, pos: int, end: int) -> tuple[str | None, int]:
-    best_end, best = -1, None
-    for verb in SPEECH_VERBS:
-        e = _match_words(text, pos, (verb,))
-        if e > best_end:
-            best_end, best = e, verb
-    return best, best_end
+    """Return the longest speech verb at pos (case-insensitive, word-bounded) and its end, or (None, -1)."""
+    low = text[pos : pos + 40].lower()
+    first = _FIRST_WORD.match(low)
+    if not first:
+        return None, -1
+    for verb in _VERBS_BY_FIRST.get(first.group(), ()):
+        if low.startswith(verb) and (len(low) == len(verb) or not low[len(verb)].isalnum()):
+            return verb, pos + len(verb)
+    return None, -1
 
 
 @lru_cache(maxsize=8192)

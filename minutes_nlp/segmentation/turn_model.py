@@ -492,9 +492,9 @@ class TurnFinder:
         turns = [s for s in spans if s[1] != "procedural"]
         if not turns:
             raise NoSpeakers(source, _("no speaker turn found"), _("check that the file is meeting minutes"))
-        header = parse_header(text, turns[0][2])
-        if ctx.rule is not None:  # the rules read the header with the same first turn more often than not
-            header = ctx.rule.header if ctx.rule.header.to_dict() == header.to_dict() else header
+        rule_first = next((x.start for x in ctx.rule.segments if x.kind != "procedural"), None) if ctx.rule else None
+        # the rules already read the header up to their first turn; read it again only if ours differs
+        header = ctx.rule.header if rule_first == turns[0][2] else parse_header(text, turns[0][2])
         people = rules._People(header)
         found = []
         for k, kind, start, end in spans:
