@@ -31,7 +31,7 @@ TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:[/.][^\W_]+)*|[^\w\s]")
 _BREAK = re.compile(r"(?<=[.!?…;])[\"”’)]*\s+(?=\S)|(?<=[.!?])(?=(?:Đồng chí|Đ/c|ĐC|Đ/C)\s)")
 _BULLET = re.compile(
     r"\s*(?:(?P<numdot>\d{1,2}(?:\.\d{1,2})+\.?\s+)|(?P<roman>[IVX]{1,4}[.)/]\s+)|(?P<num>\(?\d{1,2}[.)/]\s*(?!\d)|\(\d{1,2}\)\s*)"
-    r"|(?P<letter>[a-zđ][.)]\s+)|(?P<dash>[-–—]+\s*)|(?P<plus>[+*•►·]+\s*))?"
+    r"|(?P<letter>[a-zđA-ZĐ][.)]\s+)|(?P<dash>[-–—]+\s*)|(?P<plus>[+*•►·]+\s*))?"
 )
 MAX_SPEAKER_TOKENS = 32
 _ABBREVIATED_TITLES = sorted(

@@ -647,8 +647,12 @@ def _conclusion(body: str, rng: random.Random, record: dict, wordings: tuple[str
     """Another wording of the conclusion's opening, and assignments that name members inside it."""
     m = _CONCLUSION_MARK.match(body)
     if m:
-        number = re.match(r"\s*(?:\d+[.)/]|[IVX]+\.)\s*", body)
-        body = (number.group() if number else "") + rng.choice(wordings) + ":" + body[m.end() :]
+        number = re.match(r"\s*(?:\d+[.)/]|[IVX]+\.|[A-Da-d][.)])\s*", body)
+        if number and rng.random() < 0.4:  # sections are numbered many ways: "3.", "III.", "C.", "c)"
+            number = rng.choice(("3. ", "III. ", "C. ", "c) ", "4/ "))
+        else:
+            number = number.group() if number else ""
+        body = number + rng.choice(wordings) + ":" + body[m.end() :]
     members = [s["speaker"] for s in record["segments"] if s["kind"] == "discussion" and s.get("speaker")]
     if members and rng.random() < 0.6:
         lines = []
