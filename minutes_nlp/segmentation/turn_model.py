@@ -31,7 +31,7 @@ from minutes_nlp.segmentation.features import (
     unit_features,
 )
 from minutes_nlp.segmentation.header import office_role, parse_header
-from minutes_nlp.segmentation.lexicon import SPEECH_PHRASES
+from minutes_nlp.segmentation.lexicon import ROLE_HEADS, SPEECH_PHRASES, title_family
 from minutes_nlp.segmentation.sentences import split_sentences
 from minutes_nlp.types import Segment, SegmentedDocument
 
@@ -511,6 +511,8 @@ class TurnFinder:
             if speaker is None:  # the model names nobody: take what the rules read here ("Đ/c Bí thư giải thích")
                 rule_seg = ctx.rule_segment(start)
                 speaker = rule_seg.speaker if rule_seg else None
+            if speaker is None and kind == "discussion":  # or the capitalised name right after a title
+                speaker = _titled_name(toks)
             if speaker is None and kind in ("chair_report", "chair_conclusion"):
                 speaker = header.chair
             content = _content_start(text, ctx, k, e, last)
@@ -543,6 +545,22 @@ _PRECEDENCE = ("chair", "secretary", "committee", "guest", "member")
 def _highest(roles: list[str]) -> str:
     """Joint remarks take the highest of their speakers' roles (codebook §4.23)."""
     return min(roles, key=lambda r: _PRECEDENCE.index(r) if r in _PRECEDENCE else len(_PRECEDENCE))
+
+
+def _titled_name(toks: list[tuple[int, int, str]]) -> str | None:
+    """The capitalised words after a title at the start of a turn ("Chú Tấn nói thêm…"), or None."""
+    words = [t[2].lower() for t in toks[:10]]
+    for i in range(min(4, len(words))):
+        family, span = title_family(words, i)
+        if not family:
+            continue
+        name = []
+        for _s, _e, word in toks[i + span : i + span + 4]:
+            if not word[:1].isupper() or not word[:1].isalpha() or word.lower() in ROLE_HEADS:
+                break
+            name.append(word)
+        return " ".join(name) or None
+    return None
 
 
 def _names(text: str, toks: list[tuple[int, int, str]], tags: list[str]) -> tuple[list[str], int]:
