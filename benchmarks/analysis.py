@@ -34,6 +34,7 @@ from minutes_nlp.analysis.measures import MEMBER_ROLES, member_speakers  # noqa:
 from minutes_nlp.analysis.score import components  # noqa: E402
 from minutes_nlp.classifiers.inputs import primary_label  # noqa: E402
 from minutes_nlp.errors import NoSpeakers  # noqa: E402
+from minutes_nlp.segmentation.evaluate import overlap  # noqa: E402
 
 COMPONENTS = ("participation", "engagement", "proposals", "specific", "problems", "uptake")
 
@@ -49,11 +50,6 @@ def gold_view(rec: dict) -> dict:
         "has_proposal": "proposal" in prim,
         "participation": (min(len(speakers) / present, 1.0) if present else None),
     }
-
-
-def overlap(a, b) -> float:
-    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
-    return inter / max(a[1] - a[0], b[1] - b[0], 1)
 
 
 def evaluate(records: list[dict], analyzer: Analyzer) -> dict:

@@ -43,8 +43,6 @@ _ABBREVIATION = re.compile(
 )
 # "… (ý kiến đ/c Tâm)", "… – Đ/c Hạnh": a remark whose speaker is named at the end of its line.
 _LINE_END_NAME = re.compile(r"[-–(]\s*(?:ý kiến\s+)?(?:đ/c|đồng chí)\s+\S+(?:\s+\S+){0,3}\)?\s*[.;]?$", re.IGNORECASE)
-# Unit labels, and the segment kinds they open.
-KINDS = ("procedural", "chair_report", "discussion", "chair_conclusion")
 
 
 @dataclass
@@ -121,7 +119,7 @@ class DocContext:
     rule: SegmentedDocument | None
     header: Header
     rule_starts: dict[int, str]  # segment start -> kind
-    rule_speakers: list[tuple[int, int]]  # character spans of rule-found speaker names
+    rule_speaker_chars: set[int]  # offsets inside the speaker names the rules found
     header_people: dict[str, str]  # lower-cased name -> role
 
     def rule_segment(self, start: int):
@@ -131,7 +129,6 @@ class DocContext:
         return next((x for x in self.rule.segments if abs(x.start - start) <= 3 and x.kind != "procedural"), None)
 
     def __post_init__(self) -> None:
-        self.rule_speaker_chars = {p for a, b in self.rule_speakers for p in range(a, b)}
         self.people_words = {w for name in self.header_people for w in name.split()}
 
 
@@ -146,7 +143,7 @@ def context(text: str) -> DocContext:
         first = us[min(len(us) - 1, 8)].start if us else len(text)
         header = rules.parse_header(text, first)
     starts: dict[int, str] = {}
-    spk: list[tuple[int, int]] = []
+    spk: set[int] = set()
     if rule:
         for s in rule.segments:
             starts[s.start] = s.kind
@@ -154,7 +151,7 @@ def context(text: str) -> DocContext:
                 for name in s.speaker.split(", "):
                     at = text.find(name, s.start, min(s.end, s.start + 400))
                     if at >= 0:
-                        spk.append((at, at + len(name)))
+                        spk.update(range(at, at + len(name)))
     people = {}
     for name, role in ((header.chair, "chair"), (header.secretary, "secretary")):
         if name:

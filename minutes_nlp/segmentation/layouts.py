@@ -224,9 +224,8 @@ class Numbered(Template):
 
 
 class RoleAfterDash(Template):
-    free_separator = False
-
     name = "role_after_dash"
+    free_separator = False
 
     def render(self, i, speaker, role):
         sep = self.rng.choice((" - ", " – ", ", ", " "))
@@ -333,9 +332,8 @@ class Capitals(Template):
 
 
 class PipeTable(Template):
-    free_separator = False
-
     name = "pipe_table"
+    free_separator = False
     table_head = "TT | Người phát biểu | Chức vụ | Nội dung ý kiến"
 
     def render(self, i, speaker, role):
@@ -343,9 +341,8 @@ class PipeTable(Template):
 
 
 class NumberedSubitems(Template):
-    free_separator = False
-
     name = "numbered_subitems"
+    free_separator = False
 
     def __init__(self, rng: random.Random):
         super().__init__(rng)
@@ -400,9 +397,8 @@ class OneParagraph(Template):
 
 # Held out from training: the layout benchmark reports them apart.
 class TabTable(Template):
-    free_separator = False
-
     name = "tab_table"
+    free_separator = False
     table_head = "STT\tHọ tên\tChức vụ\tÝ kiến"
 
     def render(self, i, speaker, role):
@@ -410,9 +406,8 @@ class TabTable(Template):
 
 
 class SpeakerBlock(Template):
-    free_separator = False
-
     name = "speaker_block"
+    free_separator = False
 
     def chair_opening(self, name, role):
         return f"{self.rng.choice(ACADEMIC_TITLES + PARTY_TITLES)} {name}", name
@@ -695,8 +690,3 @@ def excerpt(record: dict, seed: int = 0) -> dict:
             moved["sentences"] = [dict(x, start=x["start"] + shift, end=x["end"] + shift) for x in seg["sentences"]]
         new.append(moved)
     return dict(record, id=record["id"] + "~excerpt", text=out.text() + "\n", segments=new)
-
-
-def render_all(records: list[dict], templates: tuple[str, ...] | list[str], seed: int = 0) -> list[dict]:
-    """Every record in every template."""
-    return [render(r, t, seed) for r in records for t in templates]

@@ -23,7 +23,6 @@ from minutes_nlp.errors import NoSpeakers
 from minutes_nlp.i18n import _
 from minutes_nlp.segmentation import rules
 from minutes_nlp.segmentation.features import (
-    KINDS,
     DocContext,
     context,
     speaker_window,
@@ -457,9 +456,9 @@ class TurnFinder:
                 "model files do not match the SHA-256 in card.json",
                 "rebuild it with 'minutes-nlp train-segmenter' or restore the original files",
             )
-        self.units = pycrfsuite.Tagger()
-        self.units.open(str(directory / "units.crfsuite"))
-        self.decode = _Decoder(self.units)
+        units = pycrfsuite.Tagger()  # read once for its weights: decoding is _Decoder's
+        units.open(str(directory / "units.crfsuite"))
+        self.decode = _Decoder(units)
         self.speakers = pycrfsuite.Tagger()
         self.speakers.open(str(directory / "speakers.crfsuite"))
         self.roles = _RoleModel(directory / "roles.json")
@@ -618,4 +617,4 @@ def _content_start(text: str, ctx: DocContext, k: int, end: int, name_end: int) 
     return bullet.end() if bullet else u.start
 
 
-__all__ = ["TurnFinder", "train", "sequences", "KINDS"]
+__all__ = ["TurnFinder", "train", "sequences"]
