@@ -137,6 +137,13 @@ ABBREVIATIONS = (
 ROLE_ORDER = ("chair", "secretary", "committee", "guest", "member")  # codebook §2 precedence
 
 
+def _titled(rng: random.Random, name: str) -> str:
+    """A table's name cell, often with a title before the name ("Cô Tôn Nữ Minh Thư", "ĐD. Lê Văn Quyết")."""
+    if rng.random() < 0.5:
+        return name
+    return f"{rng.choice(ACADEMIC_TITLES + KIN_TITLES + RANKS + ('Đ/c', 'Đồng chí'))} {name}"
+
+
 def _given(name: str) -> str:
     return name.split()[-1]
 
@@ -337,7 +344,7 @@ class PipeTable(Template):
     table_head = "TT | Người phát biểu | Chức vụ | Nội dung ý kiến"
 
     def render(self, i, speaker, role):
-        return f"{i} | {speaker} | {self.role_phrase(role)} | ", speaker, ""
+        return f"{i} | {_titled(self.rng, speaker)} | {self.role_phrase(role)} | ", speaker, ""
 
 
 class NumberedSubitems(Template):
@@ -402,7 +409,7 @@ class TabTable(Template):
     table_head = "STT\tHọ tên\tChức vụ\tÝ kiến"
 
     def render(self, i, speaker, role):
-        return f"{i}\t{speaker}\t{self.role_phrase(role)}\t", speaker, ""
+        return f"{i}\t{_titled(self.rng, speaker)}\t{self.role_phrase(role)}\t", speaker, ""
 
 
 class SpeakerBlock(Template):
