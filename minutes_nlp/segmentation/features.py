@@ -87,9 +87,10 @@ def units(text: str) -> list[Unit]:
 
 
 def tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text, start, end)]
+    return [(*m.span(), m.group()) for m in TOKEN.finditer(text, start, end)]
 
 
+@lru_cache(maxsize=65536)
 def _shape(word: str) -> str:
     if word.isdigit():
         return "0"
@@ -277,8 +278,8 @@ def unit_features(ctx: DocContext) -> list[dict]:
         f["ends_colon"] = raw.rstrip().endswith(":")
         f["len"] = _bucket(len(toks), (2, 5, 10, 20, 40))
         if len(raw) <= 160:  # a line in capitals is a heading or a capital marker; long ones are neither
-            letters = [c for c in raw if c.isalpha()]
-            f["upper"] = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.7
+            letters = sum(map(str.isalpha, raw))  # capitals are letters, so counting them in raw is the same
+            f["upper"] = bool(letters) and sum(map(str.isupper, raw)) / letters > 0.7
         head = " ".join(words[:14])
         for name, role in ctx.header_people.items():
             if name in head:

@@ -295,12 +295,35 @@ ROLE_FIRST = (
 _BULLET = re.compile(
     r"\s*(?:[-+*•►–—·]+\s*|\d{1,2}(?:\.\d{1,2})+\.?\s+|[IVX]{1,4}[.)/]\s+|\d{1,2}/\s+|\(?\d{1,2}[.)]\s*(?!\d)|\(\d{1,2}\)\s*|[a-zđ][.)]\s+)?"
 )
-_LEADS = re.compile(
-    r"(?:(?!(?:đồng chí|đ/c|đc|ông|bà|chi ủy viên|phó bí thư|bí thư|đảng viên)\s)(?:[^\W\d][^\s,.:;\d]*\s*){1,8},\s+(?=(?:đồng chí|đ/c|ĐC|đảng viên|quần chúng|chi ủy viên|phó bí thư|bí thư)\s)|theo\s+(?=(?:đồng chí|đ/c)\s)|ý kiến (?:tham gia |phát biểu |góp ý )?(?:của )?|(?:bài )?tham luận (?:của )?|phát biểu của |tham gia ý kiến,?\s+|tiếp (?:đó|theo),?\s+"  # noqa: E501
+# Words that lead into a marker: "Tham gia ý kiến, đồng chí …", "Theo đồng chí …", "Ý kiến của đ/c …".
+# The first form (up to eight words, a comma, then a title) backtracks heavily, so it has its own pattern,
+# tried only where such a comma occurs in the line; the others are anchored and cheap.
+_LEAD_TITLES = r"(?:đồng chí|đ/c|ĐC|đảng viên|quần chúng|chi ủy viên|phó bí thư|bí thư)\s"
+_LEAD_WORDS = re.compile(
+    r"(?!(?:đồng chí|đ/c|đc|ông|bà|chi ủy viên|phó bí thư|bí thư|đảng viên)\s)(?:[^\W\d][^\s,.:;\d]*\s*){1,8},\s+(?="
+    + _LEAD_TITLES
+    + ")",
+    re.IGNORECASE,
+)
+_COMMA_TITLE = re.compile(r",\s+" + _LEAD_TITLES, re.IGNORECASE)
+_LEAD_PHRASES = re.compile(
+    r"(?:theo\s+(?=(?:đồng chí|đ/c)\s)|ý kiến (?:tham gia |phát biểu |góp ý )?(?:của )?|(?:bài )?tham luận (?:của )?"
+    r"|phát biểu của |tham gia ý kiến,?\s+|tiếp (?:đó|theo),?\s+"
     r"|sau đó,?\s+|cuối cùng,?\s+|cũng tại buổi \w+(?: \w+)?,?\s+|phát biểu[^,.:;\n]{0,60},\s+"
     r"|góp ý[^,.:;\n]{0,40},\s+|thảo luận[^,.:;\n]{0,40},\s+|về [^,.:;\n]{1,50},\s+|đồng thời,?\s+|ngoài ra,?\s+)",
     re.IGNORECASE,
 )
+
+
+def _lead(text: str, pos: int, end: int) -> re.Match | None:
+    """The lead-in words at pos, as one alternation would find them: the comma form first."""
+    if _COMMA_TITLE.search(text, pos, end):
+        m = _LEAD_WORDS.match(text, pos, end)
+        if m:
+            return m
+    return _LEAD_PHRASES.match(text, pos, end)
+
+
 _QUALIFIER = re.compile(r"(?:\s+(?:" + LOWER + r"|\d)[^\s:,]*){1,4}(?=\s+(?:" + UPPER + r"|đồng chí|đ/c))")
 _RANK = re.compile(
     r"(?:Thiếu|Trung|Thượng|Đại) (?:úy|uý|tá|tướng)\s+(?:QNCN\s+)?|(?:Binh nhất|Binh nhì|Hạ sĩ|Trung sĩ|Thượng sĩ)\s+(?:QNCN\s+)?|"  # noqa: E501
@@ -478,7 +501,7 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
     """
     start = pos
     pos = _BULLET.match(text, pos, end).end()
-    lead = _LEADS.match(text, pos, end)
+    lead = _lead(text, pos, end)
     if lead:
         pos = lead.end()
     role_first = ""

@@ -110,8 +110,8 @@ def _is_heading(line: str) -> bool:
     body = line[prefix.end() :].strip()
     if not body or len(body) > 90 or body.lower().startswith("về "):
         return False
-    letters = [c for c in body if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.7 and len(letters) > 3:
+    letters = sum(map(str.isalpha, body))
+    if letters > 3 and sum(map(str.isupper, body)) / letters > 0.7:
         return True
     if not _HEADING_WORDS.search(body):
         return False
