@@ -43,6 +43,9 @@ _ABBREVIATION = re.compile(
 )
 # "… (ý kiến đ/c Tâm)", "… – Đ/c Hạnh": a remark whose speaker is named at the end of its line.
 _LINE_END_NAME = re.compile(r"[-–(]\s*(?:ý kiến\s+)?(?:đ/c|đồng chí)\s+\S+(?:\s+\S+){0,3}\)?\s*[.;]?$", re.IGNORECASE)
+_CELL_CUT = re.compile(r"\||\t")
+_PHOTO = re.compile(r"\b(?:ảnh|nguồn)\s*:", re.IGNORECASE)
+_CONCLUSION_CUE = re.compile(r"kết luận|\bKL\b|tổng hợp ý kiến", re.IGNORECASE)
 
 
 @dataclass
@@ -220,7 +223,7 @@ def unit_features(ctx: DocContext) -> list[dict]:
         f["cells"] = _bucket(raw.count("|") + raw.count("\t"), (0, 1, 2, 3))
         f["wide_gap"] = "     " in raw.strip() and "|" not in raw and "\t" not in raw
         if "|" in raw or "\t" in raw:
-            cells = [c.strip() for c in re.split(r"\||\t", raw)]
+            cells = [c.strip() for c in _CELL_CUT.split(raw)]
             f["cell0"] = _shape(cells[0]) if cells[0] else "empty"
             f["cell_head"] = any(c.lower() in ("tt", "stt", "người phát biểu", "họ tên", "họ và tên") for c in cells)
         line_a = text.rfind("\n", 0, u.start) + 1
@@ -250,8 +253,8 @@ def unit_features(ctx: DocContext) -> list[dict]:
             f["concl_line"] = bool(rules._CONCLUSION_LINE.match(raw))
             f["aggregate"] = rules._is_aggregate(raw)
             f["trailing"] = bool(rules._TRAILING.search(line))
-            f["line_photo"] = bool(re.search(r"\b(?:ảnh|nguồn)\s*:", line, re.IGNORECASE))
-            if re.search(r"kết luận|\bKL\b|tổng hợp ý kiến", line[:100], re.IGNORECASE) and (
+            f["line_photo"] = bool(_PHOTO.search(line))
+            if _CONCLUSION_CUE.search(line[:100]) and (
                 line.rstrip().endswith(":") or ":" in line[:100]
             ):
                 conclusion_cue = True

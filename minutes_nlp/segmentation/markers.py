@@ -464,11 +464,14 @@ def _read_name(text: str, pos: int, end: int, upper: bool = False) -> tuple[str 
     if not words:
         return None, pos
     return " ".join(words), name_end
+_LOWER_NAME = re.compile(r"([^\W\d_]+(?: [^\W\d_]+)?)\s*:")
+_ROLE_SEP = re.compile(r"[,–-]\s*")
+_SENTENCE_PUNCT = re.compile(r"[.;!?]")
 
 
 def _read_lower_name(text: str, pos: int, end: int) -> tuple[str | None, int]:
     """A sloppy 'đ/c lan:' marker: one or two lower-case words right before a colon."""
-    m = re.compile(r"([^\W\d_]+(?: [^\W\d_]+)?)\s*:").match(text, pos, end)
+    m = _LOWER_NAME.match(text, pos, end)
     if m and len(m.group(1)) <= 20:
         return m.group(1), m.end(1)
     return None, pos
@@ -512,7 +515,7 @@ def parse_marker(text: str, pos: int, end: int, *, require_title: bool = False) 
             r_end = q.end()
         role_first = text[pos:r_end].lower()
         pos = _skip_spaces(text, r_end, end)
-        sep = re.compile(r"[,–-]\s*").match(text, pos, end)
+        sep = _ROLE_SEP.match(text, pos, end)
         r2 = _match_words(text, sep.end(), ROLE_FIRST) if sep else -1
         if r2 > 0:  # "Chi ủy viên, thư ký Huỳnh Thị Nga:"
             role_first += " " + text[sep.end() : r2].lower()
@@ -690,7 +693,7 @@ def _role_then_name(text: str, pos: int, end: int, stops: str = ":(-–,") -> tu
     """
     limit = min(end, pos + 90)
     for m in _WORD.finditer(text, pos, limit):
-        if text[pos : m.start()].count(":") or re.search(r"[.;!?]", text[pos : m.start()]):
+        if text[pos : m.start()].count(":") or _SENTENCE_PUNCT.search(text, pos, m.start()):
             return None
         if m.start() == pos or m.group().lower() not in SURNAMES or not m.group()[:1].isupper():
             continue

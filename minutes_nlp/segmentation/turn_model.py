@@ -40,6 +40,8 @@ _CONTENT_LABEL = re.compile(r"\s*(?:nội dung(?: ý kiến| phát biểu)?|ý k
 _JOINT_GAP = re.compile(
     r"\s*(?:,|và|;)?\s*(?:(?:các\s+)?(?:đồng chí|đ/c|ông|bà|anh|chị|cô|thầy|chú)\s+)?$", re.IGNORECASE
 )
+_LETTERS = re.compile(r"[^\W\d_]+")
+_SENTENCE_BREAK = re.compile(r"[!?;]\s|[^\W\d_]{3,}\.\s")
 _CELL_SEP = re.compile(r"\s*(?:\||\t)\s*")
 
 
@@ -108,7 +110,7 @@ def role_features(ctx: DocContext, kind: str, start: int, region: str, speaker: 
     if speaker:
         for name in speaker.split(", "):
             region = re.sub(re.escape(name), " ", region, flags=re.IGNORECASE)
-    words = [w.lower() for w in re.findall(r"[^\W\d_]+", region)]
+    words = [w.lower() for w in _LETTERS.findall(region)]
     header_role = _header_role(ctx.header_people, speaker)
     office = office_role(" ".join(region.split()).strip(" :-–,()")) if region.strip() else None
     f = {
@@ -603,7 +605,7 @@ def _content_start(text: str, ctx: DocContext, k: int, end: int, name_end: int) 
     limit = min(u.end, u.start + 200)
     after_name = max(u.start, name_end)
     colon = text.find(":", after_name, limit)
-    if colon >= 0 and not re.search(r"[!?;]\s|[^\W\d_]{3,}\.\s", text[after_name:colon]):
+    if colon >= 0 and not _SENTENCE_BREAK.search(text, after_name, colon):
         after = colon + 1
         while after < u.end and text[after].isspace():
             after += 1
