@@ -21,6 +21,7 @@ from minutes_nlp.segmentation.lexicon import (
     SPEECH_FIRST_WORDS,
     SPEECH_PHRASES,
     TITLE_FAMILIES,
+    TITLE_FIRST_WORDS,
     title_family,
 )
 from minutes_nlp.segmentation.markers import parse_marker
@@ -173,6 +174,16 @@ def _lead(text: str, u: Unit) -> tuple[str, int]:
     return kind, (m.end() if m else u.start)
 
 
+# What a unit's neighbours lend it, as (offset, ((their key, its key), ...)).
+_NEIGHBOUR_KEYS = tuple(
+    (off, tuple((key, f"{off:+d}:{key}") for key in keys))
+    for off, keys in (
+        (-1, ("w0", "heading", "ends_colon", "cells", "wide_gap", "rule_kind", "bullet", "start")),
+        (1, ("w0", "nd_prefix", "bullet", "rule_kind", "start")),
+    )
+)
+
+
 def unit_features(ctx: DocContext) -> list[dict]:
     """Features of every unit of the document, in order."""
     text = ctx.text
@@ -215,6 +226,8 @@ def unit_features(ctx: DocContext) -> list[dict]:
         colon = next((j for j, t in enumerate(toks) if t[2] == ":"), -1)
         f["colon"] = "none" if colon < 0 else _bucket(colon, (1, 3, 6, 10, 16))
         for j in range(min(len(words), 16)):
+            if words[j] not in SPEECH_FIRST_WORDS:  # every phrase starts with one of these
+                continue
             two = " ".join(words[j : j + 2])
             if two in SPEECH_PHRASES or words[j] in SPEECH_PHRASES:
                 f["verb"] = two if two in SPEECH_PHRASES else words[j]
@@ -254,9 +267,7 @@ def unit_features(ctx: DocContext) -> list[dict]:
             f["aggregate"] = rules._is_aggregate(raw)
             f["trailing"] = bool(rules._TRAILING.search(line))
             f["line_photo"] = bool(_PHOTO.search(line))
-            if _CONCLUSION_CUE.search(line[:100]) and (
-                line.rstrip().endswith(":") or ":" in line[:100]
-            ):
+            if _CONCLUSION_CUE.search(line[:100]) and (line.rstrip().endswith(":") or ":" in line[:100]):
                 conclusion_cue = True
             f["line_end_name"] = bool(_LINE_END_NAME.search(line))
         f["after_conclusion_cue"] = conclusion_cue
@@ -294,15 +305,13 @@ def unit_features(ctx: DocContext) -> list[dict]:
         f["rule_in_disc"] = rule_seen_disc
         feats.append(f)
     for k, f in enumerate(feats):
-        for off, keys in (
-            (-1, ("w0", "heading", "ends_colon", "cells", "wide_gap", "rule_kind", "bullet", "start")),
-            (1, ("w0", "nd_prefix", "bullet", "rule_kind", "start")),
-        ):
+        for off, keys in _NEIGHBOUR_KEYS:
             j = k + off
             if 0 <= j < len(feats):
-                for key in keys:
-                    if key in feats[j]:
-                        f[f"{off:+d}:{key}"] = feats[j][key]
+                near = feats[j]
+                for key, as_key in keys:
+                    if key in near:
+                        f[as_key] = near[key]
             else:
                 f[f"{off:+d}:edge"] = True
     return [_crf(f) for f in feats]
@@ -338,7 +347,10 @@ def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> list[di
     text = ctx.text
     words = [t[2].lower() for t in toks]
     shapes = [_shape(t[2]) for t in toks]
-    titles = [title_family(words, i)[0] or "none" for i in range(len(words))]
+    titles = [
+        (title_family(words, i)[0] or "none") if w.rstrip(".") in TITLE_FIRST_WORDS else "none"
+        for i, w in enumerate(words)
+    ]
     people_words = ctx.people_words
     spk = ctx.rule_speaker_chars
     feats = []

@@ -104,12 +104,12 @@ TABLE_HEADS = ("tt", "stt", "người phát biểu", "họ tên", "họ và tên
 
 
 _FAMILY_OF = {title: family for family, titles in TITLE_FAMILIES.items() for title in titles}
-_FIRST_WORDS = {title.split()[0] for title in _FAMILY_OF}
+TITLE_FIRST_WORDS = {title.split()[0] for title in _FAMILY_OF}  # a title can start only at these words
 
 
 def title_family(words: list[str], i: int) -> tuple[str | None, int]:
     """The title family of the title starting at words[i] (lower-cased) and how many words it spans."""
-    if i >= len(words) or words[i].rstrip(".") not in _FIRST_WORDS:
+    if i >= len(words) or words[i].rstrip(".") not in TITLE_FIRST_WORDS:
         return None, 0
     for n in (3, 2, 1):
         if len(words) - i < n:

@@ -464,6 +464,8 @@ def _read_name(text: str, pos: int, end: int, upper: bool = False) -> tuple[str 
     if not words:
         return None, pos
     return " ".join(words), name_end
+
+
 _LOWER_NAME = re.compile(r"([^\W\d_]+(?: [^\W\d_]+)?)\s*:")
 _ROLE_SEP = re.compile(r"[,–-]\s*")
 _SENTENCE_PUNCT = re.compile(r"[.;!?]")
