@@ -8,7 +8,7 @@ Reports contribution primary-label macro-F1 (predicted contributions matched
 to gold ones by span overlap >= 50%), has-proposal accuracy, participation-rate
 mean absolute error (meetings whose header gives members present), Spearman
 correlation of the substantive score with the human rating, the level confusion (rated vs
-scored, results in benchmarks/results/levels.json), throughput
+scored, results in benchmarks/results/levels-SPLIT.json), throughput
 (meetings/s, one process) and peak RSS for a 200-meeting batch, and the cost
 of the whole analysis as a multiple of underthesea word segmentation alone.
 """

@@ -141,8 +141,11 @@ def calibrate(rows, ratings, prior: dict, folds: int = 5, strength: float | None
         strength = max(STRENGTHS, key=lambda s: spearman(out_of_fold(x, y, prior, s, k), y))
     cv = out_of_fold(x, y, prior, strength, k)
     weights, penalty, curve = _fit(x, y, prior, strength)
+    rounded = {c: round(w, 3) for c, w in weights.items()}
+    top = max(rounded, key=rounded.get)  # rounding must not cost the top of the scale: the sum stays exactly 1
+    rounded[top] = round(1 - sum(w for c, w in rounded.items() if c != top), 3)
     return {
-        "weights": {c: round(w, 3) for c, w in weights.items()},
+        "weights": rounded,
         "agreement_penalty": round(penalty, 3),
         "curve": curve,
         "report": {
