@@ -30,11 +30,9 @@ from sklearn.metrics import f1_score  # noqa: E402
 from underthesea import word_tokenize  # noqa: E402
 
 from minutes_nlp.analysis.analyzer import Analyzer  # noqa: E402
-from minutes_nlp.analysis.measures import MEMBER_ROLES, member_speakers  # noqa: E402
 from minutes_nlp.analysis.calibration import calibrate as fit_score  # noqa: E402
 from minutes_nlp.analysis.calibration import component_row, to_toml  # noqa: E402
-from minutes_nlp.analysis.config import load_config  # noqa: E402
-from minutes_nlp.analysis.score import level_of  # noqa: E402
+from minutes_nlp.analysis.measures import MEMBER_ROLES, member_speakers  # noqa: E402
 from minutes_nlp.classifiers.inputs import primary_label  # noqa: E402
 from minutes_nlp.errors import NoSpeakers  # noqa: E402
 from minutes_nlp.segmentation.evaluate import overlap  # noqa: E402

@@ -106,9 +106,7 @@ def test_calibrate_writes_settings_that_analyze_uses(records, tmp_path):
     score = tomllib.loads(out.read_text(encoding="utf-8"))["score"]
     assert sum(score["weights"].values()) == pytest.approx(1.0, abs=0.01)
     assert score["curve"][0] == [0.0, 0.0] and score["curve"][-1] == [1.0, 100.0]
-    report = json.loads(
-        runner.invoke(main, ["analyze", files[0], "--config", str(out), "--format", "json"]).output
-    )
+    report = json.loads(runner.invoke(main, ["analyze", files[0], "--config", str(out), "--format", "json"]).output)
     assert report["score"]["calibration"] == "diem.csv, 10 meetings"
 
 
@@ -117,7 +115,14 @@ def test_calibrate_refuses_a_ratings_file_without_its_columns(tmp_path):
     (tmp_path / "bien-ban.txt").write_text("Biên bản", encoding="utf-8")
     result = CliRunner().invoke(
         main,
-        ["calibrate", str(tmp_path / "bien-ban.txt"), "--ratings", str(tmp_path / "diem.csv"), "--out", str(tmp_path / "w.toml")],
+        [
+            "calibrate",
+            str(tmp_path / "bien-ban.txt"),
+            "--ratings",
+            str(tmp_path / "diem.csv"),
+            "--out",
+            str(tmp_path / "w.toml"),
+        ],
     )
     assert result.exit_code == 1
     assert "diem.csv" in result.output and "substantive" in result.output

@@ -27,7 +27,9 @@ def read_ratings(path: Path) -> dict[str, float]:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.DictReader(fh))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise click.ClickException(_("{path}: cannot read the ratings ({reason})").format(path=path, reason=reason_of(exc)))
+        raise click.ClickException(
+            _("{path}: cannot read the ratings ({reason})").format(path=path, reason=reason_of(exc))
+        ) from None
     if not rows or not {"file", "substantive"} <= set(rows[0]):
         raise click.ClickException(_("{path}: the ratings need the columns file and substantive").format(path=path))
     out = {}
@@ -54,7 +56,9 @@ def _file_rows(files, ratings: dict[str, float], model: str, config: Path | None
     rows, target = [], []
     for path in files:
         if path.name not in ratings:
-            click.echo("minutes-nlp: " + _("{path}: no rating in the ratings file; left out").format(path=path), err=True)
+            click.echo(
+                "minutes-nlp: " + _("{path}: no rating in the ratings file; left out").format(path=path), err=True
+            )
             continue
         try:
             meeting = analyzer(path)
@@ -78,16 +82,26 @@ def _db_rows(data_dir, database_url, score_cfg: dict):
 @click.command(
     cls=Command,
     help=N_(
-        "Fit the score's weights to your own ratings and write a settings file for analyze --config and the service.\n\n"
-        "FILES are minutes rated in --ratings (a CSV with the columns file and substantive, 0-100), or give "
-        "--from-db to use the supervisors' ratings recorded in the web service. Prints the cross-validated "
+        "Fit the score's weights to your own ratings and write a settings file for analyze --config and the "
+        "service.\n\nFILES are minutes rated in --ratings (a CSV with the columns file and substantive, 0-100), or "
+        "give --from-db to use the supervisors' ratings recorded in the web service. Prints the cross-validated "
         "Spearman correlation with the ratings before and after, with 95% bootstrap intervals."
     ),
 )
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@option("--ratings", type=click.Path(dir_okay=False, path_type=Path), default=None, help=N_("CSV of ratings: file, substantive."))
+@option(
+    "--ratings",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=N_("CSV of ratings: file, substantive."),
+)
 @option("--from-db", is_flag=True, help=N_("Use the supervisors' ratings stored in the web service's database."))
-@option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help=N_("The settings file (TOML) to write."))
+@option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help=N_("The settings file (TOML) to write."),
+)
 @option("--model", default="default", show_default=True, help=N_("Model name or directory."))
 @option(
     "--config",
@@ -104,9 +118,7 @@ def _db_rows(data_dir, database_url, score_cfg: dict):
 )
 @_DATA
 @_DB
-def calibrate(
-    files, ratings, from_db, out, model, config, folds, prior_strength, data_dir, database_url
-) -> None:
+def calibrate(files, ratings, from_db, out, model, config, folds, prior_strength, data_dir, database_url) -> None:
     from minutes_nlp.analysis.calibration import calibrate as fit
     from minutes_nlp.analysis.calibration import to_toml
     from minutes_nlp.analysis.config import load_config
@@ -139,7 +151,7 @@ def calibrate(
     for when, label in (("before", _("before")), ("after", _("after"))):
         low, high = r[when]["interval"]
         click.echo(
-            _("{when}: Spearman {value} (95% interval {low} to {high})").format(
+            _("{when}: Spearman {value} (95 percent interval {low} to {high})").format(
                 when=label, value=r[when]["spearman"], low=low, high=high
             )
         )
@@ -173,4 +185,6 @@ def export_corrections(out: Path, data_dir, database_url) -> None:
         records = export_records(session)
     write_out(out, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     sentences = sum(len(s.get("sentences", [])) for r in records for s in r["segments"])
-    click.echo(_("{n} corrected meetings ({s} labelled sentences) → {path}").format(n=len(records), s=sentences, path=out))
+    click.echo(
+        _("{n} corrected meetings ({s} labelled sentences) → {path}").format(n=len(records), s=sentences, path=out)
+    )

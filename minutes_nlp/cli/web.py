@@ -330,11 +330,15 @@ def reanalyze(model: str | None, data_dir: Path | None, database_url: str | None
 )
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @option("--name", default=None, help=N_("Name to install it under [default: the folder's name]."))
-@option("--corpus", "corpus_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help=N_("Corpus JSONL."))
+@option(
+    "--corpus", "corpus_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help=N_("Corpus JSONL.")
+)
 @option("--force", is_flag=True, help=N_("Install even if it scores worse than the model in use."))
 @_DATA
 @_DB
-def install_model(directory: Path, name: str | None, corpus_path: Path | None, force: bool, data_dir, database_url) -> None:
+def install_model(
+    directory: Path, name: str | None, corpus_path: Path | None, force: bool, data_dir, database_url
+) -> None:
     from minutes_nlp.classifiers.labels import load_model
     from minutes_nlp.classifiers.train import default_corpus
     from minutes_nlp.corpus.dataset import load as load_corpus
@@ -355,24 +359,30 @@ def install_model(directory: Path, name: str | None, corpus_path: Path | None, f
     for where, s in scores.items():
         click.echo(
             _("{where}: macro-F1 new {new}, in use {current}").format(
-                where=where, new=s["new"] if s["new"] is not None else "-", current=s["current"] if s["current"] is not None else "-"
+                where=where,
+                new=s["new"] if s["new"] is not None else "-",
+                current=s["current"] if s["current"] is not None else "-",
             )
         )
     bad = lifecycle.worse(scores)
     if bad and not force:
         raise click.ClickException(
-            _("the model scores worse than the one in use on {where}; not installed (use --force to install anyway)").format(
-                where=", ".join(bad)
-            )
+            _(
+                "the model scores worse than the one in use on {where}; not installed (use --force to install anyway)"
+            ).format(where=", ".join(bad))
         )
     try:
         target = lifecycle.install(directory, settings.data_dir, name)
     except MinutesError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(_("installed as {name}; switch to it with 'minutes-nlp admin use-model {name}'").format(name=target.name))
+    click.echo(
+        _("installed as {name}; switch to it with 'minutes-nlp admin use-model {name}'").format(name=target.name)
+    )
 
 
-@admin.command("use-model", help=N_("Make the installed model NAME the service's model (restart the service, then reanalyze)."))
+@admin.command(
+    "use-model", help=N_("Make the installed model NAME the service's model (restart the service, then reanalyze).")
+)
 @click.argument("name")
 @_DATA
 def use_model(name: str, data_dir: Path | None) -> None:

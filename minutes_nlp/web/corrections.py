@@ -44,7 +44,9 @@ def latest(session: Session, analysis: Analysis) -> Correction | None:
 
 
 def corrections_of(session: Session, analysis: Analysis) -> list[Correction]:
-    return list(session.scalars(select(Correction).where(Correction.analysis_id == analysis.id).order_by(Correction.version)))
+    return list(
+        session.scalars(select(Correction).where(Correction.analysis_id == analysis.id).order_by(Correction.version))
+    )
 
 
 def _segment(report: dict, index) -> dict:

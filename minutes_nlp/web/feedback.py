@@ -24,7 +24,7 @@ from minutes_nlp.analysis.config import load_config
 from minutes_nlp.analysis.score import level_of
 from minutes_nlp.i18n import N_, _
 from minutes_nlp.web.access import READERS, require
-from minutes_nlp.web.corrections import CORRECTORS, corrections_of, correct
+from minutes_nlp.web.corrections import CORRECTORS, correct, corrections_of
 from minutes_nlp.web.db import Document, Rating, User, iso
 from minutes_nlp.web.deps import DB, ApiUser, PageUser, csrf
 from minutes_nlp.web.service import pick_analysis, readable_document

@@ -87,7 +87,9 @@ def use(data_dir: Path, name: str) -> Path:
     """Make the installed model name the one the service loads (after a restart); check it first."""
     target = models_dir(data_dir) / name
     if not target.is_dir():
-        raise MinutesError(name, _("no installed model of that name; install it with 'minutes-nlp admin install-model'"))
+        raise MinutesError(
+            name, _("no installed model of that name; install it with 'minutes-nlp admin install-model'")
+        )
     check_model(target)
     (Path(data_dir) / "active-model").write_text(name + "\n", encoding="utf-8")
     return target

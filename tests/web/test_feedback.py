@@ -41,7 +41,13 @@ def test_supervisor_rates_a_meeting_in_scope(fed):
 
 @pytest.mark.parametrize(
     ("who", "key", "status"),
-    [("sec_a", "A03", 403), ("res", "A03", 403), ("admin", "A03", 403), ("sup_dn", "A03", 404), ("sup_north", "A03", 404)],
+    [
+        ("sec_a", "A03", 403),
+        ("res", "A03", 403),
+        ("admin", "A03", 403),
+        ("sup_dn", "A03", 404),
+        ("sup_north", "A03", 404),
+    ],
 )
 def test_rating_denied(fed, who, key, status):
     assert rate(fed, who, key, substantive=50).status_code == status
@@ -66,7 +72,9 @@ def test_rating_form_on_the_meeting_page(fed):
     assert "Ít ý kiến" in client.get(f"/meetings/{fed.meetings['D04']}").text
     secretary, token_a = sign_in(fed.app, "sec_a")
     assert "/rating" not in secretary.get(f"/meetings/{fed.meetings['A04']}").text
-    denied = secretary.post(f"/meetings/{fed.meetings['A04']}/rating", data={"substantive": "50", "csrf_token": token_a})
+    denied = secretary.post(
+        f"/meetings/{fed.meetings['A04']}/rating", data={"substantive": "50", "csrf_token": token_a}
+    )
     assert denied.status_code == 403
 
 
@@ -92,7 +100,11 @@ def test_secretary_corrects_a_label_and_the_score_follows(fed):
         f"/api/meetings/{fed.meetings['A05']}/corrected-report", headers=fed.api("sup_ab")
     ).json()
     assert corrected["segments"][i]["sentences"][0]["label"] == "proposal"
-    assert corrected["correction"] == {"version": 1, "analysis_id": corrected["correction"]["analysis_id"], "by": "sec_a"}
+    assert corrected["correction"] == {
+        "version": 1,
+        "analysis_id": corrected["correction"]["analysis_id"],
+        "by": "sec_a",
+    }
     assert report_of(fed, "sec_a", "A05")["score"] == auto["score"]  # the automatic analysis is kept as it was
 
 

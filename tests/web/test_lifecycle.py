@@ -37,12 +37,21 @@ def data_dir(tmp_path):
 
 
 def test_a_worse_model_is_refused_unless_forced(data_dir, small_corpus):
-    result = run("admin", "install-model", str(MODELS_DIR / "rules"), "--corpus", small_corpus, "--data-dir", str(data_dir))
+    result = run(
+        "admin", "install-model", str(MODELS_DIR / "rules"), "--corpus", small_corpus, "--data-dir", str(data_dir)
+    )
     assert result.exit_code == 1
     assert "test" in result.output and "--force" in result.output
     assert not (data_dir / "models" / "rules").exists()
     result = run(
-        "admin", "install-model", str(MODELS_DIR / "rules"), "--force", "--corpus", small_corpus, "--data-dir", str(data_dir)
+        "admin",
+        "install-model",
+        str(MODELS_DIR / "rules"),
+        "--force",
+        "--corpus",
+        small_corpus,
+        "--data-dir",
+        str(data_dir),
     )
     assert result.exit_code == 0, result.output
     assert (data_dir / "models" / "rules" / "model.skops").is_file()
@@ -67,7 +76,14 @@ def test_use_model_switches_the_service(data_dir, small_corpus, monkeypatch):
     assert Settings.from_env(data_dir=data_dir).model == "default"
     assert run("admin", "use-model", "rules", "--data-dir", str(data_dir)).exit_code == 1  # not installed
     installed = run(
-        "admin", "install-model", str(MODELS_DIR / "rules"), "--force", "--corpus", small_corpus, "--data-dir", str(data_dir)
+        "admin",
+        "install-model",
+        str(MODELS_DIR / "rules"),
+        "--force",
+        "--corpus",
+        small_corpus,
+        "--data-dir",
+        str(data_dir),
     )
     assert installed.exit_code == 0
     result = run("admin", "use-model", "rules", "--data-dir", str(data_dir))
