@@ -33,7 +33,7 @@ RATERS = ("supervisor",)
 LEVELS = ("tot", "kha", "trung_binh", "kem")
 
 router = APIRouter(prefix="/api", tags=["api"])
-pages = APIRouter()
+pages = APIRouter(include_in_schema=False)
 
 
 def record_rating(
