@@ -2,12 +2,13 @@
 
 Usage:
   python benchmarks/analysis.py [--corpus corpora/minutes/minutes.jsonl] [--split test]
-  python benchmarks/analysis.py --calibrate      # fit score weights on the dev split, print TOML
+  python benchmarks/analysis.py --calibrate      # fit weights and curve on train+dev, print TOML and report
 
 Reports contribution primary-label macro-F1 (predicted contributions matched
 to gold ones by span overlap >= 50%), has-proposal accuracy, participation-rate
 mean absolute error (meetings whose header gives members present), Spearman
-correlation of the substantive score with the human rating, throughput
+correlation of the substantive score with the human rating, the level confusion (rated vs
+scored, results in benchmarks/results/levels-SPLIT.json), throughput
 (meetings/s, one process) and peak RSS for a 200-meeting batch, and the cost
 of the whole analysis as a multiple of underthesea word segmentation alone.
 """
@@ -24,19 +25,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
-from scipy.optimize import nnls  # noqa: E402
 from scipy.stats import spearmanr  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 from underthesea import word_tokenize  # noqa: E402
 
 from minutes_nlp.analysis.analyzer import Analyzer  # noqa: E402
+from minutes_nlp.analysis.calibration import calibrate as fit_score  # noqa: E402
+from minutes_nlp.analysis.calibration import component_row, to_toml  # noqa: E402
 from minutes_nlp.analysis.measures import MEMBER_ROLES, member_speakers  # noqa: E402
-from minutes_nlp.analysis.score import components  # noqa: E402
 from minutes_nlp.classifiers.inputs import primary_label  # noqa: E402
 from minutes_nlp.errors import NoSpeakers  # noqa: E402
 from minutes_nlp.segmentation.evaluate import overlap  # noqa: E402
 
-COMPONENTS = ("participation", "engagement", "proposals", "specific", "problems", "uptake")
+LEVELS = ("tot", "kha", "trung_binh", "kem")
 
 
 def gold_view(rec: dict) -> dict:
@@ -53,7 +54,7 @@ def gold_view(rec: dict) -> dict:
 
 
 def evaluate(records: list[dict], analyzer: Analyzer) -> dict:
-    gold_prim, pred_prim, hp_ok, part_err, scores, ratings = [], [], 0, [], [], []
+    gold_prim, pred_prim, hp_ok, part_err, scores, ratings, levels = [], [], 0, [], [], [], []
     matched = total = refused = 0
     for rec in records:
         g = gold_view(rec)
@@ -68,6 +69,7 @@ def evaluate(records: list[dict], analyzer: Analyzer) -> dict:
             if rec.get("rating"):
                 scores.append(0.0)
                 ratings.append(rec["rating"]["substantive"])
+                levels.append((rec["rating"]["level"], "kem"))
             continue
         preds = m.contributions
         for gs, gp in zip(g["contribs"], g["primary"]):
@@ -84,6 +86,7 @@ def evaluate(records: list[dict], analyzer: Analyzer) -> dict:
         if rec.get("rating"):
             scores.append(m.score["substantive"])
             ratings.append(rec["rating"]["substantive"])
+            levels.append((rec["rating"]["level"], m.score["level"]))
     return {
         "meetings": len(records),
         "refused_no_speakers": refused,
@@ -93,24 +96,37 @@ def evaluate(records: list[dict], analyzer: Analyzer) -> dict:
         "participation_mae": round(float(np.mean(part_err)), 4) if part_err else None,
         "participation_meetings": len(part_err),
         "score_spearman": round(float(spearmanr(scores, ratings).statistic), 4) if len(scores) > 2 else None,
+        "level_confusion": level_confusion(levels),
     }
 
 
-def calibrate(records: list[dict], analyzer: Analyzer) -> dict:
-    """Non-negative least squares of rating/100 on the score components (plus the agreement-only share)."""
+def level_confusion(pairs: list[tuple[str, str]]) -> dict:
+    """Rated level -> scored level -> meetings, with each level's share among rated and scored meetings."""
+    table = {r: {s: sum(p == (r, s) for p in pairs) for s in LEVELS} for r in LEVELS}
+    n = max(len(pairs), 1)
+    return {
+        "rated_vs_scored": table,
+        "rated_share": {lv: round(sum(r == lv for r, _ in pairs) / n, 3) for lv in LEVELS},
+        "scored_share": {lv: round(sum(s == lv for _, s in pairs) / n, 3) for lv in LEVELS},
+        "exact_agreement": round(sum(r == s for r, s in pairs) / n, 3),
+    }
+
+
+def calibrate(records: list[dict], analyzer: Analyzer, prior_strength: float | None) -> dict:
+    """Weights and curve fitted to the ratings (minutes_nlp/analysis/calibration.py) from the pipeline's output.
+
+    The prior is the previous shipped weights with no curve (a weak prior: strength in meetings' worth).
+    """
     rows, target = [], []
     cfg = analyzer.config["score"]
     for rec in records:
         if not rec.get("rating"):
             continue
         m = analyzer(rec["text"], rec["id"])
-        comps = components(m.metrics, cfg)
-        agree = m.metrics["label_shares"]["agreement"] + m.metrics["label_shares"]["other"]
-        rows.append([comps[c] for c in COMPONENTS] + [-agree])
-        target.append(rec["rating"]["substantive"] / 100)
-    coef, _ = nnls(np.array(rows), np.array(target))
-    weights = {c: round(float(w), 3) for c, w in zip(COMPONENTS, coef[:-1])}
-    return {"weights": weights, "agreement_penalty": round(float(coef[-1]), 3)}
+        rows.append(component_row(m.metrics, cfg))
+        target.append(rec["rating"]["substantive"])
+    prior = {**cfg, "curve": None}
+    return fit_score(rows, target, prior, strength=prior_strength)
 
 
 def timing(records: list[dict], analyzer: Analyzer, batch: int = 200) -> dict:
@@ -141,17 +157,23 @@ def main() -> None:
     ap.add_argument("--split", default="test")
     ap.add_argument("--model", default="default")
     ap.add_argument("--config", help="TOML file overriding score weights (as minutes-nlp analyze --config)")
-    ap.add_argument("--calibrate", action="store_true", help="fit score weights on the dev split and print them")
+    ap.add_argument("--calibrate", action="store_true", help="fit weights and curve on train+dev and print the TOML")
+    ap.add_argument("--prior-strength", type=float, default=None, help="shrinkage (meetings); default: by CV")
     ap.add_argument("--no-timing", action="store_true")
     args = ap.parse_args()
     with open(args.corpus, encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh if line.strip()]
     analyzer = Analyzer(args.model, config=args.config)
     if args.calibrate:
-        print(json.dumps(calibrate([r for r in records if r["meta"].get("split") == "dev"], analyzer), indent=2))
+        chosen = [r for r in records if r["meta"].get("split") in ("train", "dev")]
+        fit = calibrate(chosen, analyzer, args.prior_strength)
+        print(json.dumps(fit["report"], indent=2), file=sys.stderr)
+        print(to_toml(fit, f"corpus train+dev ({fit['report']['meetings']} meetings)"))
         return
     chosen = [r for r in records if args.split == "all" or r["meta"].get("split") == args.split]
     result = evaluate(chosen, analyzer)
+    out = Path(__file__).parent / "results" / f"levels-{args.split}.json"
+    out.write_text(json.dumps({"split": args.split, **result["level_confusion"]}, indent=2) + "\n", encoding="utf-8")
     if not args.no_timing:
         result.update(timing(chosen, analyzer))
     print(json.dumps(result, indent=2))

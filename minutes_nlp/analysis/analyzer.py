@@ -6,6 +6,7 @@ or many (``pipe``); :func:`analyze` is the one-call shortcut.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ from minutes_nlp.reading.documents import read
 from minutes_nlp.reading.text import normalize, unwrap
 from minutes_nlp.segmentation.sentences import split_sentences
 from minutes_nlp.segmentation.turns import segment
-from minutes_nlp.types import Meeting, Segment, SegmentedDocument
+from minutes_nlp.types import Header, Meeting, Segment, SegmentedDocument, Sentence
 
 _VOTE = re.compile(
     r"biểu quyết|tán thành|\b\d+/\d+\s*(?:đồng chí|đ/c|đảng viên)?\s*(?:nhất trí|tán thành|đồng ý)", re.IGNORECASE
@@ -121,9 +122,43 @@ class Analyzer:
             s.label, s.confidence = classes[k], float(row[k])
             s.specific = M.is_specific(item["text"]) if s.label == "proposal" else None
 
-    def analyze_segmented(self, seg: SegmentedDocument, meeting_id: str, source_file: str | None) -> Meeting:
-        """Label, measure, score and flag an already segmented document."""
-        self.label(seg)
+    def rescore(self, report: dict) -> Meeting:
+        """Measure, score and flag a report's segments and sentence labels as they stand (a corrected analysis).
+
+        Nothing is read, segmented or labelled again: the segments, speakers, roles and labels are
+        the report's own, so a person's corrections decide the measures.
+        """
+        meta = report.get("meta", {})
+        fields = {f.name for f in dataclasses.fields(Header)} - {"people"}
+        header = Header(**{k: v for k, v in meta.items() if k in fields})
+        segments = [
+            Segment(
+                s["start"],
+                s["end"],
+                s["kind"],
+                s.get("speaker"),
+                s.get("role"),
+                [
+                    Sentence(x["start"], x["end"], x.get("label"), x.get("confidence"), x.get("specific"))
+                    for x in s.get("sentences", [])
+                ],
+            )
+            for s in report["segments"]
+        ]
+        for seg in segments:
+            for x in seg.sentences:
+                x.specific = M.is_specific(report["text"][x.start : x.end]) if x.label == "proposal" else None
+        seg = SegmentedDocument(report["text"], header, segments, meta.get("stated_remarks"))
+        meeting = self.analyze_segmented(seg, report["id"], report.get("source_file"), relabel=False)
+        meeting.model = report.get("model", meeting.model)  # the labels are still that model's, as corrected
+        return meeting
+
+    def analyze_segmented(
+        self, seg: SegmentedDocument, meeting_id: str, source_file: str | None, relabel: bool = True
+    ) -> Meeting:
+        """Label (unless relabel is False), measure, score and flag an already segmented document."""
+        if relabel:
+            self.label(seg)
         text, h = seg.text, seg.header
         meta = {k: v for k, v in h.to_dict().items() if v not in (None, [])}
         kind = cell_type_of(h.cell)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from importlib.resources import files
@@ -26,9 +27,15 @@ def load_config(path: str | Path | None = None) -> dict:
     path = path or os.environ.get("MINUTES_NLP_CONFIG")
     if path:
         try:
-            config = _merge(config, tomllib.loads(Path(path).read_text(encoding="utf-8")))
+            data = Path(path).read_bytes()
+            extra = tomllib.loads(data.decode("utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise MinutesError(
                 str(path), _("cannot read the settings file ({reason})").format(reason=reason_of(exc))
             ) from None
+        score = extra.get("score", {})
+        if ("weights" in score or "curve" in score) and "calibration" not in score:
+            # the report names the calibration in force: here, the file that set the weights
+            score["calibration"] = f"{Path(path).name} sha256:{hashlib.sha256(data).hexdigest()[:12]}"
+        config = _merge(config, extra)
     return config

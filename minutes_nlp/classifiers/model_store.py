@@ -195,6 +195,11 @@ def render_card(card: dict, metrics: dict) -> str:
         f"- parameters: `{json.dumps(card.get('params', {}), ensure_ascii=False, default=str)}`",
         f"- training data: `{card.get('corpus')}` sha256 `{card.get('corpus_sha256')}`, split `{card.get('train_split')}`"  # noqa: E501
         f" ({card.get('train_sentences')} sentences from {card.get('train_meetings')} meetings)",
+        *[
+            f"- data source ({d['role']}): `{d['path']}` sha256 `{d['sha256']}`, {d['records']} records, split "
+            f"`{d['split']}`, {d['train_sentences']} training sentences"
+            for d in card.get("data_sources", [])
+        ],
         f"- seed: {card.get('seed')}; trained in {card.get('train_seconds')} s",
         f"- libraries: {', '.join(f'{k} {v}' for k, v in card.get('libraries', {}).items())}",
         "",

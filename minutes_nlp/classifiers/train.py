@@ -36,10 +36,13 @@ def train(
     params: dict | None = None,
     train_split: str = "train",
     baselines: list[str | Path] = (),
+    extra: list[str | Path] = (),
 ) -> dict:
     """Fit the named classifier on the corpus' train split, score dev and test, save to out; return metrics.
 
-    ``corpus`` defaults to the checkout's corpora/minutes/minutes.jsonl.
+    ``corpus`` defaults to the checkout's corpora/minutes/minutes.jsonl. ``extra`` corpus files (e.g.
+    ``minutes-nlp corrections export``) are trained on whole, whatever their split; dev and test stay
+    the corpus's own. The card lists every data source with its SHA-256.
     """
     require("plots", f"{out} (training draws the confusion matrices)")
     corpus = Path(corpus) if corpus else default_corpus()
@@ -54,6 +57,13 @@ def train(
         x, y, _groups = sentence_items(records, split)
         items += x
         labels += y
+    sources = [_source(corpus, "corpus", len(records), len(items), train_split)]
+    for path in extra:
+        extra_records = load_corpus(path)
+        x, y, _groups = sentence_items(extra_records)
+        items += x
+        labels += y
+        sources.append(_source(Path(path), "extra", len(extra_records), len(x), "all"))
     started = time.perf_counter()
     estimator.fit(items, labels)
     seconds = round(time.perf_counter() - started, 2)
@@ -76,11 +86,23 @@ def train(
         "train_meetings": len({r["id"] for r in records if r["meta"].get("split") in splits}),
         "train_seconds": seconds,
         "baselines": _baseline_scores(baselines),
+        "data_sources": sources,
     }
     out = save(estimator, out, card, results)
     for split, m in results.items():
         plot_confusion(m, out / f"confusion-{split}.png", f"{classifier}: {split}")
     return results
+
+
+def _source(path: Path, role: str, records: int, sentences: int, split: str) -> dict:
+    return {
+        "path": _shown(Path(path)),
+        "role": role,
+        "sha256": file_sha256(Path(path)),
+        "records": records,
+        "split": split,
+        "train_sentences": sentences,
+    }
 
 
 def _shown(path: Path) -> str:

@@ -156,6 +156,13 @@ MODEL_HELP = N_("Model name or directory.")
     type=click.Path(file_okay=False, path_type=Path),
     help=N_("Another model directory whose test scores the card lists beside this model; repeatable."),
 )
+@option(
+    "--extra",
+    "extras",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=N_("Another corpus JSONL to train on whole (e.g. from 'corrections export'); repeatable."),
+)
 def train(
     name: str,
     corpus_path: Path | None,
@@ -164,6 +171,7 @@ def train(
     train_split: str,
     params: tuple[str, ...],
     baselines: tuple[Path, ...],
+    extras: tuple[Path, ...],
 ) -> None:
     from minutes_nlp.classifiers.train import train as train_model
 
@@ -188,6 +196,7 @@ def train(
             params=parsed,
             train_split=train_split,
             baselines=list(baselines),
+            extra=list(extras),
         )
     except (MinutesError, KeyError, ValueError) as exc:
         raise click.ClickException(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)) from None
@@ -540,6 +549,10 @@ from minutes_nlp.cli.web import admin, serve  # noqa: E402  (web dependencies lo
 main.add_command(serve)
 main.add_command(admin)
 main.add_command(corpus)
+from minutes_nlp.cli.feedback import calibrate, corrections  # noqa: E402
+
+main.add_command(calibrate)
+main.add_command(corrections)
 
 if __name__ == "__main__":
     main()

@@ -291,10 +291,14 @@ def list_units(data_dir: Path | None, database_url: str | None) -> None:
 @admin.command(
     help=N_("Analyse every stored upload again with MODEL; older analyses are kept as history, the new one is current.")
 )
-@option("--model", default="default", show_default=True, help=N_("Model name or directory to analyse with."))
+@option(
+    "--model",
+    default=None,
+    help=N_("Model name or directory to analyse with [default: the service's model, see admin use-model]."),
+)
 @_DATA
 @_DB
-def reanalyze(model: str, data_dir: Path | None, database_url: str | None) -> None:
+def reanalyze(model: str | None, data_dir: Path | None, database_url: str | None) -> None:
     from minutes_nlp.analysis.analyzer import Analyzer
     from minutes_nlp.errors import MinutesError
     from minutes_nlp.web import admin as lib
@@ -302,7 +306,7 @@ def reanalyze(model: str, data_dir: Path | None, database_url: str | None) -> No
 
     settings = _settings(data_dir, database_url)
     try:
-        analyzer = Analyzer(model)
+        analyzer = Analyzer(model or settings.model)
     except MinutesError as exc:
         raise click.ClickException(str(exc)) from None
     with _session(settings) as session:
@@ -315,3 +319,79 @@ def reanalyze(model: str, data_dir: Path | None, database_url: str | None) -> No
             "{failed} failed"
         ).format(**counts)
     )
+
+
+@admin.command(
+    "install-model",
+    help=N_(
+        "Check a trained model directory DIR (card, SHA-256, no pickle), compare it with the service's model on the "
+        "corpus test split and on the corrected meetings, and install it; a worse model is refused unless --force."
+    ),
+)
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@option("--name", default=None, help=N_("Name to install it under [default: the folder's name]."))
+@option(
+    "--corpus", "corpus_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help=N_("Corpus JSONL.")
+)
+@option("--force", is_flag=True, help=N_("Install even if it scores worse than the model in use."))
+@_DATA
+@_DB
+def install_model(
+    directory: Path, name: str | None, corpus_path: Path | None, force: bool, data_dir, database_url
+) -> None:
+    from minutes_nlp.classifiers.labels import load_model
+    from minutes_nlp.classifiers.train import default_corpus
+    from minutes_nlp.corpus.dataset import load as load_corpus
+    from minutes_nlp.errors import MinutesError
+    from minutes_nlp.web import lifecycle
+    from minutes_nlp.web.corrections import export_records
+
+    settings = _settings(data_dir, database_url)
+    try:
+        new = lifecycle.check_model(directory)
+        current = load_model(settings.model)
+        corpus = load_corpus(corpus_path or default_corpus())
+    except MinutesError as exc:
+        raise click.ClickException(str(exc)) from None
+    with _session(settings) as session:
+        corrected = export_records(session)
+    scores = lifecycle.compare(new, current, corpus, corrected)
+    for where, s in scores.items():
+        click.echo(
+            _("{where}: macro-F1 new {new}, in use {current}").format(
+                where=where,
+                new=s["new"] if s["new"] is not None else "-",
+                current=s["current"] if s["current"] is not None else "-",
+            )
+        )
+    bad = lifecycle.worse(scores)
+    if bad and not force:
+        raise click.ClickException(
+            _(
+                "the model scores worse than the one in use on {where}; not installed (use --force to install anyway)"
+            ).format(where=", ".join(bad))
+        )
+    try:
+        target = lifecycle.install(directory, settings.data_dir, name)
+    except MinutesError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        _("installed as {name}; switch to it with 'minutes-nlp admin use-model {name}'").format(name=target.name)
+    )
+
+
+@admin.command(
+    "use-model", help=N_("Make the installed model NAME the service's model (restart the service, then reanalyze).")
+)
+@click.argument("name")
+@_DATA
+def use_model(name: str, data_dir: Path | None) -> None:
+    from minutes_nlp.errors import MinutesError
+    from minutes_nlp.web import lifecycle
+
+    settings = _settings(data_dir, None)
+    try:
+        target = lifecycle.use(settings.data_dir, name)
+    except MinutesError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(_("the service now uses {path}; restart it and run 'minutes-nlp admin reanalyze'").format(path=target))

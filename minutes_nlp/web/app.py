@@ -67,7 +67,7 @@ def _too_large(limit: int) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI app for settings (Settings.from_env() when None), with its model and database ready."""
     from minutes_nlp.analysis.analyzer import Analyzer
-    from minutes_nlp.web import api, pages
+    from minutes_nlp.web import api, feedback, pages
 
     settings = settings or Settings.from_env()
     if settings.migrate:
@@ -97,7 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.storage = Storage(settings.storage_dir)
     app.state.analyzer = settings.analyzer or Analyzer(settings.model)
     app.include_router(api.router)
+    app.include_router(feedback.router)
     app.include_router(pages.router)
+    app.include_router(feedback.pages)
     app.openapi = _translated_openapi(app.openapi)
     app.add_middleware(
         SessionMiddleware,

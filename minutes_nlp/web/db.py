@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     create_engine,
     event,
@@ -134,6 +135,43 @@ class AnalysisFlag(Base):
     analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id"), index=True)
     code: Mapped[str] = mapped_column(String(50), index=True)
     severity: Mapped[str] = mapped_column(String(10))
+
+
+class Rating(Base):
+    """A supervisor's own judgement of a meeting (level and 0-100, with a note); every rating is kept."""
+
+    __tablename__ = "ratings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    analysis_id: Mapped[int | None] = mapped_column(ForeignKey("analyses.id"))  # the report the supervisor saw
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    level: Mapped[str] = mapped_column(String(20))
+    substantive: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    user: Mapped[User] = relationship()
+
+
+class Correction(Base):
+    """A corrected version of a meeting's analysis: one person's change on top of the previous version.
+
+    ``report`` is the whole report recomputed from the corrected segments and labels (measures,
+    score, flags, criteria); the automatic analysis it started from stays in ``analyses``.
+    """
+
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id"))  # the automatic analysis corrected
+    version: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per automatic analysis
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    change: Mapped[dict] = mapped_column(JSON)  # the operation that made this version from the previous one
+    level: Mapped[str | None] = mapped_column(String(20))
+    score: Mapped[float | None] = mapped_column(Float)
+    report: Mapped[dict] = mapped_column(JSON)
+    user: Mapped[User] = relationship()
+    __table_args__ = (UniqueConstraint("analysis_id", "version", name="uq_corrections_analysis_version"),)
 
 
 def make_engine(url: str) -> Engine:

@@ -278,7 +278,18 @@ def meeting(request: Request, *, meeting_id: int, analysis_id: int | None = None
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     shown = pick_analysis(session, doc, analysis_id)
-    return render(request, "meeting.html", user, doc=doc, shown=shown, analyses=analyses_of(session, doc))
+    from minutes_nlp.web.feedback import RATERS, ratings_of
+
+    return render(
+        request,
+        "meeting.html",
+        user,
+        doc=doc,
+        shown=shown,
+        analyses=analyses_of(session, doc),
+        ratings=ratings_of(session, doc),
+        can_rate=user.role in RATERS,
+    )
 
 
 @router.get("/meetings/{meeting_id}/report")

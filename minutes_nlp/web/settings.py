@@ -8,7 +8,7 @@
 | secret_key | MINUTES_NLP_SECRET_KEY | random, kept in <data_dir>/secret_key (mode 600) |
 | max_upload_mb | MINUTES_NLP_MAX_UPLOAD_MB | 20 (one file; a request may carry max_files files) |
 | max_files | MINUTES_NLP_MAX_FILES | 50 |
-| model | MINUTES_NLP_MODEL | default |
+| model | MINUTES_NLP_MODEL | the model chosen with `admin use-model` (<data_dir>/active-model), else default |
 | https_only | MINUTES_NLP_HTTPS_ONLY | false (set true behind TLS so the session cookie is Secure) |
 """
 
@@ -62,6 +62,10 @@ class Settings:
             "https_only": env.get("MINUTES_NLP_HTTPS_ONLY", "").lower() in ("1", "true", "yes"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if "MINUTES_NLP_MODEL" not in env and overrides.get("model") is None:
+            from minutes_nlp.web.lifecycle import active_model
+
+            values["model"] = active_model(values["data_dir"]) or "default"
         return cls(**values)
 
     def session_secret(self) -> str:
