@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from minutes_nlp.segmentation.lexicon import FAMILY_NAMES, MIDDLE_NAMES, NAME_PARTICLES, TITLE_FAMILIES
+from minutes_nlp.segmentation.lexicon import BIRTH_ORDER, FAMILY_NAMES, MIDDLE_NAMES, NAME_PARTICLES, TITLE_FAMILIES
 from minutes_nlp.segmentation.markers import _read_name
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -49,6 +49,7 @@ PUBLIC_NAMES = {
     "kim đồng", "nguyễn du", "phan bội châu", "phan chu trinh", "hoàng văn thụ", "lê thánh tông",
     "trần quốc toản", "tô hiến thành", "ngô gia tự", "nguyễn đình chiểu", "lê văn tám", "nguyễn văn cừ",
     "hà huy tập", "âu cơ", "lạc long quân", "bà rịa", "bà chiểu", "bà điểm", "bà đen", "ông ích khiêm",
+    "cụ hồ", "việt nam", "tiếng việt", "khmer", "chăm",
 }  # fmt: skip
 _SENTENCE_START = re.compile(r"(?:^[ \t]*(?:[-–+•*]|\(?\w{1,3}[.)/]|\d+[.)/-]?)?|[.!?:;…][\"”)]*|\t|\|)[ \t]*$")
 
@@ -92,12 +93,40 @@ def _ner_persons(sentences: list[str]) -> list[set[str]]:
     return found
 
 
+def _at_marker(text: str, start: int, end: int) -> bool:
+    """text[start:end] opens a line (after a bullet) or a clause and is followed by ':' or '(': a speaker marker."""
+    before = text[text.rfind("\n", 0, start) + 1 : start]
+    return bool(re.fullmatch(r"(?:[ \t]*(?:[-–+•*]|\d+[.)])?|.*[;.][ \t]*)[ \t]*", before)) and bool(
+        re.match(r"[ \t]*[:(]", text[end : end + 3])
+    )
+
+
 def _titled_somewhere(text: str, word: str) -> bool:
-    """A one-word speaker is a given name only if a title stands before it somewhere ("đ/c Trong" is no speaker)."""
+    """A one-word speaker is a given name only if a title stands before it somewhere or it opens a speaker
+    marker ("- Phước (TT tổ 3): …"); "Trong" read as a speaker is not a name."""
     return any(
-        _TITLE_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
+        _TITLE_BEFORE.search(text[max(0, m.start() - 30) : m.start()]) or _at_marker(text, m.start(), m.end())
         for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text)
     )
+
+
+# Capitalised words that open the next cell of a table row ("Trước 25/3", "Từ 16/8", "Cả tháng"), never a name.
+_NOT_NAME_WORDS = {
+    "trước",
+    "từ",
+    "trong",
+    "tuần",
+    "tháng",
+    "ngày",
+    "cả",
+    "đến",
+    "quý",
+    "dự",
+    "thứ",
+    "tối",
+    "sau",
+    "hết",
+}
 
 
 def _cut_at_cell(text: str, start: int, name: str | None, end: int) -> tuple[str | None, int]:
@@ -107,7 +136,12 @@ def _cut_at_cell(text: str, start: int, name: str | None, end: int) -> tuple[str
     cut = re.search(r"\t| {2,}", text[start:end])
     if cut:
         end = start + cut.start()
-        name = " ".join(text[start:end].split()) or None
+    for w in list(_WORD.finditer(text, start, end))[1:]:
+        if w.group().casefold() in _NOT_NAME_WORDS:  # "đ/c Khang Trước 10/5" in a table row
+            end = text.rfind(" ", start, w.start()) if text.rfind(" ", start, w.start()) > start else w.start()
+            end = len(text[:end].rstrip())
+            break
+    name = " ".join(text[start:end].split()) or None
     return name, end
 
 
@@ -118,6 +152,13 @@ def _plausible(text: str, title: re.Match, name: str, end: int) -> bool:
         return False  # "Đ/c" read as "Đ"
     if len(words[0]) == 1 and len(words) == 1:
         return False
+    first = words[0].casefold()
+    if (
+        first in _TITLES
+        or first in _DOTTED
+        or (words[0].isupper() and len(words[0]) <= 3 and first not in NAME_PARTICLES)
+    ):
+        return False  # "Đ/c TS. Phan Thị Hoa" read as "TS"; "các đ/c ĐV"
     if _PLACE_BEFORE.search(text[max(0, title.start() - 30) : title.start()]):
         return False  # "núi Ông Bụt"
     nxt = re.match(r"[ \t]+([^\W\d_]+)", text[end : end + 30])
@@ -150,8 +191,12 @@ def find_people(text: str, known: Iterable[str] = (), use_ner: bool = False) -> 
     taken = bytearray(len(text) + 1)
 
     def add(a: int, b: int, name: str) -> bool:
-        if any(taken[a:b]):
-            return False
+        if any(taken[a:b]):  # a longer name swallows the shorter ones inside it ("Sa Ly" in "Thạch Thị Sa Ly")
+            overlapping = [x for x, (y, _) in spans.items() if x < b and y > a]
+            if not overlapping or any(x < a or spans[x][0] > b for x in overlapping):
+                return False
+            for x in overlapping:
+                del spans[x]
         spans[a] = (b, name)
         taken[a:b] = b"\x01" * (b - a)
         return True
@@ -174,7 +219,9 @@ def find_people(text: str, known: Iterable[str] = (), use_ner: bool = False) -> 
         upper = m.group().strip().isupper() and len(m.group().strip()) > 2
         name, end = _read_name(text, m.end(), len(text), upper=upper)
         name, end = _cut_at_cell(text, m.end(), name, end)
-        if not name or any(taken[m.end() : end]) or not _plausible(text, m, name, end):
+        if name and name.split()[0].casefold() in _NOT_NAME_WORDS:
+            continue  # "Các đ/c bác sĩ | Từ 16/8": a table's next cell
+        if not name or taken[m.end()] and m.end() not in spans or not _plausible(text, m, name, end):
             continue
         if upper and (len(name.split()) < 2 or name.split()[0].casefold() not in FAMILY_NAMES | NAME_PARTICLES):
             continue  # "ĐẢNG VIÊN NĂM 2015": in a heading in capitals only a full name is a name
@@ -185,7 +232,7 @@ def find_people(text: str, known: Iterable[str] = (), use_ner: bool = False) -> 
     # A family name or a name particle starting a capitalised sequence.
     for m in _WORD.finditer(text):
         low = m.group().casefold()
-        if taken[m.start()] or not m.group()[:1].isupper() or low not in FAMILY_NAMES | NAME_PARTICLES:
+        if taken[m.start()] or not m.group()[:1].isupper() or low not in FAMILY_NAMES | NAME_PARTICLES | BIRTH_ORDER:
             continue
         prev = _previous_word(text, m.start())
         caps = _caps_line(text, m.start())
@@ -200,9 +247,10 @@ def find_people(text: str, known: Iterable[str] = (), use_ner: bool = False) -> 
             continue  # inside a longer proper noun: "Ban Quản Lý", "Trường Nguyễn Trãi"
         if " ".join(words) in PUBLIC_NAMES or _PLACE_BEFORE.search(text[max(0, m.start() - 30) : m.start()]):
             continue
-        if strong or (low in NAME_PARTICLES and not caps):
+        if strong or (low in NAME_PARTICLES and not caps) or _at_marker(text, m.start(), end):
             add(m.start(), end, name)
-        elif caps:
+        elif caps or low in BIRTH_ORDER and low not in FAMILY_NAMES:
+            continue  # "Ba Đình", "Năm Căn": a birth-order name only after a title or as a speaker marker
             continue
         elif not _MOTION_BEFORE.search(text[max(0, m.start() - 10) : m.start()]):
             ambiguous.append((m.start(), end, name))
@@ -238,10 +286,13 @@ def find_people(text: str, known: Iterable[str] = (), use_ner: bool = False) -> 
             and not _stands_alone(text, m.start(), m.end())
         ):
             continue  # "Thảo luận", "Chi bộ", "Lực lượng" open sentences too
-        if not titled and re.match(r"[ \t]*\d", text[m.end() : m.end() + 3]):
+        at_start = _SENTENCE_START.search(text[text.rfind("\n", 0, m.start()) + 1 : m.start()])
+        if not titled and at_start and re.match(r"[ \t]*\d", text[m.end() : m.end() + 3]):
             continue  # "Trước 15/3", "Ngày 23/5" in a table's deadline column
-        if not titled and nxt and nxt.group(1).casefold() in {"ủy", "uỷ", "hội", "ương", "tâm", "đoàn", "đội"}:
-            continue  # "Thành ủy", "Quốc hội", "Trung ương"
+        if not titled and nxt and nxt.group(1).casefold() in {"ủy", "uỷ", "hội", "ương", "bộ"}:
+            continue  # "Chi ủy viên", "Quốc hội", "Trung ương", "Chi bộ"
+        if not titled and nxt and nxt.group(1).islower() and not _stands_alone(text, m.start(), m.end()):
+            continue  # "Khoa học", "Công an", "Nghị quyết", "Thanh tra"
         add(m.start(), m.end(), word)
 
     # Each mention points at the fullest name it shortens: the nearest full name before it, else after.
