@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from minutes_nlp.corpus.names import gold_mentions  # noqa: E402
 from minutes_nlp.errors import MinutesError  # noqa: E402
 from minutes_nlp.segmentation.turns import segment  # noqa: E402
-from minutes_nlp.web.anonymize import PERSON, ExportCodes, redactions  # noqa: E402
+from minutes_nlp.web.anonymize import PERSON, ExportCodes, Units, anonymize, redactions  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = [
@@ -78,6 +78,7 @@ def score_file(path: str, use_ner: bool, limit: int | None) -> dict:
                 extras.append({"id": record["id"], "name": text[a:b], "context": text[max(0, a - 40) : b + 30]})
     return {
         "corpus": path,
+        "meta_left_in_text": meta_left(records),
         "meetings": len(records),
         "gold_mentions": gold_total,
         "recall": round(gold_hit / gold_total, 4) if gold_total else None,
@@ -87,6 +88,40 @@ def score_file(path: str, use_ner: bool, limit: int | None) -> dict:
         "misses": misses,
         "outside_gold": extras,
     }
+
+
+def _day_forms(date: str) -> list[str]:
+    y, m, d = (int(x) for x in date.split("-"))
+    return [rf"(?<!\d)0?{d}\s*[/.-]\s*0?{m}\s*[/.-]\s*{y}", rf"ngày\s+0?{d}\s+tháng\s+0?{m}\s+năm\s+{y}"]
+
+
+def _time_forms(hhmm: str) -> list[str]:
+    h, m = (int(x) for x in hhmm.split(":"))
+    minute = rf"0?{m}" if m else r"(?:00?)?"
+    return [rf"(?<!\d)0?{h}\s*(?:giờ|g|h|:)\s*{minute}(?!\d)"]
+
+
+def meta_left(records: list[dict]) -> dict:
+    """Meetings whose anonymised text still holds the annotated cell name, the day, or the start and end
+    times in its first 1,000 characters or its closing line (an hour in the body is not the meeting's)."""
+    import re
+
+    left = {"cell": [], "date": [], "times": []}
+    codes = ExportCodes()
+    for record in records:
+        meta = record["meta"]
+        # the service redacts the cell's registered name too; the annotated name stands for it
+        units = Units(cell_names=[meta["cell"]] if meta.get("cell") else [])
+        out = anonymize(report_of(record), record["id"], codes, units)["text"]
+        if meta.get("cell") and re.search(re.escape(meta["cell"]), out, re.IGNORECASE):
+            left["cell"].append(record["id"])
+        if meta.get("date") and any(re.search(f, out, re.IGNORECASE) for f in _day_forms(meta["date"])):
+            left["date"].append(record["id"])
+        times = [t for t in (meta.get("start_time"), meta.get("end_time")) if t]
+        head = out[:1000] + "\n".join(ln for ln in out.splitlines() if re.search("kết thúc|bế mạc", ln, re.I))
+        if any(re.search(f, head, re.IGNORECASE) for t in times for f in _time_forms(t)):
+            left["times"].append(record["id"])
+    return {k: {"meetings": len(v), "ids": v[:10]} for k, v in left.items()}
 
 
 def main() -> None:

@@ -91,26 +91,37 @@ def _unit_phrases(names: Iterable[str | None]) -> list[str]:
     return sorted(set(out), key=len, reverse=True)
 
 
-def _date_spans(text: str, date: str | None) -> list[tuple[int, int, str]]:
-    """The meeting's day written in text ("07/3/2015", "ngày 07 tháng 3 năm 2015"), reduced to its month."""
-    if not date or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-        return []
-    y, m, d = (int(x) for x in date.split("-"))
-    numeric = rf"(?:ngày\s+)?(?<!\d)0?{d}\s*[/.-]\s*0?{m}\s*[/.-]\s*{y}(?!\d)"
-    worded = rf"ngày\s+0?{d}\s+tháng\s+0?{m}\s+năm\s+{y}"
-    spans = [(x.start(), x.end(), f"tháng {m}/{y}") for x in re.finditer(numeric, text, re.IGNORECASE)]
-    spans += [(x.start(), x.end(), f"tháng {m} năm {y}") for x in re.finditer(worded, text, re.IGNORECASE)]
+def _date_spans(text: str, date: str | None, head_end: int) -> list[tuple[int, int, str]]:
+    """Days reduced to their month: every full date in the header (the one read may be wrong), and the
+    meeting's day wherever it is written ("07/3/2015", "ngày 07 tháng 3 năm 2015")."""
+    day = tuple(int(x) for x in date.split("-")) if date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else None
+    numeric = r"(?:ngày\s+)?(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})(?!\d)"
+    worded = r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d{2})"
+    spans = []
+    for pattern, form in ((numeric, "tháng {m}/{y}"), (worded, "tháng {m} năm {y}")):
+        for x in re.finditer(pattern, text, re.IGNORECASE):
+            d, m, y = int(x.group(1)), int(x.group(2)), int(x.group(3))
+            if x.start() < head_end or (y, m, d) == day:
+                spans.append((x.start(), x.end(), form.format(m=m, y=y)))
     return spans
 
 
-def _time_spans(text: str, times: Iterable[str | None]) -> list[tuple[int, int, str]]:
+def _time_spans(text: str, times: Iterable[str | None], head_end: int) -> list[tuple[int, int, str]]:
+    """Clock times in the header, and the meeting's start and end times wherever they are written."""
     wanted = {t for t in times if t}
     spans = []
     for x in _CLOCK.finditer(text):
         hhmm = f"{int(x.group(1)):02d}:{int(x.group(2) or 0):02d}"
-        if hhmm in wanted and (x.group(2) or re.match(r"\s*(?:giờ|h|g)", text[x.end(1) : x.end(1) + 4], re.I)):
+        clock = x.group(2) or re.match(r"\s*(?:giờ|h|g)", text[x.end(1) : x.end(1) + 4], re.I)
+        if clock and int(x.group(1)) < 24 and (x.start() < head_end or hhmm in wanted):
             spans.append((x.start(), x.end(), TIME))
     return spans
+
+
+def _header_end(report: dict) -> int:
+    """Where the header ends: the first turn or report, at most 1,500 characters in."""
+    starts = [s["start"] for s in report.get("segments", []) if s.get("kind") != "procedural"]
+    return min([1500, *starts[:1]])
 
 
 def redactions(
@@ -131,8 +142,9 @@ def redactions(
         candidates += [(x.start(), x.end(), PLACE) for x in _literal(text, meta["place"])]
     head = text[:600]
     candidates += [(x.start(1), x.end(1), PLACE) for x in _DATELINE.finditer(head)]
-    candidates += _date_spans(text, meta.get("date"))
-    candidates += _time_spans(text, (meta.get("start_time"), meta.get("end_time")))
+    head_end = _header_end(report)
+    candidates += _date_spans(text, meta.get("date"), head_end)
+    candidates += _time_spans(text, (meta.get("start_time"), meta.get("end_time")), head_end)
 
     mapping: dict[str, str] = {}
     people = find_people(text, _known_names(report), use_ner=use_ner)
