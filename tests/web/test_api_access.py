@@ -185,9 +185,7 @@ def test_researcher_corpus_is_anonymised_and_valid(world):
         assert len(set(speakers)) == len(speakers) == 3
         for seg in rec["segments"]:
             if seg["kind"] == "discussion":
-                assert (
-                    rec["text"][seg["start"] : seg["end"]].lstrip("- ").startswith(("Đồng chí Người", "Người"))
-                )
+                assert rec["text"][seg["start"] : seg["end"]].lstrip("- ").startswith(("Đồng chí Người", "Người"))
     # cells A (three meetings, one code), B (A's committee), D and C (other committees)
     assert sorted(len(v) for v in cells.values()) == [1, 1, 1, 3]
     assert len({c for v in cells.values() for c in v}) == 3
