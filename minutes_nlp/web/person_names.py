@@ -4,11 +4,14 @@ Evidence, strongest first: names the header and the segmentation already know (c
 speakers); a title, rank, honorific or kinship word before capitalised words ("đồng chí", "TS.",
 "Thượng tá", "cô Hạnh", "chú Tư"); a family name followed by a middle name ("Hồ Văn Giang") or an
 ethnic-minority name particle ("Ama Thuận", "Y Brơm Niê"); then the given name alone wherever a person
-found so far is called by it. The lexicons are the turn finder's (segmentation/lexicon.py). A
-capitalised sequence that only starts with a family name ("Hà Nội", "Kim Loan") is ambiguous: places and
-public figures named in their usual context are kept, and underthesea's NER (slow, so only on those
-sentences) decides the rest. Every mention carries the full name it refers to, so one person keeps one
-pseudonym across "Nguyễn Thị Hạnh", "NGUYỄN THỊ HẠNH" and "cô Hạnh".
+found so far is called by it. The lexicons are the turn finder's (segmentation/lexicon.py); underthesea's
+word segmentation tells a given name from the first syllable of a compound ("Khoa học", "Công an").
+Places, streets and public figures named in their usual context are kept ("tư tưởng Hồ Chí Minh"). A
+capitalised sequence that only starts with a family name ("Hà Giang", "Kim Loan") is ambiguous and kept,
+unless it opens a speaker marker; underthesea's NER can decide those (``use_ner``), but on the corpus it
+took ten places for each name (benchmarks/README.md), so it is off by default. Every mention carries the
+full name it refers to, so one person keeps one pseudonym across "Nguyễn Thị Hạnh", "NGUYỄN THỊ HẠNH"
+and "cô Hạnh".
 """
 
 from __future__ import annotations
@@ -156,7 +159,7 @@ def _plausible(text: str, title: re.Match, name: str, end: int) -> bool:
     if (
         first in _TITLES
         or first in _DOTTED
-        or (words[0].isupper() and len(words[0]) <= 3 and first not in NAME_PARTICLES)
+        or (len(words) == 1 and words[0].isupper() and len(words[0]) <= 3 and first not in NAME_PARTICLES)
     ):
         return False  # "Đ/c TS. Phan Thị Hoa" read as "TS"; "các đ/c ĐV"
     if _PLACE_BEFORE.search(text[max(0, title.start() - 30) : title.start()]):
@@ -235,7 +238,10 @@ def find_people(text: str, known: Iterable[str] = (), use_ner: bool = False) -> 
         if taken[m.start()] or not m.group()[:1].isupper() or low not in FAMILY_NAMES | NAME_PARTICLES | BIRTH_ORDER:
             continue
         prev = _previous_word(text, m.start())
-        caps = _caps_line(text, m.start())
+        nxt = re.match(r"[ \t]+([^\W\d_]+)", text[m.end() : m.end() + 20])
+        caps = _caps_line(text, m.start()) or (
+            len(m.group()) > 1 and m.group().isupper() and bool(nxt) and nxt.group(1).isupper()
+        )  # "…, BÙI THỊ YẾN: thống nhất"
         name, end = _read_name(text, m.start(), len(text), upper=caps)
         name, end = _cut_at_cell(text, m.start(), name, end)
         if not name or len(name.split()) < 2 or any(taken[m.start() : end]):

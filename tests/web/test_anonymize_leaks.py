@@ -131,10 +131,12 @@ def test_titles_particles_and_table_cells():
     text = (
         "Đ/c TS. Kha Văn Khoát: nhất trí. Già làng Ama Thuận và đồng chí Y Brơm Niê cùng bà H'Nga Ksor dự họp.\n"
         "- Út Lành: nhất trí BC.\n"
+        "3.5. CÁC Đ/C TRẦN VĂN LONG (Chi ủy viên), BÙI THỊ YẾN: thống nhất.\n"
         "3\tLập danh sách hộ nghèo\tĐ/c Khang Trước 10/5/2016\n"
         "Chi bộ học Nghị quyết, phối hợp Công an xã; đồng chí Khang nhận việc. Đồng chí Hạ sĩ Bạch Văn Tú dự họp."
     )
     found = [text[m.start : m.end] for m in find_people(text)]
     assert found == [
-        "Kha Văn Khoát", "Ama Thuận", "Y Brơm Niê", "H'Nga Ksor", "Út Lành", "Khang", "Khang", "Bạch Văn Tú"
+        "Kha Văn Khoát", "Ama Thuận", "Y Brơm Niê", "H'Nga Ksor", "Út Lành", "TRẦN VĂN LONG", "BÙI THỊ YẾN",
+        "Khang", "Khang", "Bạch Văn Tú",
     ]  # fmt: skip
