@@ -62,6 +62,13 @@ TITLE_FAMILIES: dict[str, tuple[str, ...]] = {
 NAME_PARTICLES = {"y", "h'", "ama", "ami", "nay", "ksor", "rơ", "siu", "rah", "kpă", "niê", "byă", "mlô", "êban"}
 BIRTH_ORDER = {"hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "út"}
 FAMILY_NAMES = SURNAMES | {"rơ", "siu", "ksor", "nay", "kpă", "rah", "h'", "ama", "ami"}
+# Middle names: after a family name they make a capitalised sequence a person's name ("Hồ Văn Giang"),
+# where "Hà Nội" or "Lâm Đồng" stay ambiguous.
+MIDDLE_NAMES = set(
+    """văn thị hữu đình đức minh ngọc thanh quang xuân công quốc duy bá kim thu hồng thành tiến trọng anh
+mạnh huy tuấn việt phương thái gia khánh như bảo diệu mỹ lệ hải trung hoài thúy thùy phúc chí đăng tấn
+trí quý nhật hoàng thế viết sỹ sĩ khắc đắc trường vĩnh phú tường cẩm bích thảo mai lan hương""".split()
+)
 # Words that open a role phrase ("Bí thư", "Chi ủy viên", "Tổ trưởng"); a role is read from these.
 ROLE_HEADS = {
     "bí",

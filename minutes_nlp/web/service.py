@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from minutes_nlp.i18n import _
 from minutes_nlp.web.access import UPLOADERS, corpus_units, readable_units, require
-from minutes_nlp.web.anonymize import anonymize
+from minutes_nlp.web.anonymize import ExportCodes, Units, anonymize
 from minutes_nlp.web.db import Analysis, Document, Unit, User
 from minutes_nlp.web.store import Outcome, ingest
 
@@ -78,15 +78,24 @@ def corpus_jsonl(session: Session, user: User) -> str:
     """The anonymised corpus (current analyses in the researcher's reach), one JSON record a line."""
     units = corpus_units(session, user)
     query = (
-        select(Analysis.document_id, Analysis.report)
+        select(Analysis.document_id, Analysis.report, Document.unit_id)
         .join(Document, Analysis.document_id == Document.id)
         .where(Analysis.current.is_(True))
         .order_by(Document.id)
     )
     if units is not None:
         query = query.where(Document.unit_id.in_(units or {-1}))
-    lines = [
-        json.dumps(anonymize(report, f"meeting-{doc_id}"), ensure_ascii=False)
-        for doc_id, report in session.execute(query)
-    ]
+    codes = ExportCodes()  # a new key per export: codes are not comparable across exports
+    lines = []
+    for doc_id, report, unit_id in session.execute(query):
+        cell = session.get(Unit, unit_id)
+        committee = session.get(Unit, cell.parent_id) if cell and cell.parent_id is not None else None
+        known = Units(
+            cell_key=f"unit {unit_id}",
+            committee_key=f"unit {committee.id}" if committee else None,
+            cell_names=[cell.name] if cell else [],
+            committee_names=[committee.name] if committee else [],
+        )
+        record = anonymize(report, f"meeting-{doc_id}", codes, known)
+        lines.append(json.dumps(record, ensure_ascii=False))
     return "\n".join(lines) + ("\n" if lines else "")

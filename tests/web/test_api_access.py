@@ -173,16 +173,22 @@ def test_researcher_corpus_is_anonymised_and_valid(world):
             assert name not in r.text, f"{name} leaked"
             assert name.upper() not in r.text
     assert "source_file" not in r.text and "bien-ban-A" not in r.text
+    for unit_or_hour in ("Khu phố", "KHU PHỐ", "An Bình", "AN BÌNH", "19 giờ 00", "20 giờ 40", "Nhà văn hóa"):
+        assert unit_or_hour not in r.text, unit_or_hour
+    cells = {}
     for rec in records:
-        assert rec["meta"]["chair"].startswith("Đảng viên ")
+        assert not {"date", "place", "start_time", "end_time"} & set(rec["meta"])
+        cells.setdefault(rec["meta"]["cell"], []).append(rec["meta"]["committee"])
+        assert rec["meta"]["chair"].startswith("Người ")
         speakers = [s["speaker"] for s in rec["segments"] if s["kind"] == "discussion"]
-        assert all(s.startswith("Đảng viên ") for s in speakers)
+        assert all(s.startswith("Người ") for s in speakers)
         assert len(set(speakers)) == len(speakers) == 3
         for seg in rec["segments"]:
             if seg["kind"] == "discussion":
-                assert (
-                    rec["text"][seg["start"] : seg["end"]].lstrip("- ").startswith(("Đồng chí Đảng viên", "Đảng viên"))
-                )
+                assert rec["text"][seg["start"] : seg["end"]].lstrip("- ").startswith(("Đồng chí Người", "Người"))
+    # cells A (three meetings, one code), B (A's committee), D and C (other committees)
+    assert sorted(len(v) for v in cells.values()) == [1, 1, 1, 3]
+    assert len({c for v in cells.values() for c in v}) == 3
     assert [str(v) for v in validate(records)] == []
 
 

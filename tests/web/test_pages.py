@@ -143,7 +143,7 @@ def test_researcher_pages(world):
     assert client.get("/meetings").status_code == 403
     assert client.get(f"/meetings/{world.meetings['A03']}/report").status_code == 403
     corpus = client.get("/corpus.jsonl")
-    assert corpus.status_code == 200 and PEOPLE["A"]["chair"] not in corpus.text and "Đảng viên 1" in corpus.text
+    assert corpus.status_code == 200 and PEOPLE["A"]["chair"] not in corpus.text and "Người 1" in corpus.text
 
 
 def test_upload_page_shows_report_link_and_flags(make_app):
