@@ -16,6 +16,7 @@ from fastapi import (
     File,
     Form,
     HTTPException,
+    Path,
     Query,
     Request,
     UploadFile,
@@ -30,7 +31,7 @@ from minutes_nlp.web.access import CORPUS, DASHBOARD, READERS, readable_units, r
 from minutes_nlp.web.auth import new_token
 from minutes_nlp.web.db import ApiToken, Unit, User, iso
 from minutes_nlp.web.deps import DB, ApiUser
-from minutes_nlp.web.params import MAX_ID, MAX_OFFSET, PathId, QueryId, column_length
+from minutes_nlp.web.params import MAX_ID, MAX_OFFSET, PLAIN_TEXT, PathId, QueryId, column_length
 from minutes_nlp.web.queries import (
     Filters,
     dashboard,
@@ -233,21 +234,21 @@ def dashboard_api(f: ListFilters, user: ApiUser, session: DB) -> dict:
 
 
 class UnitIn(BaseModel):
-    name: str = Field(min_length=1, max_length=column_length(Unit.name))
+    name: str = Field(min_length=1, max_length=column_length(Unit.name), pattern=PLAIN_TEXT)
     kind: Literal["committee", "cell"]
     parent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class UserIn(BaseModel):
-    username: str = Field(min_length=1, max_length=column_length(User.username))
+    username: str = Field(min_length=1, max_length=column_length(User.username), pattern=PLAIN_TEXT)
     password: str = Field(min_length=admin_lib.MIN_PASSWORD, max_length=200)
     role: Literal["secretary", "supervisor", "researcher", "admin"]
     unit_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    full_name: str | None = Field(default=None, max_length=column_length(User.full_name))
+    full_name: str | None = Field(default=None, max_length=column_length(User.full_name), pattern=PLAIN_TEXT)
 
 
 class TokenIn(BaseModel):
-    name: str | None = Field(default=None, max_length=column_length(ApiToken.name))
+    name: str | None = Field(default=None, max_length=column_length(ApiToken.name), pattern=PLAIN_TEXT)
 
 
 def _admin_call(fn, *args, **kwargs):
@@ -292,7 +293,13 @@ def add_user(body: UserIn, user: ApiUser, session: DB) -> dict:
     summary=N_("Create an access token for a user (administration; shown once)"),
     status_code=201,
 )
-def add_token(*, username: str, body: TokenIn | None = None, user: ApiUser, session: DB) -> dict:
+def add_token(
+    *,
+    username: Annotated[str, Path(max_length=column_length(User.username), pattern=PLAIN_TEXT)],
+    body: TokenIn | None = None,
+    user: ApiUser,
+    session: DB,
+) -> dict:
     require(user, ("admin",))
     owner = _admin_call(admin_lib.find_user, session, username)
     return {"username": owner.username, "token": new_token(session, owner, body.name if body else None)}

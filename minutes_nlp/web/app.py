@@ -210,8 +210,17 @@ def _own_words(status: int, detail: str, max_files: int) -> tuple[int, str]:
     return status, detail
 
 
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {"detail": {"type": "string", "title": "Detail"}},
+    "required": ["detail"],
+}
+
+
 def _translated_openapi(build):
-    """The OpenAPI schema with the summaries and descriptions (marked with N_) in the language in force."""
+    """The OpenAPI schema with the summaries and descriptions (marked with N_) in the language in force, and
+    the 422 answer as the service sends it ({"detail": "<reason>"}, not FastAPI's list of errors)."""
 
     def translate(node):
         if isinstance(node, dict):
@@ -230,6 +239,10 @@ def _translated_openapi(build):
         schema = build()
         if not done:
             translate(schema)
+            schemas = schema.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = ERROR_SCHEMA
+                schemas.pop("ValidationError", None)
             done.append(True)
         return schema
 

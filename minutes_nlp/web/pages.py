@@ -173,7 +173,11 @@ def login_form(request: Request, next: str = "/"):
 
 @router.post("/login", dependencies=[Depends(csrf)])
 def login(request: Request, *, username: FormText = "", password: FormText = "", next: FormText = "/", session: DB):
-    user = check_password(session, username.strip(), password)
+    user = (
+        None
+        if length_problem(username.strip(), User.username, "")
+        else check_password(session, username.strip(), password)
+    )
     if user is None:
         return render(
             request,

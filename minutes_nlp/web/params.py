@@ -8,6 +8,7 @@ their column's length, which PostgreSQL enforces and SQLite does not.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import HTTPException, Path, Query
@@ -16,6 +17,7 @@ from minutes_nlp.i18n import N_, _
 
 MAX_ID = 2**31 - 1  # the largest PostgreSQL integer, the type of every id column
 MAX_OFFSET = MAX_ID  # no list is longer than the ids that number it
+PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"  # no control characters (PostgreSQL refuses NUL in text)
 
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID, description=N_("Number of a version of the analysis"))]
@@ -43,8 +45,13 @@ def column_length(column) -> int:
 
 
 def length_problem(text: str | None, column, what: str) -> str | None:
-    """Why text does not fit column (what names the field for the person who typed it), or None when it fits."""
+    """Why text cannot be stored in column (what names the field for the person who typed it): too long, or
+    holding control characters; None when it fits."""
     limit = column_length(column)
-    if text is None or len(text) <= limit:
+    if text is None:
         return None
-    return _("{what} is too long ({n} characters; at most {limit})").format(what=what, n=len(text), limit=limit)
+    if len(text) > limit:
+        return _("{what} is too long ({n} characters; at most {limit})").format(what=what, n=len(text), limit=limit)
+    if not re.match(PLAIN_TEXT, text):
+        return _("{what} holds control characters").format(what=what)
+    return None

@@ -121,7 +121,7 @@ def test_sign_in_upload_read_report_and_export(live, tmp_path):
                 ),
             )
             page.goto(f"{live}/api/docs")
-            page.wait_for_selector(".opblock-summary-path[data-path=\"/api/meetings\"]", timeout=15_000)
+            page.wait_for_selector('.opblock-summary-path[data-path="/api/meetings"]', timeout=15_000)
             assert outside == []
             page.unroute("**/*")
             page.goto(f"{live}/meetings")
