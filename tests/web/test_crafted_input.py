@@ -115,6 +115,7 @@ def test_admin_forms_refuse_crafted_numbers_and_overlong_texts(fresh):
         ("/admin/users", {"username": "u" * 101, "password": "mat-khau-dai", "role": "researcher"}, "quá dài"),
         ("/admin/users", {"username": "moi2", "password": "mat-khau-dai", "role": "researcher", "unit_id": "²"}, "²"),
         ("/admin/tokens", {"username": "res", "name": "t" * 101}, "quá dài"),
+        ("/admin/units", {"name": "Đảng ủy\x00Phường 3", "kind": "committee"}, "ký tự điều khiển"),
     ]
     for path, form, words in cases:
         r = admin.post(path, data={"csrf_token": token, **form})
