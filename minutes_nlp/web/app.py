@@ -162,7 +162,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):
         log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-        return answer(request, 500, _("An internal error occurred; it has been logged for the administrator"))
+        response = answer(request, 500, _("An internal error occurred; it has been logged for the administrator"))
+        response.headers.update({"Cache-Control": "no-store", **SECURITY_HEADERS})  # outside security_headers
+        return response
 
     return app
 

@@ -3,6 +3,7 @@ browser and JSON under /api; the API docs work offline; nothing is cached."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -106,3 +107,19 @@ def test_api_docs_use_only_local_assets(world):
         asset = world.client.get(source)
         assert asset.status_code == 200 and len(asset.content) > 500, source
     assert "SwaggerUIBundle" in world.client.get("/api/docs/assets/swagger-ui-bundle.js").text
+
+
+def test_an_unexpected_failure_is_a_vietnamese_500_not_the_framework_text(small):
+    from fastapi.testclient import TestClient
+
+    text = minutes_text("A", "Chi bộ Khu phố 1", 11).encode()
+    r = small.client.post("/api/meetings", headers=small.api("sec_a"), files=[("files", ("thang-11.txt", text))])
+    meeting = r.json()["results"][0]["meeting_id"]
+    small.app.state.storage.path(hashlib.sha256(text).hexdigest()).unlink()  # the original lost from the disk
+    api = TestClient(small.app, raise_server_exceptions=False)
+    r = api.get(f"/api/meetings/{meeting}/original", headers=small.api("sec_a"))
+    assert r.status_code == 500 and "lỗi nội bộ" in r.json()["detail"]
+    page = TestClient(small.app, raise_server_exceptions=False, cookies=small.browser.cookies)
+    r = page.get(f"/meetings/{meeting}/original")
+    assert r.status_code == 500 and "lỗi nội bộ" in r.text and "Internal Server Error" not in r.text
+    assert r.headers["cache-control"] == "no-store"
