@@ -19,6 +19,7 @@ from minutes_nlp.corpus.dataset import LABELS
 from minutes_nlp.errors import CorpusError, UnsupportedFormat, reason_of
 from minutes_nlp.extras import require
 from minutes_nlp.i18n import _
+from minutes_nlp.spreadsheet import csv_cell
 
 EXPORT_FORMATS = ("csv", "spacy", "doccano", "label-studio")
 IMPORT_FORMATS = ("doccano", "label-studio")
@@ -82,8 +83,8 @@ def sentence_rows(records: list[dict]) -> pd.DataFrame:
 
 
 def to_csv(records: list[dict], out: str | Path) -> None:
-    """Write the sentence rows as UTF-8 CSV."""
-    sentence_rows(records).to_csv(out, index=False, encoding="utf-8")
+    """Write the sentence rows as UTF-8 CSV; text a spreadsheet would run as a formula gets a leading apostrophe."""
+    sentence_rows(records).map(csv_cell).to_csv(out, index=False, encoding="utf-8")
 
 
 def to_spacy(records: list[dict], out: str | Path) -> None:

@@ -28,6 +28,7 @@ from minutes_nlp.codebook import LABELS, LEVELS
 from minutes_nlp.errors import MinutesError, ReadError
 from minutes_nlp.i18n import _
 from minutes_nlp.reading.documents import SUPPORTED
+from minutes_nlp.spreadsheet import csv_cell
 from minutes_nlp.types import Meeting
 from minutes_nlp.vocabulary import CELL_TYPE_NAMES, COLUMN_NAMES, LABEL_NAMES, LEVEL_NAMES, name_of
 
@@ -374,4 +375,4 @@ def write_flag_csv(rows: list[dict], path: str | Path) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=[COLUMN_NAMES[c] for c in FLAG_COLUMNS])
         writer.writeheader()
-        writer.writerows(flag_records(rows))
+        writer.writerows({k: csv_cell(v) for k, v in record.items()} for record in flag_records(rows))

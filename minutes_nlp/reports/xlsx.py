@@ -23,6 +23,7 @@ from minutes_nlp.analysis.analyzer import contributions_frame, meetings_frame
 from minutes_nlp.codebook import LABELS, LEVELS
 from minutes_nlp.i18n import _
 from minutes_nlp.reports.supervise import survey_rows
+from minutes_nlp.spreadsheet import guard_sheet
 from minutes_nlp.types import Meeting
 from minutes_nlp.vocabulary import (
     CELL_TYPE_NAMES,
@@ -102,6 +103,7 @@ def write_sheet(ws: Worksheet, frame: pd.DataFrame, columns: Sequence[str] | Non
     ws.append([COLUMN_NAMES.get(c, c) for c in columns])
     for record in frame.to_dict("records"):
         ws.append([cell_value(c, record.get(c)) for c in columns])
+    guard_sheet(ws)
     header_fill = PatternFill("solid", fgColor="DDDDDD")
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -167,6 +169,7 @@ def write_survey_xlsx(result: dict, path: str | Path) -> Path:
         ws.append([name, *values])
         for cell in ws[ws.max_row][1:]:
             cell.number_format = {"pct": "0.0%", "num": "0.0", "int": "0"}[kind]
+    guard_sheet(ws)  # the group names in the header come from the minutes
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDDDDD")

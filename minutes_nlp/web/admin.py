@@ -13,6 +13,7 @@ from minutes_nlp.errors import MinutesError
 from minutes_nlp.i18n import _
 from minutes_nlp.web.auth import hash_password
 from minutes_nlp.web.db import ROLES, UNIT_KINDS, Analysis, Document, Unit, User
+from minutes_nlp.web.params import MAX_ID, ascii_number
 from minutes_nlp.web.store import Storage, analysis_row, analyze_bytes
 
 MIN_PASSWORD = 8
@@ -26,8 +27,9 @@ def find_unit(session: Session, ref: int | str | None) -> Unit | None:
     """The unit with this id, or with this exact name when the name is unique; AdminError otherwise."""
     if ref is None or ref == "":
         return None
-    if isinstance(ref, int) or str(ref).isdigit():
-        unit = session.get(Unit, int(ref))
+    number = ref if isinstance(ref, int) else ascii_number(str(ref))  # "²" is a name, not the number 2
+    if number is not None:
+        unit = session.get(Unit, number) if 1 <= number <= MAX_ID else None
         if unit is None:
             raise AdminError(_("there is no unit number {ref}").format(ref=ref))
         return unit

@@ -16,6 +16,7 @@ from fastapi import (
     File,
     Form,
     HTTPException,
+    Path,
     Query,
     Request,
     UploadFile,
@@ -28,8 +29,9 @@ from minutes_nlp.vocabulary import USER_ROLE_NAMES
 from minutes_nlp.web import admin as admin_lib
 from minutes_nlp.web.access import CORPUS, DASHBOARD, READERS, readable_units, require
 from minutes_nlp.web.auth import new_token
-from minutes_nlp.web.db import Unit, User, iso
+from minutes_nlp.web.db import ApiToken, Unit, User, iso
 from minutes_nlp.web.deps import DB, ApiUser
+from minutes_nlp.web.params import MAX_ID, MAX_OFFSET, PLAIN_TEXT, PathId, QueryId, column_length
 from minutes_nlp.web.queries import (
     Filters,
     dashboard,
@@ -52,9 +54,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def filters(
-    cell: Annotated[int | None, Query(description=N_("Number of the party cell"))] = None,
+    cell: Annotated[int | None, Query(ge=1, le=MAX_ID, description=N_("Number of the party cell"))] = None,
     committee: Annotated[
-        int | None, Query(description=N_("Number of the party committee (every cell under it)"))
+        int | None, Query(ge=1, le=MAX_ID, description=N_("Number of the party committee (every cell under it)"))
     ] = None,
     month: Annotated[str | None, Query(description=N_("Meeting month YYYY-MM"))] = None,
     level: Annotated[str | None, Query(description="tot, kha, trung_binh, kem")] = None,
@@ -62,7 +64,7 @@ def filters(
     sort: Annotated[str, Query(description="date, score, uploaded, cell, level, id")] = "uploaded",
     order: Literal["asc", "desc"] = "desc",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Filters:
     f = Filters(
         cell=cell,
@@ -111,7 +113,7 @@ def upload(
     *,
     files: Annotated[list[UploadFile], File(description=N_("Minutes files or a .zip"))],
     unit_id: Annotated[
-        int | None, Form(description=N_("The receiving party cell (required for administrators)"))
+        int | None, Form(ge=1, le=MAX_ID, description=N_("The receiving party cell (required for administrators)"))
     ] = None,
     user: ApiUser,
     session: DB,
@@ -144,7 +146,7 @@ def meetings(f: ListFilters, user: ApiUser, session: DB) -> dict:
 
 
 @router.get("/meetings/{meeting_id}", summary=N_("The original file and the versions of its analysis"))
-def meeting(meeting_id: int, user: ApiUser, session: DB) -> dict:
+def meeting(meeting_id: PathId, user: ApiUser, session: DB) -> dict:
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     return {
@@ -174,14 +176,14 @@ def meeting(meeting_id: int, user: ApiUser, session: DB) -> dict:
 
 
 @router.get("/meetings/{meeting_id}/report", summary=N_("The analysis report (JSON of the report contract)"))
-def report(*, meeting_id: int, analysis_id: int | None = None, user: ApiUser, session: DB) -> dict:
+def report(*, meeting_id: PathId, analysis_id: QueryId = None, user: ApiUser, session: DB) -> dict:
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     return pick_analysis(session, doc, analysis_id).report
 
 
 @router.get("/meetings/{meeting_id}/original", summary=N_("The original file as uploaded"), response_class=Response)
-def original(request: Request, meeting_id: int, user: ApiUser, session: DB):
+def original(request: Request, meeting_id: PathId, user: ApiUser, session: DB):
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     return download(request.app.state.storage.get(doc.sha256), doc.original_name, "application/octet-stream")
@@ -232,21 +234,21 @@ def dashboard_api(f: ListFilters, user: ApiUser, session: DB) -> dict:
 
 
 class UnitIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=column_length(Unit.name), pattern=PLAIN_TEXT)
     kind: Literal["committee", "cell"]
-    parent_id: int | None = None
+    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class UserIn(BaseModel):
-    username: str = Field(min_length=1, max_length=100)
+    username: str = Field(min_length=1, max_length=column_length(User.username), pattern=PLAIN_TEXT)
     password: str = Field(min_length=admin_lib.MIN_PASSWORD, max_length=200)
     role: Literal["secretary", "supervisor", "researcher", "admin"]
-    unit_id: int | None = None
-    full_name: str | None = None
+    unit_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    full_name: str | None = Field(default=None, max_length=column_length(User.full_name), pattern=PLAIN_TEXT)
 
 
 class TokenIn(BaseModel):
-    name: str | None = None
+    name: str | None = Field(default=None, max_length=column_length(ApiToken.name), pattern=PLAIN_TEXT)
 
 
 def _admin_call(fn, *args, **kwargs):
@@ -291,7 +293,13 @@ def add_user(body: UserIn, user: ApiUser, session: DB) -> dict:
     summary=N_("Create an access token for a user (administration; shown once)"),
     status_code=201,
 )
-def add_token(*, username: str, body: TokenIn | None = None, user: ApiUser, session: DB) -> dict:
+def add_token(
+    *,
+    username: Annotated[str, Path(max_length=column_length(User.username), pattern=PLAIN_TEXT)],
+    body: TokenIn | None = None,
+    user: ApiUser,
+    session: DB,
+) -> dict:
     require(user, ("admin",))
     owner = _admin_call(admin_lib.find_user, session, username)
     return {"username": owner.username, "token": new_token(session, owner, body.name if body else None)}

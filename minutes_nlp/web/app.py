@@ -9,11 +9,18 @@ The model is loaded once per app; the database must be at the head migration
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import re
+from http import HTTPStatus
+from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -32,10 +39,16 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "frame-ancestors 'self'; form-action 'self'",
 }
+SWAGGER_UI = Path(__file__).with_name("static") / "swagger-ui"  # swagger-ui-dist, vendored (its README.md)
+DOCS_ASSETS = "/api/docs/assets"
 
 
 class BodyLimit:
-    """ASGI middleware: refuse a request body larger than limit bytes with 413, declared or streamed."""
+    """ASGI middleware: refuse a request body larger than limit bytes with 413, declared or streamed.
+
+    The refusal is raised when the route reads the body, so the exception handlers answer it: the error
+    page for a browser, JSON under /api. A declared length over the limit fails at the first read.
+    """
 
     def __init__(self, app, limit: int):
         self.app, self.limit = app, limit
@@ -43,18 +56,18 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            response = JSONResponse({"detail": _too_large(self.limit)}, status_code=413)
-            return await response(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        declared_over = declared.isdigit() and (len(declared) > 18 or int(declared) > self.limit)
         seen = 0
 
         async def counted():
             nonlocal seen
+            if declared_over:
+                raise HTTPException(413, _too_large(self.limit))
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise StarletteHTTPException(413, _too_large(self.limit))
+                raise HTTPException(413, _too_large(self.limit))
             return message
 
         return await self.app(scope, counted, send)
@@ -87,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Analysis of party cell meeting minutes: upload minutes, read reports, filter, export. "
             "Authenticate with `Authorization: Bearer <token>`."
         ),
-        docs_url="/api/docs",
+        docs_url=None,  # served below from the vendored Swagger UI, not from a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -112,13 +125,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     request_limit = settings.max_upload_bytes * min(settings.max_files, 5) + 2**20
     app.add_middleware(BodyLimit, limit=request_limit)
 
+    docs_body, docs_policy = _docs_page()
+    app.mount(DOCS_ASSETS, StaticFiles(directory=SWAGGER_UI), name="docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs():
+        return HTMLResponse(docs_body, headers={"Content-Security-Policy": docs_policy})
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         response = await call_next(request)
         for key, value in SECURITY_HEADERS.items():
-            if key == "Content-Security-Policy" and request.url.path == "/api/docs":
-                continue  # the OpenAPI page loads Swagger UI's script and style from its CDN
             response.headers.setdefault(key, value)
+        if not request.url.path.startswith(DOCS_ASSETS + "/"):
+            response.headers.setdefault("Cache-Control", "no-store")  # pages and downloads hold minutes
         return response
 
     @app.exception_handler(LoginRequired)
@@ -126,23 +146,85 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={pages.quote(target)}", status_code=303)
 
+    def answer(request: Request, status: int, message: str, headers: dict | None = None):
+        """JSON under /api, the error page (with the site's navigation) for a browser."""
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"detail": message}, status_code=status, headers=headers)
+        return pages.error_page(request, status, message)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        if request.url.path.startswith("/api"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return pages.error_page(request, exc.status_code, str(exc.detail))
+        status, message = _own_words(exc.status_code, str(exc.detail), settings.max_files)
+        return answer(request, status, message, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
-        if request.url.path.startswith("/api"):
-            return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
-        return pages.error_page(request, 422, _validation_message(exc))
+        return answer(request, 422, _validation_message(exc))
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        response = answer(request, 500, _("An internal error occurred; it has been logged for the administrator"))
+        response.headers.update({"Cache-Control": "no-store", **SECURITY_HEADERS})  # outside security_headers
+        return response
 
     return app
 
 
+def _docs_page() -> tuple[bytes, str]:
+    """The Swagger UI page over the vendored assets and its CSP: its inline script allowed by hash, nothing
+    from outside."""
+    page = get_swagger_ui_html(
+        openapi_url="/api/openapi.json",
+        title="minutes-nlp API",
+        swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+        swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from swagger.io
+    )
+    inline = re.findall(r"<script>(.*?)</script>", page.body.decode("utf-8"), flags=re.S)
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(x.encode()).digest()).decode()}'" for x in inline)
+    return page.body, (
+        f"default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'self'; form-action 'self'"
+    )
+
+
+# The multipart parser's refusals, in English in Starlette: (start of its message, status, our message).
+_PARSER_REFUSALS = (
+    ("Too many files", 413, N_("At most {n} files per upload")),
+    ("Too many fields", 413, N_("The form has too many fields")),
+)
+
+
+def _own_words(status: int, detail: str, max_files: int) -> tuple[int, str]:
+    """(status, message) in the language in force for the framework's own English refusals; ours pass through."""
+    for start, own_status, message in _PARSER_REFUSALS:
+        if detail.startswith(start):
+            return own_status, _(message).format(n=max_files)
+    if status == 400:  # a body the parsers could not read ("There was an error parsing the body", …)
+        return 400, _("The request could not be read: the form or the JSON body is malformed")
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = None
+    if detail == phrase:  # Starlette's default detail: "Not Found", "Method Not Allowed", …
+        own = {404: _("There is no such page or address"), 405: _("This address does not accept this method")}
+        return status, own.get(status, _("The request could not be done"))
+    return status, detail
+
+
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {"detail": {"type": "string", "title": "Detail"}},
+    "required": ["detail"],
+}
+
+
 def _translated_openapi(build):
-    """The OpenAPI schema with the summaries and descriptions (marked with N_) in the language in force."""
+    """The OpenAPI schema with the summaries and descriptions (marked with N_) in the language in force, and
+    the 422 answer as the service sends it ({"detail": "<reason>"}, not FastAPI's list of errors)."""
 
     def translate(node):
         if isinstance(node, dict):
@@ -161,6 +243,10 @@ def _translated_openapi(build):
         schema = build()
         if not done:
             translate(schema)
+            schemas = schema.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = ERROR_SCHEMA
+                schemas.pop("ValidationError", None)
             done.append(True)
         return schema
 
@@ -168,8 +254,37 @@ def _translated_openapi(build):
 
 
 def _validation_message(exc: RequestValidationError) -> str:
+    """The validation errors in the language in force, each as "field: what is wrong" (pydantic's are English)."""
     parts = []
     for err in exc.errors():
-        where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path"))
-        parts.append(f"{where or _('request')}: {err.get('msg')}")
-    return _("Invalid request: {problems}").format(problems="; ".join(parts))
+        loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "header")]
+        if loc[:1] == ["files"] and "UploadFile" in str(err.get("msg")):
+            parts.append(_("a file was sent without a name; choose it again (or rename it) and send it again"))
+            continue
+        parts.append(f"{'.'.join(loc[:1]) or _('request')}: {_problem(err)}")
+    return _("Invalid request: {problems}").format(problems="; ".join(dict.fromkeys(parts)))
+
+
+def _problem(err: dict) -> str:
+    kind, ctx = err.get("type", ""), err.get("ctx") or {}
+    if kind in ("int_parsing", "int_type", "int_from_float", "int_parsing_size"):
+        return _("must be a whole number written with the digits 0-9")
+    if kind in ("less_than_equal", "less_than"):
+        return _("must be at most {limit}").format(limit=ctx.get("le", ctx.get("lt")))
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("must be at least {limit}").format(limit=ctx.get("ge", ctx.get("gt")))
+    if kind == "string_too_long":
+        return _("must have at most {n} characters").format(n=ctx.get("max_length"))
+    if kind == "string_too_short":
+        return _("must have at least {n} characters").format(n=ctx.get("min_length"))
+    if kind == "missing":
+        return _("is required")
+    if kind in ("literal_error", "enum"):
+        return _("is not one of the accepted values")
+    if kind == "json_invalid":
+        return _("is not valid JSON")
+    if kind in ("model_attributes_type", "dict_type", "model_type"):
+        return _("must be a JSON object")
+    if kind == "string_type":
+        return _("must be text")
+    return _("is not valid")

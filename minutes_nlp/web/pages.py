@@ -43,8 +43,9 @@ from minutes_nlp.web.access import (
 )
 from minutes_nlp.web.api import XLSX, download, read_uploads
 from minutes_nlp.web.auth import check_password, csrf_token, new_token
-from minutes_nlp.web.db import ROLES, User
-from minutes_nlp.web.deps import DB, PageUser, csrf
+from minutes_nlp.web.db import ROLES, ApiToken, Unit, User
+from minutes_nlp.web.deps import DB, LoginRequired, PageUser, csrf, page_user
+from minutes_nlp.web.params import MAX_OFFSET, PathId, QueryId, ascii_number, form_id, length_problem
 from minutes_nlp.web.queries import (
     SORTS,
     Filters,
@@ -93,28 +94,42 @@ def render(request: Request, name: str, user: User | None, status: int = 200, **
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """The error page in the site layout: the navigation and the sign-out button stay for a signed-in user."""
     titles = {401: _("Not signed in"), 403: _("Not allowed"), 404: _("Not found"), 413: _("File too large")}
     return render(
-        request, "error.html", None, status=status, title=titles.get(status, _("Could not be done")), message=message
+        request,
+        "error.html",
+        signed_in(request),
+        status=status,
+        title=titles.get(status, _("Could not be done")),
+        message=message,
     )
+
+
+def signed_in(request: Request) -> User | None:
+    """The signed-in user by the same rule as the pages (deps.page_user), or None; never raises LoginRequired."""
+    if "session" not in request.scope:  # an error raised before the session middleware ran
+        return None
+    session = request.app.state.sessions()
+    try:
+        return page_user(request, session)
+    except LoginRequired:
+        return None
+    finally:
+        session.close()
 
 
 def page_filters(request: Request) -> Filters:
     """The list filters from the query string; a bad value becomes a 422 page with the reason."""
     q = request.query_params
 
-    def as_int(key: str) -> int | None:
-        value = q.get(key, "").strip()
-        if not value:
-            return None
-        if not value.isdigit():
-            raise HTTPException(422, _("Invalid value of {key}: {value}").format(key=key, value=repr(value)))
-        return int(value)
-
-    page = as_int("page") or 1
+    page_text = q.get("page", "")
+    page = ascii_number(page_text) if page_text.strip() else 1
+    if page is None or not 1 <= page <= MAX_OFFSET // PAGE_SIZE:
+        raise HTTPException(422, _("Invalid value of {key}: {value}").format(key="page", value=repr(page_text[:50])))
     f = Filters(
-        cell=as_int("cell"),
-        committee=as_int("committee"),
+        cell=form_id(q.get("cell", ""), "cell"),
+        committee=form_id(q.get("committee", ""), "committee"),
         month=q.get("month") or None,
         level=q.get("level") or None,
         flag=q.get("flag") or None,
@@ -158,7 +173,11 @@ def login_form(request: Request, next: str = "/"):
 
 @router.post("/login", dependencies=[Depends(csrf)])
 def login(request: Request, *, username: FormText = "", password: FormText = "", next: FormText = "/", session: DB):
-    user = check_password(session, username.strip(), password)
+    user = (
+        None
+        if length_problem(username.strip(), User.username, "")
+        else check_password(session, username.strip(), password)
+    )
     if user is None:
         return render(
             request,
@@ -200,7 +219,7 @@ def upload_form(request: Request, user: PageUser, session: DB):
 def upload(
     request: Request, *, files: Annotated[list[UploadFile], File()], unit_id: FormText = "", user: PageUser, session: DB
 ):
-    cell = upload_cell(session, user, int(unit_id) if unit_id.strip().isdigit() else None)
+    cell = upload_cell(session, user, form_id(unit_id, "unit_id"))
     uploads = [
         (n, d) for n, d in read_uploads(files, request.app.state.settings.max_upload_bytes) if n != "tep-khong-ten" or d
     ]  # a form posted without choosing a file sends one empty part
@@ -274,7 +293,7 @@ def meetings_xlsx(request: Request, user: PageUser, session: DB):
 
 
 @router.get("/meetings/{meeting_id}")
-def meeting(request: Request, *, meeting_id: int, analysis_id: int | None = None, user: PageUser, session: DB):
+def meeting(request: Request, *, meeting_id: PathId, analysis_id: QueryId = None, user: PageUser, session: DB):
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     shown = pick_analysis(session, doc, analysis_id)
@@ -293,7 +312,7 @@ def meeting(request: Request, *, meeting_id: int, analysis_id: int | None = None
 
 
 @router.get("/meetings/{meeting_id}/report")
-def meeting_report(*, meeting_id: int, analysis_id: int | None = None, user: PageUser, session: DB):
+def meeting_report(*, meeting_id: PathId, analysis_id: QueryId = None, user: PageUser, session: DB):
     from minutes_nlp.web.queries import meeting_from_dict
 
     require(user, READERS)
@@ -302,7 +321,7 @@ def meeting_report(*, meeting_id: int, analysis_id: int | None = None, user: Pag
 
 
 @router.get("/meetings/{meeting_id}/original")
-def meeting_original(request: Request, meeting_id: int, user: PageUser, session: DB):
+def meeting_original(request: Request, meeting_id: PathId, user: PageUser, session: DB):
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     return download(request.app.state.storage.get(doc.sha256), doc.original_name, "application/octet-stream")
@@ -315,8 +334,7 @@ def meeting_original(request: Request, meeting_id: int, user: PageUser, session:
 def dashboard_page(request: Request, user: PageUser, session: DB):
     require(user, DASHBOARD)
     units = readable_units(session, user)
-    committee = request.query_params.get("committee", "")
-    f = Filters(committee=int(committee) if committee.isdigit() else None)
+    f = Filters(committee=form_id(request.query_params.get("committee", ""), "committee"))
     stats = dashboard(session, units, f)
     top = max([*stats["by_flag"].values(), *stats["by_level"].values(), 1])
     top_month = max([m["meetings"] for m in stats["months"]] + [1])
@@ -371,6 +389,9 @@ def admin_add_unit(
     request: Request, *, name: FormText = "", kind: FormText = "", parent_id: FormText = "", user: PageUser, session: DB
 ):
     require(user, ("admin",))
+    problem = length_problem(name.strip(), Unit.name, _("The unit name"))
+    if problem:
+        return _admin_page(request, user, session, status=422, error=problem)
     try:
         parent = admin_lib.find_unit(session, parent_id.strip() or None)
         unit = admin_lib.create_unit(session, name, kind, parent)
@@ -394,6 +415,11 @@ def admin_add_user(
     session: DB,
 ):
     require(user, ("admin",))
+    problem = length_problem(username.strip(), User.username, _("The user name")) or length_problem(
+        full_name, User.full_name, _("The full name")
+    )
+    if problem:
+        return _admin_page(request, user, session, status=422, error=problem)
     try:
         unit = admin_lib.find_unit(session, unit_id.strip() or None)
         made = admin_lib.create_user(session, username, password, role, unit, full_name)
@@ -405,6 +431,9 @@ def admin_add_user(
 @router.post("/admin/tokens", dependencies=[Depends(csrf)])
 def admin_add_token(request: Request, *, username: FormText = "", name: FormText = "", user: PageUser, session: DB):
     require(user, ("admin",))
+    problem = length_problem(name, ApiToken.name, _("The token name"))
+    if problem:
+        return _admin_page(request, user, session, status=422, error=problem)
     try:
         owner = admin_lib.find_user(session, username.strip())
     except admin_lib.AdminError as exc:

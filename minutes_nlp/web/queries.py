@@ -20,6 +20,7 @@ from minutes_nlp.analysis.analyzer import meetings_frame
 from minutes_nlp.i18n import _
 from minutes_nlp.reports.supervise import FLAG_CODES, LEVELS
 from minutes_nlp.reports.xlsx import cell_value, write_xlsx
+from minutes_nlp.spreadsheet import csv_row
 from minutes_nlp.types import Flag, Meeting, Segment, Sentence
 from minutes_nlp.vocabulary import COLUMN_NAMES, LEVEL_NAMES, name_of
 from minutes_nlp.web.access import subtree
@@ -289,7 +290,7 @@ def export_csv(rows: list[dict], meetings: list[Meeting]) -> bytes:
         for c in analysed:
             v = cell_value(c, record.get(c))
             values.append("" if v is None else v)
-        writer.writerow([row[k] for k in WEB_COLUMNS] + values)
+        writer.writerow(csv_row([row[k] for k in WEB_COLUMNS] + values))
     return buf.getvalue().encode("utf-8-sig")
 
 

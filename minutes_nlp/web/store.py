@@ -138,8 +138,9 @@ def _members(name: str, data: bytes, max_bytes: int) -> list[tuple[str, bytes]]:
         except MinutesError as exc:
             raise UploadRefused(name, reason_for(exc), 422) from None
     prefix = str(path) + "/"
+    longest = Document.original_name.property.columns[0].type.length
     members = [
-        (f"{name}/{item_name.removeprefix(prefix)}", content)
+        (fit_name(f"{name}/{item_name.removeprefix(prefix)}", longest), content)
         for item_name, content in items
         if isinstance(content, bytes)
     ]  # read_zip gives every member as bytes
@@ -240,4 +241,13 @@ def safe_name(name: str | None) -> str:
     """The file's own name without any folder part or control characters (it is shown and stored, never a path)."""
     base = re.split(r"[/\\]", name or "")[-1]
     base = "".join(ch for ch in base if ch.isprintable()).strip()
-    return base[:200] or "tep-khong-ten"
+    return fit_name(base, 200) or "tep-khong-ten"
+
+
+def fit_name(name: str, limit: int) -> str:
+    """name cut to at most limit characters in the middle, keeping its extension (which says how it is read)."""
+    if len(name) <= limit:
+        return name
+    suffix = PurePosixPath(name).suffix
+    suffix = suffix if len(suffix) <= 16 else ""
+    return name[: limit - len(suffix) - 1] + "…" + suffix

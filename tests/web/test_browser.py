@@ -103,6 +103,29 @@ def test_sign_in_upload_read_report_and_export(live, tmp_path):
                 page.click("text=Excel (.xlsx)")
             assert info.value.suggested_filename == "bien-ban.xlsx"
 
+            # a phone-width screen: the list's rows become cards, nothing wider than the screen
+            page.set_viewport_size({"width": 375, "height": 800})
+            page.goto(f"{live}/meetings")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375
+            assert page.is_visible("text=bien-ban-thang-9.docx")
+            page.set_viewport_size({"width": 1280, "height": 800})
+
+            # the API docs with nothing from outside 127.0.0.1
+            outside = []
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith(live)
+                    else (outside.append(route.request.url), route.abort())
+                ),
+            )
+            page.goto(f"{live}/api/docs")
+            page.wait_for_selector('.opblock-summary-path[data-path="/api/meetings"]', timeout=15_000)
+            assert outside == []
+            page.unroute("**/*")
+            page.goto(f"{live}/meetings")
+
             page.click("text=Đăng xuất")
             page.wait_for_url(f"{live}/login")
         finally:
