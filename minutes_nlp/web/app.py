@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from minutes_nlp.i18n import N_, _
+from minutes_nlp.web.audit import record_denied
 from minutes_nlp.web.db import head_revision, make_engine, make_sessionmaker, migrate, schema_revision
 from minutes_nlp.web.deps import LoginRequired
 from minutes_nlp.web.settings import Settings
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        record_denied(request, exc.status_code, str(exc.detail))
         if request.url.path.startswith("/api"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return pages.error_page(request, exc.status_code, str(exc.detail))
