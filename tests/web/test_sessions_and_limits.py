@@ -10,68 +10,30 @@ import json
 import multiprocessing
 import time
 
-from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from minutes_nlp.cli.main import main
-from minutes_nlp.web import admin as admin_lib
-from minutes_nlp.web.db import AuditEvent, Document, make_engine, make_sessionmaker
+from minutes_nlp.web.db import Document, make_engine, make_sessionmaker
 from minutes_nlp.web.limits import Policy, SignInLimits, admit
 
-from .conftest import PASSWORD, csrf_of, sign_in
+from .auth_world import bearer, cli, events, small_world, try_sign_in
+from .conftest import PASSWORD, sign_in
 from .minutes import docx_bytes, minutes_text
 
 RELAXED = Policy(1000, 0.0, 0.0, 10000, None)
 
 
-def small_world(make_app, **options):
-    """A committee with two cells, a secretary of each, a supervisor, an admin."""
+def world(make_app, **options):
     app = make_app(**options)
-    with app.state.sessions() as s:
-        ab = admin_lib.create_unit(s, "Đảng ủy Phường Tân Hòa", "committee")
-        a = admin_lib.create_unit(s, "Chi bộ Khu phố 3", "cell", ab)
-        b = admin_lib.create_unit(s, "Chi bộ Khu phố 4", "cell", ab)
-        admin_lib.create_user(s, "bt_hoa", PASSWORD, "secretary", a)
-        admin_lib.create_user(s, "bt_lan", PASSWORD, "secretary", b)
-        admin_lib.create_user(s, "gs_tam", PASSWORD, "supervisor", ab)
-        admin_lib.create_user(s, "qt_son", PASSWORD, "admin")
-        tokens = {
-            n: admin_lib.create_token(s, admin_lib.find_user(s, n), "thử nghiệm", "cli:test")
-            for n in ("bt_hoa", "gs_tam", "qt_son")
-        }
-        units = {"ab": ab.id, "a": a.id, "b": b.id}
+    tokens, units = small_world(app)
     return app, tokens, units
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def try_sign_in(client: TestClient, username: str, password: str):
-    token = csrf_of(client.get("/login").text)
-    return client.post(
-        "/login",
-        data={"username": username, "password": password, "csrf_token": token, "next": "/meetings"},
-        follow_redirects=False,
-    )
-
-
-def events(app, event: str | None = None) -> list[AuditEvent]:
-    with app.state.sessions() as s:
-        query = select(AuditEvent).order_by(AuditEvent.id)
-        return list(s.scalars(query.where(AuditEvent.event == event) if event else query))
-
-
-def cli(app, *args):
-    return CliRunner().invoke(main, [*args, "--data-dir", str(app.state.settings.data_dir)], catch_exceptions=False)
 
 
 # ---------------------------------------------------------------- item 3: sessions end on the server
 
 
 def test_a_copied_cookie_is_refused_after_sign_out(make_app):
-    app, tokens, _units = small_world(make_app)
+    app, tokens, _units = world(make_app)
     victim, csrf = sign_in(app, "bt_hoa")
     r = victim.post(
         "/upload",
@@ -109,7 +71,7 @@ def test_a_copied_cookie_is_refused_after_sign_out(make_app):
 
 def test_a_cookie_copied_before_sign_out_cannot_be_replayed(make_app):
     """The cookie as it was before sign-out (the thief kept it) is refused, not only the cleared one."""
-    app, _tokens, _units = small_world(make_app)
+    app, _tokens, _units = world(make_app)
     victim, csrf = sign_in(app, "bt_hoa")
     kept = victim.cookies.get("minutes_nlp_session")
     victim.post("/logout", data={"csrf_token": csrf})
@@ -121,7 +83,7 @@ def test_a_cookie_copied_before_sign_out_cannot_be_replayed(make_app):
 
 
 def test_password_change_ends_every_other_session(make_app):
-    app, _tokens, _units = small_world(make_app)
+    app, _tokens, _units = world(make_app)
     office, csrf = sign_in(app, "bt_hoa")
     phone, _ = sign_in(app, "bt_hoa")
     r = office.post(
@@ -147,7 +109,7 @@ def test_password_change_ends_every_other_session(make_app):
 
 
 def test_deactivation_and_a_move_end_sessions_and_tokens_stop(make_app):
-    app, tokens, units = small_world(make_app)
+    app, tokens, units = world(make_app)
     api = TestClient(app)
     page, _ = sign_in(app, "bt_hoa")
     r = api.post("/api/admin/users/bt_hoa/deactivate", headers=bearer(tokens["qt_son"]))
@@ -172,7 +134,7 @@ def test_deactivation_and_a_move_end_sessions_and_tokens_stop(make_app):
 
 def test_thirty_wrong_passwords_then_the_right_one_is_locked_until_an_admin_lifts_it(make_app):
     strict = SignInLimits(account=Policy(5, 0.0, 0.0, 10, None), address=RELAXED)
-    app, tokens, _units = small_world(make_app, sign_in=strict)
+    app, tokens, _units = world(make_app, sign_in=strict)
     client = TestClient(app)
     statuses = [try_sign_in(client, "bt_hoa", f"doan-sai-{i}").status_code for i in range(30)]
     assert statuses == [401] * 10 + [429] * 20
@@ -191,7 +153,7 @@ def test_thirty_wrong_passwords_then_the_right_one_is_locked_until_an_admin_lift
 
 def test_an_unknown_name_locks_like_a_real_one(make_app):
     strict = SignInLimits(account=Policy(2, 0.0, 0.0, 3, None), address=RELAXED)
-    app, _tokens, _units = small_world(make_app, sign_in=strict)
+    app, _tokens, _units = world(make_app, sign_in=strict)
     client = TestClient(app)
     for name in ("bt_hoa", "khong_ai_ten_nay"):
         assert [try_sign_in(client, name, "doan-sai").status_code for _i in range(4)] == [401, 401, 401, 429]
@@ -200,7 +162,7 @@ def test_an_unknown_name_locks_like_a_real_one(make_app):
 
 def test_delays_grow_after_the_free_attempts(make_app):
     gentle = SignInLimits(account=Policy(2, 2.0, 60.0, 10, None), address=RELAXED)
-    app, _tokens, _units = small_world(make_app, sign_in=gentle)
+    app, _tokens, _units = world(make_app, sign_in=gentle)
     client = TestClient(app)
     assert [try_sign_in(client, "bt_hoa", "doan-sai").status_code for _i in range(2)] == [401, 401]
     first = try_sign_in(client, "bt_hoa", PASSWORD)  # even the right password waits
@@ -213,7 +175,7 @@ def test_delays_grow_after_the_free_attempts(make_app):
 
 def test_many_names_from_one_address_lock_the_address_not_other_clients(make_app):
     strict = SignInLimits(account=RELAXED, address=Policy(3, 0.0, 0.0, 5, 60.0, window_minutes=60.0))
-    app, tokens, _units = small_world(make_app, sign_in=strict)
+    app, tokens, _units = world(make_app, sign_in=strict)
     attacker = TestClient(app, client=("203.0.113.7", 40000))
     assert [try_sign_in(attacker, f"nguoi_{i}", "doan-sai").status_code for i in range(6)] == [401] * 5 + [429]
     r = try_sign_in(attacker, "bt_hoa", PASSWORD)
@@ -233,7 +195,7 @@ def _admit_many(url: str, n: int, queue) -> None:
 
 def test_limits_hold_across_processes(make_app):
     """Four processes race on one account: exactly lock_after attempts get through to the password check."""
-    app, _tokens, _units = small_world(make_app)
+    app, _tokens, _units = world(make_app)
     url = app.state.settings.database_url
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
@@ -250,7 +212,7 @@ def test_limits_hold_across_processes(make_app):
 
 
 def test_audit_records_sign_ins_refusals_and_denied_accesses(make_app):
-    app, tokens, _units = small_world(make_app)
+    app, tokens, _units = world(make_app)
     client = TestClient(app, client=("192.0.2.44", 5000))
     try_sign_in(client, "bt_hoa", "doan-sai")
     try_sign_in(client, "bt_hoa", PASSWORD)
