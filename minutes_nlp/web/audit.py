@@ -8,11 +8,12 @@ to whom (username), by whom when someone else did it (actor: an admin, or
 from __future__ import annotations
 
 import getpass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from minutes_nlp.web.db import AuditEvent, iso
+from minutes_nlp.web.db import AuditEvent, iso, now
 
 EVENTS = (
     "sign_in",
@@ -69,6 +70,21 @@ def record(
         )
     )
     session.commit()
+
+
+def record_limited(session: Session, username: str, address: str, detail: str, target: str | None = None) -> None:
+    """Record a sign-in refused by the limits, at most once a minute per name and address (a flood adds no rows)."""
+    since = now() - timedelta(minutes=1)
+    recent = session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.event == "sign_in_limited",
+            AuditEvent.username == _cut(username, 100),
+            AuditEvent.address == _cut(address, 64),
+            AuditEvent.at >= since,
+        )
+    )
+    if recent is None:
+        record(session, "sign_in_limited", username=username, address=address, target=target, detail=detail)
 
 
 def client_address(request) -> str:

@@ -211,3 +211,24 @@ def test_admin_commands_cut_a_user_off_and_back(make_app):
     assert {e.actor for e in events(app) if e.event in ("token_revoked", "user_deactivated", "user_moved")} == {
         next(e.actor for e in events(app, "user_moved"))
     }
+
+
+def test_new_admin_commands_have_vietnamese_help():
+    from click.testing import CliRunner
+
+    from minutes_nlp.cli.main import main
+
+    for name in (
+        "list-tokens",
+        "revoke-token",
+        "deactivate",
+        "reactivate",
+        "set-password",
+        "move-user",
+        "unlock",
+        "sign-in-limits",
+        "audit",
+    ):
+        result = CliRunner().invoke(main, ["admin", name, "--help"])
+        assert result.exit_code == 0 and len(result.output) > 100, name
+        assert any(word in result.output for word in ("phiên", "mã truy cập", "khóa", "nhật ký", "đơn vị")), name

@@ -142,7 +142,8 @@ def test_thirty_wrong_passwords_then_the_right_one_is_locked_until_an_admin_lift
     assert r.status_code == 429 and "bị khóa" in r.text and "quản trị viên" in r.text
     locks = TestClient(app).get("/api/admin/sign-in-limits", headers=bearer(tokens["qt_son"])).json()
     assert ("account", "bt_hoa", 10, True) in [(k["kind"], k["key"], k["failures"], k["locked"]) for k in locks]
-    assert len(events(app, "sign_in_failed")) == 10 and len(events(app, "sign_in_limited")) == 21
+    assert len(events(app, "sign_in_failed")) == 10
+    assert len(events(app, "sign_in_limited")) == 1  # 21 refusals, recorded once a minute: a flood adds no rows
     assert [e.target for e in events(app, "locked")] == ["account:bt_hoa"]
 
     result = cli(app, "admin", "unlock", "bt_hoa")
