@@ -281,7 +281,9 @@ def change_own_password(
         )
     refusal = limits.admit(session, policy, user.username, address)
     if refusal is not None:
-        audit.record_limited(session, user.username, address, refusal.kind, target="password")
+        audit.record_throttled(
+            session, "sign_in_limited", username=user.username, address=address, target="password", detail=refusal.kind
+        )
         raise Limited(refusal)
     if check_password(session, user.username, current or "") is None:
         audit.record(session, "sign_in_failed", username=user.username, address=address, target="password")

@@ -72,19 +72,26 @@ def record(
     session.commit()
 
 
-def record_limited(session: Session, username: str, address: str, detail: str, target: str | None = None) -> None:
-    """Record a sign-in refused by the limits, at most once a minute per name and address (a flood adds no rows)."""
+def record_throttled(
+    session: Session,
+    event: str,
+    *,
+    username: str | None,
+    address: str,
+    target: str | None = None,
+    detail: str | None = None,
+) -> None:
+    """Record a refusal an attacker can repeat at will (limited sign-ins, bad tokens, ended sessions) at most
+    once a minute per event, name and address, so a flood adds no rows."""
     since = now() - timedelta(minutes=1)
+    same_name = AuditEvent.username.is_(None) if username is None else AuditEvent.username == _cut(username, 100)
     recent = session.scalar(
-        select(AuditEvent.id).where(
-            AuditEvent.event == "sign_in_limited",
-            AuditEvent.username == _cut(username, 100),
-            AuditEvent.address == _cut(address, 64),
-            AuditEvent.at >= since,
-        )
+        select(AuditEvent.id)
+        .where(AuditEvent.event == event, same_name, AuditEvent.address == _cut(address, 64), AuditEvent.at >= since)
+        .limit(1)
     )
     if recent is None:
-        record(session, "sign_in_limited", username=username, address=address, target=target, detail=detail)
+        record(session, event, username=username, address=address, target=target, detail=detail)
 
 
 def client_address(request) -> str:

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from minutes_nlp.i18n import N_, _
-from minutes_nlp.web.audit import client_address, record, where
+from minutes_nlp.web.audit import client_address, record_throttled, where
 from minutes_nlp.web.auth import csrf_ok, session_owner, session_user, user_for_token
 from minutes_nlp.web.db import User
 
@@ -44,7 +44,9 @@ def api_user(
         )
     user = user_for_token(session, credentials.credentials)
     if user is None:
-        record(session, "token_refused", address=client_address(request), target=where(request))
+        record_throttled(
+            session, "token_refused", username=None, address=client_address(request), target=where(request)
+        )
         raise HTTPException(
             401, _("The access token is not valid or was revoked"), headers={"WWW-Authenticate": "Bearer"}
         )
@@ -62,7 +64,7 @@ def page_user(request: Request, session: DB) -> User:
     user = session_user(session, key)
     if user is None:
         if key:
-            record(
+            record_throttled(
                 session,
                 "session_refused",
                 username=session_owner(session, key),

@@ -177,7 +177,7 @@ def login(request: Request, *, username: FormText = "", password: FormText = "",
 
     refusal = limits.admit(session, settings.sign_in, name, address)
     if refusal is not None:
-        audit.record_limited(session, name, address, refusal.kind)
+        audit.record_throttled(session, "sign_in_limited", username=name, address=address, detail=refusal.kind)
         response = refuse(429, limits.refusal_message(refusal))
         if refusal.retry_after:
             response.headers["Retry-After"] = str(refusal.retry_after)
