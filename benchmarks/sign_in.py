@@ -1,6 +1,6 @@
 """Sign-in attempts per second before and after lockout, against a live ``minutes-nlp serve`` on 127.0.0.1.
 
-    python benchmarks/sign_in.py [--seconds 15] [--threads 8] [--source DIR] [--out FILE]
+    python benchmarks/sign_in.py [--seconds 60] [--spray-seconds 30] [--threads 8] [--source DIR] [--out FILE]
 
 Starts the server over a temporary SQLite database with a cell secretary (the target) and a
 supervisor (a bystander), then:
@@ -8,9 +8,10 @@ supervisor (a bystander), then:
    counts the guesses that reached the password hash (answered 401) and the attempts refused
    before it (429), the time to lockout, and the latency of refusals; meanwhile the bystander
    signs in from another address once a second (latency: do refused attempts slow others down?);
-   then the right password is tried (a locked account refuses it);
+   then the right password is tried (a locked account refuses it; the 10th guess comes after
+   31 s of growing delays, so the flood lasts 60 s by default);
 2. spray: THREADS clients, each from its own address (X-Forwarded-For, trusted from 127.0.0.1 as
-   uvicorn does by default), each attempt a different account name, for SECONDS: the guesses per
+   uvicorn does by default), each attempt a different account name, for SPRAY_SECONDS: the guesses per
    second that still reach the hash when an attacker spreads over names and addresses;
 3. the accounts and addresses still limited (``minutes-nlp admin sign-in-limits``); then
    ``minutes-nlp admin unlock`` lifts the secretary's lock and the right password signs in.
@@ -180,7 +181,8 @@ def spray(base: str, threads: int, seconds: float) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=15.0, help="length of each attack")
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the flood on one account")
+    parser.add_argument("--spray-seconds", type=float, default=30.0, help="length of the spray over names")
     parser.add_argument("--threads", type=int, default=8, help="attacking clients")
     parser.add_argument("--source", type=Path, default=ROOT, help="source tree the server runs from")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "sign_in.json")
@@ -210,9 +212,15 @@ def main() -> int:
                 if server.poll() is not None or time.perf_counter() - started > 120:
                     raise SystemExit("server did not start")
                 time.sleep(0.2)
-            results = {"source": str(source), "threads": args.threads, "seconds": args.seconds}
+            results = {
+                "source": str(source),
+                "threads": args.threads,
+                "seconds": args.seconds,
+                "spray_seconds": args.spray_seconds,
+                "load_average_at_start": os.getloadavg()[0],
+            }
             results["flood_one_account_one_address"] = flood(base, args.threads, args.seconds)
-            results["spray_many_names_many_addresses"] = spray(base, args.threads, args.seconds)
+            results["spray_many_names_many_addresses"] = spray(base, args.threads, args.spray_seconds)
             if source == ROOT:
                 limited = command(source, data_dir, "admin", "sign-in-limits").splitlines()
                 results["limits_afterwards"] = [line for line in limited if "bithu" in line or "127.0.0.1" in line]
