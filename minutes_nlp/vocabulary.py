@@ -200,3 +200,24 @@ CONTENT_KIND_NAMES = Names(
         "damaged-zip": N_("a damaged archive"),
     }
 )
+AUDIT_EVENT_NAMES = Names(
+    {
+        "sign_in": N_("Signed in"),
+        "sign_in_failed": N_("Wrong password"),
+        "sign_in_limited": N_("Sign-in refused by the limits"),
+        "locked": N_("Locked after failed sign-ins"),
+        "unlocked": N_("Unlocked by an administrator"),
+        "sign_out": N_("Signed out"),
+        "session_refused": N_("Ended or expired session refused"),
+        "token_refused": N_("Invalid or revoked access token refused"),
+        "denied": N_("Access denied"),
+        "password_changed": N_("Changed own password"),
+        "password_reset": N_("Password set by an administrator"),
+        "user_deactivated": N_("User deactivated"),
+        "user_reactivated": N_("User reactivated"),
+        "user_moved": N_("User moved to another unit"),
+        "user_created": N_("User added"),
+        "token_created": N_("Access token created"),
+        "token_revoked": N_("Access token revoked"),
+    }
+)

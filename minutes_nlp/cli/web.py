@@ -220,10 +220,13 @@ def create_user(
     database_url: str | None,
 ) -> None:
     from minutes_nlp.web import admin as lib
+    from minutes_nlp.web.audit import cli_actor
 
     with _session(_settings(data_dir, database_url)) as session:
         try:
-            user = lib.create_user(session, username, password, role, lib.find_unit(session, unit), full_name)
+            user = lib.create_user(
+                session, username, password, role, lib.find_unit(session, unit), full_name, actor=cli_actor()
+            )
         except lib.AdminError as exc:
             raise click.ClickException(str(exc)) from None
         place = _(" of {unit}").format(unit=user.unit.name) if user.unit else ""
@@ -243,14 +246,14 @@ def create_user(
 @_DB
 def create_token(username: str, name: str | None, data_dir: Path | None, database_url: str | None) -> None:
     from minutes_nlp.web import admin as lib
-    from minutes_nlp.web.auth import new_token
+    from minutes_nlp.web.audit import cli_actor
 
     with _session(_settings(data_dir, database_url)) as session:
         try:
             user = lib.find_user(session, username)
         except lib.AdminError as exc:
             raise click.ClickException(str(exc)) from None
-        click.echo(new_token(session, user, name))
+        click.echo(lib.create_token(session, user, name, cli_actor()))
 
 
 @admin.command("list-users", help=N_("List users with their role and unit."))
@@ -395,3 +398,178 @@ def use_model(name: str, data_dir: Path | None) -> None:
     except MinutesError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(_("the service now uses {path}; restart it and run 'minutes-nlp admin reanalyze'").format(path=target))
+
+
+def _run(data_dir: Path | None, database_url: str | None, action):
+    """Run action(session, lib, actor) on the database; an AdminError becomes one clear line."""
+    from minutes_nlp.web import admin as lib
+    from minutes_nlp.web.audit import cli_actor
+
+    with _session(_settings(data_dir, database_url)) as session:
+        try:
+            return action(session, lib, cli_actor())
+        except lib.AdminError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@admin.command("list-tokens", help=N_("List access tokens (never the tokens themselves), of USERNAME or of everyone."))
+@click.argument("username", required=False)
+@_DATA
+@_DB
+def list_tokens(username: str | None, data_dir: Path | None, database_url: str | None) -> None:
+    rows = _run(data_dir, database_url, lambda s, lib, actor: lib.list_tokens(s, username))
+    for t in rows:
+        state = _("revoked") if t["revoked"] else _("valid")
+        used = (t["last_used_at"] or "-")[:16]
+        click.echo(f"{t['id']}\t{t['username']}\t{t['name'] or '-'}\t{t['created_at'][:16]}\t{used}\t{state}")
+
+
+@admin.command(
+    "revoke-token", help=N_("Revoke the access token numbered TOKEN_ID (see list-tokens); it stops working at once.")
+)
+@click.argument("token_id", type=click.IntRange(1, 2**31 - 1))
+@_DATA
+@_DB
+def revoke_token(token_id: int, data_dir: Path | None, database_url: str | None) -> None:
+    token = _run(data_dir, database_url, lambda s, lib, actor: lib.revoke_token(s, token_id, actor))
+    click.echo(_("Access token number {id} of {name} revoked.").format(id=token.id, name=token.user.username))
+
+
+@admin.command(help=N_("Deactivate USERNAME: their sessions end and their tokens stop working; nothing is deleted."))
+@click.argument("username")
+@_DATA
+@_DB
+def deactivate(username: str, data_dir: Path | None, database_url: str | None) -> None:
+    n = _run(data_dir, database_url, lambda s, lib, actor: lib.set_active(s, lib.find_user(s, username), False, actor))
+    click.echo(_("{name} deactivated; {n} session(s) ended.").format(name=username, n=n))
+
+
+@admin.command(help=N_("Reactivate USERNAME: they can sign in and use their tokens again."))
+@click.argument("username")
+@_DATA
+@_DB
+def reactivate(username: str, data_dir: Path | None, database_url: str | None) -> None:
+    _run(data_dir, database_url, lambda s, lib, actor: lib.set_active(s, lib.find_user(s, username), True, actor))
+    click.echo(_("{name} can sign in again.").format(name=username))
+
+
+@admin.command(
+    "set-password",
+    help=N_(
+        "Set the password of USERNAME (asked for twice, or made up with --generate and printed once); their "
+        "sessions end and their sign-in lock is lifted."
+    ),
+)
+@click.argument("username")
+@option("--generate", is_flag=True, help=N_("Make up a random password and print it."))
+@option(
+    "--password",
+    default=None,
+    envvar="MINUTES_NLP_PASSWORD",
+    help=N_("The new password, at least 8 characters (asked for when not given) [env MINUTES_NLP_PASSWORD]."),
+)
+@_DATA
+@_DB
+def set_password(
+    username: str, generate: bool, password: str | None, data_dir: Path | None, database_url: str | None
+) -> None:
+    from minutes_nlp.web.admin import generate_password
+
+    if generate:
+        password = generate_password()
+    elif password is None:
+        password = click.prompt(_("New password (at least 8 characters)"), hide_input=True, confirmation_prompt=True)
+    n = _run(
+        data_dir, database_url, lambda s, lib, actor: lib.set_password(s, lib.find_user(s, username), password, actor)
+    )
+    if generate:
+        click.echo(password)
+    click.echo(_("Password of {name} set; {n} session(s) ended.").format(name=username, n=n), err=generate)
+
+
+@admin.command("move-user", help=N_("Move USERNAME to UNIT (id or exact name); their sessions end."))
+@click.argument("username")
+@click.argument("unit")
+@_DATA
+@_DB
+def move_user(username: str, unit: str, data_dir: Path | None, database_url: str | None) -> None:
+    def move(s, lib, actor):
+        target = lib.find_unit(s, unit)
+        return target.name, lib.move_user(s, lib.find_user(s, username), target, actor)
+
+    name, n = _run(data_dir, database_url, move)
+    click.echo(_("{name} moved to {unit}; {n} session(s) ended.").format(name=username, unit=name, n=n))
+
+
+@admin.command(help=N_("Lift the sign-in lock (and the failures counted) of the account USERNAME or of an address."))
+@click.argument("username", required=False)
+@option("--address", default=None, help=N_("A client address to unlock instead of (or as well as) an account."))
+@_DATA
+@_DB
+def unlock(username: str | None, address: str | None, data_dir: Path | None, database_url: str | None) -> None:
+    _run(data_dir, database_url, lambda s, lib, actor: lib.unlock(s, username=username, client=address, actor=actor))
+    click.echo(_("Unlocked: {key}.").format(key=", ".join(k for k in (username, address) if k)))
+
+
+@admin.command("sign-in-limits", help=N_("List accounts and addresses with failed sign-ins counted, and their locks."))
+@_DATA
+@_DB
+def sign_in_limits(data_dir: Path | None, database_url: str | None) -> None:
+    from minutes_nlp.web.limits import current
+
+    settings = _settings(data_dir, database_url)
+    with _session(settings) as session:
+        rows = current(session, settings.sign_in)
+    for r in rows:
+        if r["locked"]:
+            state = _("locked")
+        elif r["retry_after"]:
+            state = _("waiting {seconds} s").format(seconds=r["retry_after"])
+        else:
+            state = "-"
+        click.echo(f"{r['kind']}\t{r['key']}\t{r['failures']}\t{state}\t{(r['last_failure_at'] or '-')[:19]}")
+
+
+@admin.command(
+    help=N_("Print the audit trail, newest first: sign-ins, refusals, locks, denied accesses, admin actions.")
+)
+@option("--user", "username", default=None, help=N_("Only events of this user (as subject or as actor)."))
+@option("--event", default=None, help=N_("Only this event code (sign_in, sign_in_failed, locked, denied, ...)."))
+@option("--limit", type=click.IntRange(1, 100000), default=50, show_default=True, help=N_("How many events."))
+@option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help=N_("table: one line an event; json: the records with machine codes."),
+)
+@_DATA
+@_DB
+def audit(
+    username: str | None, event: str | None, limit: int, fmt: str, data_dir: Path | None, database_url: str | None
+) -> None:
+    from minutes_nlp.vocabulary import AUDIT_EVENT_NAMES
+    from minutes_nlp.web.audit import EVENTS, events
+
+    if event is not None and event not in EVENTS:
+        raise click.BadParameter(
+            _("{event} is not an event code; one of {codes}").format(event=repr(event), codes=", ".join(EVENTS)),
+            param_hint="--event",
+        )
+    with _session(_settings(data_dir, database_url)) as session:
+        rows, _total = events(session, username=username, event=event, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for e in rows:
+        fields = [
+            e["at"][:19],
+            AUDIT_EVENT_NAMES[e["event"]],
+            e["username"],
+            e["actor"],
+            e["address"],
+            e["target"],
+            e["detail"],
+        ]
+        click.echo("\t".join(f or "-" for f in fields))

@@ -27,8 +27,9 @@ from pydantic import BaseModel, Field
 from minutes_nlp.i18n import N_
 from minutes_nlp.vocabulary import USER_ROLE_NAMES
 from minutes_nlp.web import admin as admin_lib
+from minutes_nlp.web import audit, limits
 from minutes_nlp.web.access import CORPUS, DASHBOARD, READERS, readable_units, require
-from minutes_nlp.web.auth import new_token
+from minutes_nlp.web.audit import client_address
 from minutes_nlp.web.db import ApiToken, Unit, User, iso
 from minutes_nlp.web.deps import DB, ApiUser
 from minutes_nlp.web.params import MAX_ID, MAX_OFFSET, PLAIN_TEXT, PathId, QueryId, column_length
@@ -50,6 +51,9 @@ from minutes_nlp.web.service import (
 )
 
 router = APIRouter(prefix="/api", tags=["api"])
+
+# A user name in a path: as long as the column allows, no control characters.
+UserName = Annotated[str, Path(max_length=column_length(User.username), pattern=PLAIN_TEXT)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -283,7 +287,7 @@ def add_user(body: UserIn, user: ApiUser, session: DB) -> dict:
     require(user, ("admin",))
     unit = _admin_call(admin_lib.find_unit, session, body.unit_id)
     made: User = _admin_call(
-        admin_lib.create_user, session, body.username, body.password, body.role, unit, body.full_name
+        admin_lib.create_user, session, body.username, body.password, body.role, unit, body.full_name, user.username
     )
     return {"id": made.id, "username": made.username, "role": made.role, "unit_id": made.unit_id}
 
@@ -295,11 +299,147 @@ def add_user(body: UserIn, user: ApiUser, session: DB) -> dict:
 )
 def add_token(
     *,
-    username: Annotated[str, Path(max_length=column_length(User.username), pattern=PLAIN_TEXT)],
+    request: Request,
+    username: UserName,
     body: TokenIn | None = None,
     user: ApiUser,
     session: DB,
 ) -> dict:
     require(user, ("admin",))
     owner = _admin_call(admin_lib.find_user, session, username)
-    return {"username": owner.username, "token": new_token(session, owner, body.name if body else None)}
+    token = admin_lib.create_token(session, owner, body.name if body else None, user.username, client_address(request))
+    return {"username": owner.username, "token": token}
+
+
+class PasswordIn(BaseModel):
+    password: str = Field(min_length=admin_lib.MIN_PASSWORD, max_length=admin_lib.MAX_PASSWORD)
+
+
+class OwnPasswordIn(BaseModel):
+    current_password: str = Field(max_length=admin_lib.MAX_PASSWORD)
+    new_password: str = Field(min_length=admin_lib.MIN_PASSWORD, max_length=admin_lib.MAX_PASSWORD)
+
+
+class MoveIn(BaseModel):
+    unit_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class UnlockIn(BaseModel):
+    username: str | None = Field(default=None, max_length=100)
+    address: str | None = Field(default=None, max_length=100)
+
+
+def _subject(session, username: str) -> User:
+    return _admin_call(admin_lib.find_user, session, username)
+
+
+def _user_out(u: User, ended: int | None = None) -> dict:
+    out = {"username": u.username, "role": u.role, "unit_id": u.unit_id, "active": u.active}
+    if ended is not None:
+        out["sessions_ended"] = ended
+    return out
+
+
+@router.get("/admin/tokens", summary=N_("Access tokens, newest first, never the token itself (administration)"))
+def tokens(user: ApiUser, session: DB, username: Annotated[str | None, Query(max_length=100)] = None) -> list[dict]:
+    require(user, ("admin",))
+    return _admin_call(admin_lib.list_tokens, session, username)
+
+
+@router.post("/admin/tokens/{token_id}/revoke", summary=N_("Revoke an access token (administration)"))
+def revoke_token(request: Request, token_id: PathId, user: ApiUser, session: DB) -> dict:
+    require(user, ("admin",))
+    token = _admin_call(admin_lib.revoke_token, session, token_id, user.username, client_address(request))
+    return {"id": token.id, "username": token.user.username, "revoked": token.revoked}
+
+
+@router.post(
+    "/admin/users/{username}/deactivate", summary=N_("Deactivate a user: sessions end, tokens stop (administration)")
+)
+def deactivate(request: Request, username: UserName, user: ApiUser, session: DB) -> dict:
+    require(user, ("admin",))
+    target = _subject(session, username)
+    ended = _admin_call(admin_lib.set_active, session, target, False, user.username, client_address(request))
+    return _user_out(target, ended)
+
+
+@router.post("/admin/users/{username}/reactivate", summary=N_("Reactivate a user (administration)"))
+def reactivate(request: Request, username: UserName, user: ApiUser, session: DB) -> dict:
+    require(user, ("admin",))
+    target = _subject(session, username)
+    _admin_call(admin_lib.set_active, session, target, True, user.username, client_address(request))
+    return _user_out(target)
+
+
+@router.put(
+    "/admin/users/{username}/password", summary=N_("Set a user's password; their sessions end (administration)")
+)
+def reset_password(request: Request, username: UserName, body: PasswordIn, user: ApiUser, session: DB) -> dict:
+    require(user, ("admin",))
+    target = _subject(session, username)
+    ended = _admin_call(admin_lib.set_password, session, target, body.password, user.username, client_address(request))
+    return _user_out(target, ended)
+
+
+@router.put(
+    "/admin/users/{username}/unit", summary=N_("Move a user to another unit; their sessions end (administration)")
+)
+def move_user(request: Request, username: UserName, body: MoveIn, user: ApiUser, session: DB) -> dict:
+    require(user, ("admin",))
+    target = _subject(session, username)
+    unit = _admin_call(admin_lib.find_unit, session, body.unit_id)
+    ended = _admin_call(admin_lib.move_user, session, target, unit, user.username, client_address(request))
+    return _user_out(target, ended)
+
+
+@router.get("/admin/sign-in-limits", summary=N_("Accounts and addresses with failed sign-ins counted (administration)"))
+def sign_in_limits(request: Request, user: ApiUser, session: DB) -> list[dict]:
+    require(user, ("admin",))
+    return limits.current(session, request.app.state.settings.sign_in)
+
+
+@router.post("/admin/unlock", summary=N_("Lift the sign-in lock of an account or an address (administration)"))
+def unlock(request: Request, body: UnlockIn, user: ApiUser, session: DB) -> dict:
+    require(user, ("admin",))
+    lifted = _admin_call(
+        admin_lib.unlock,
+        session,
+        username=body.username,
+        client=body.address,
+        actor=user.username,
+        address=client_address(request),
+    )
+    return {"lifted": lifted}
+
+
+@router.get("/admin/audit", summary=N_("The audit trail, newest first (administration)"))
+def audit_trail(
+    user: ApiUser,
+    session: DB,
+    username: Annotated[str | None, Query(max_length=100)] = None,
+    event: Annotated[Literal[audit.EVENTS] | None, Query()] = None,  # type: ignore[valid-type]
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> dict:
+    require(user, ("admin",))
+    rows, total = audit.events(session, username=username, event=event, limit=limit, offset=offset)
+    return {"total": total, "limit": limit, "offset": offset, "items": rows}
+
+
+@router.post("/me/password", summary=N_("Change your own password (the current one is checked like a sign-in)"))
+def own_password(request: Request, body: OwnPasswordIn, user: ApiUser, session: DB) -> dict:
+    try:
+        ended = admin_lib.change_own_password(
+            session,
+            request.app.state.settings.sign_in,
+            user,
+            body.current_password,
+            body.new_password,
+            client_address(request),
+        )
+    except admin_lib.Limited as exc:
+        headers = {"Retry-After": str(exc.refusal.retry_after)} if exc.refusal.retry_after else None
+        raise HTTPException(429, str(exc), headers=headers) from None
+    except admin_lib.AdminError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return {"username": user.username, "sessions_ended": ended}

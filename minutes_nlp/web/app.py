@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from minutes_nlp.i18n import N_, _
+from minutes_nlp.web.audit import record_denied
 from minutes_nlp.web.db import head_revision, make_engine, make_sessionmaker, migrate, schema_revision
 from minutes_nlp.web.deps import LoginRequired
 from minutes_nlp.web.settings import Settings
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        record_denied(request, exc.status_code, str(exc.detail))
         status, message = _own_words(exc.status_code, str(exc.detail), settings.max_files)
         return answer(request, status, message, exc.headers)
 

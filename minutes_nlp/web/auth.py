@@ -1,8 +1,11 @@
 """Passwords (argon2), API tokens (shown once, stored as SHA-256), sessions and CSRF tokens.
 
-Pages use a signed session cookie (Starlette's SessionMiddleware) holding the
-user id and a CSRF token; every form posts the token back in a hidden field
-and a missing or wrong one is refused with 403. The API takes only
+Pages use a signed session cookie (Starlette's SessionMiddleware) holding a
+random session key and a CSRF token; every form posts the token back in a hidden
+field and a missing or wrong one is refused with 403. The key names a row of
+``web_sessions``, checked on every request, so signing out, a password change,
+deactivation or a move to another unit ends the session on the server: a copied
+cookie stops working at once, not when it expires. The API takes only
 ``Authorization: Bearer <token>`` and never the cookie, so it needs no CSRF token.
 """
 
@@ -11,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from minutes_nlp.web.db import ApiToken, User, now
+from minutes_nlp.web.db import ApiToken, User, WebSession, aware, now
 
 _HASHER = PasswordHasher()
 TOKEN_PREFIX = "mnl_"
@@ -69,6 +73,76 @@ def user_for_token(session: Session, token: str) -> User | None:
         row.last_used_at = stamp  # at most one write a minute per token
         session.commit()
     return row.user
+
+
+def start_session(session: Session, user: User, address: str | None, hours: float) -> str:
+    """A new server-side session for user; returns the key for the cookie (only its digest is stored)."""
+    key = secrets.token_urlsafe(32)
+    stamp = now()
+    session.add(
+        WebSession(
+            key_hash=token_digest(key),
+            user_id=user.id,
+            address=(address or "")[:64] or None,
+            created_at=stamp,
+            last_seen_at=stamp,
+            expires_at=stamp + timedelta(hours=hours),
+        )
+    )
+    session.commit()
+    return key
+
+
+def session_user(session: Session, key: object) -> User | None:
+    """The active user of a live session key (not ended, not expired), else None."""
+    if not isinstance(key, str) or not key:
+        return None
+    row = session.scalar(select(WebSession).where(WebSession.key_hash == token_digest(key)))
+    stamp = now()
+    if row is None or row.ended_at is not None or aware(row.expires_at) <= stamp or not row.user.active:
+        return None
+    if (stamp - aware(row.last_seen_at)).total_seconds() > 60:
+        row.last_seen_at = stamp  # at most one write a minute per session
+        session.commit()
+    return row.user
+
+
+def session_owner(session: Session, key: object) -> str | None:
+    """The user name a session key belonged to, live or not (for the audit trail)."""
+    if not isinstance(key, str) or not key:
+        return None
+    row = session.scalar(select(WebSession).where(WebSession.key_hash == token_digest(key)))
+    return row.user.username if row else None
+
+
+def end_session(session: Session, key: object, reason: str = "sign_out") -> bool:
+    """End the session of key; False when it was not live."""
+    if not isinstance(key, str) or not key:
+        return False
+    done = session.execute(
+        update(WebSession)
+        .where(WebSession.key_hash == token_digest(key), WebSession.ended_at.is_(None))
+        .values(ended_at=now(), ended_reason=reason)
+    )
+    session.commit()
+    return done.rowcount > 0
+
+
+def end_sessions(session: Session, user: User, reason: str) -> int:
+    """End every live session of user (password change, deactivation, move); returns how many."""
+    done = session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
+        .values(ended_at=now(), ended_reason=reason)
+    )
+    session.commit()
+    return done.rowcount
+
+
+def live_sessions(session: Session, user: User) -> int:
+    stamp = now()
+    rows = session.scalars(select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None)))
+    return sum(aware(r.expires_at) > stamp for r in rows)
 
 
 def csrf_token(session_data: dict) -> str:

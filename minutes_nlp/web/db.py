@@ -1,4 +1,5 @@
-"""The database: units, users, API tokens, stored uploads (documents) and their versioned analyses.
+"""The database: units, users, API tokens, sign-in sessions, sign-in limits, the audit trail,
+stored uploads (documents) and their versioned analyses.
 
 A document is one uploaded minutes file (its bytes live in the storage folder,
 named by SHA-256); an analysis is the report JSON of one model version over a
@@ -38,6 +39,11 @@ UNIT_KINDS = ("committee", "cell")
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """moment with its UTC zone (SQLite hands datetimes back without it)."""
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -89,6 +95,51 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     user: Mapped[User] = relationship()
+
+
+class WebSession(Base):
+    """A signed-in browser; the cookie holds a random key, the table its SHA-256, so a session can be ended."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_reason: Mapped[str | None] = mapped_column(String(30))
+    user: Mapped[User] = relationship()
+
+
+class SignInLimit(Base):
+    """Failed sign-ins counted per account name or per client address; version makes each update compare-and-set."""
+
+    __tablename__ = "sign_in_limits"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # account, address
+    key: Mapped[str] = mapped_column(String(100))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_allowed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_sign_in_limits_kind_key"),)
+
+
+class AuditEvent(Base):
+    """One line of the audit trail: when, what happened, to whom, by whom, from where."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, index=True)
+    event: Mapped[str] = mapped_column(String(30), index=True)
+    username: Mapped[str | None] = mapped_column(String(100), index=True)
+    actor: Mapped[str | None] = mapped_column(String(100))
+    address: Mapped[str | None] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(300))
+    detail: Mapped[str | None] = mapped_column(String(500))
 
 
 class Document(Base):

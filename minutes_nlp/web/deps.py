@@ -10,7 +10,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from minutes_nlp.i18n import N_, _
-from minutes_nlp.web.auth import csrf_ok, user_for_token
+from minutes_nlp.web.audit import client_address, record_throttled, where
+from minutes_nlp.web.auth import csrf_ok, session_owner, session_user, user_for_token
 from minutes_nlp.web.db import User
 
 bearer = HTTPBearer(auto_error=False, description=N_("An access token made with `minutes-nlp admin create-token`."))
@@ -31,7 +32,9 @@ def db(request: Request) -> Iterator[Session]:
 DB = Annotated[Session, Depends(db)]
 
 
-def api_user(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)], session: DB) -> User:
+def api_user(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)], session: DB
+) -> User:
     """The owner of the bearer token; 401 when it is missing, unknown or revoked."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise HTTPException(
@@ -41,19 +44,36 @@ def api_user(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends
         )
     user = user_for_token(session, credentials.credentials)
     if user is None:
+        record_throttled(
+            session, "token_refused", username=None, address=client_address(request), target=where(request)
+        )
         raise HTTPException(
             401, _("The access token is not valid or was revoked"), headers={"WWW-Authenticate": "Bearer"}
         )
+    request.state.user = user
     return user
 
 
 def page_user(request: Request, session: DB) -> User:
-    """The signed-in user of the session; LoginRequired (a redirect) when there is none."""
-    uid = request.session.get("user_id")
-    user = session.get(User, uid) if isinstance(uid, int) else None
-    if user is None or not user.active:
-        request.session.pop("user_id", None)
+    """The user of a live server-side session; LoginRequired (a redirect) when there is none.
+
+    A cookie whose session was ended (signed out, password changed, deactivated, moved) or
+    has expired is refused and recorded, even with its CSRF token.
+    """
+    key = request.session.get("sid")
+    user = session_user(session, key)
+    if user is None:
+        if key:
+            record_throttled(
+                session,
+                "session_refused",
+                username=session_owner(session, key),
+                address=client_address(request),
+                target=where(request),
+            )
+        request.session.clear()
         raise LoginRequired()
+    request.state.user = user
     return user
 
 

@@ -23,6 +23,7 @@ from minutes_nlp.i18n import _, current_language, ngettext
 from minutes_nlp.reports.html import date_text, render_html
 from minutes_nlp.reports.supervise import FLAG_CODES, LEVELS
 from minutes_nlp.vocabulary import (
+    AUDIT_EVENT_NAMES,
     FLAG_TITLES,
     LEVEL_NAMES,
     SORT_NAMES,
@@ -31,6 +32,7 @@ from minutes_nlp.vocabulary import (
     USER_ROLE_NAMES,
 )
 from minutes_nlp.web import admin as admin_lib
+from minutes_nlp.web import audit, limits
 from minutes_nlp.web.access import (
     CORPUS,
     DASHBOARD,
@@ -42,10 +44,18 @@ from minutes_nlp.web.access import (
     visible_committees,
 )
 from minutes_nlp.web.api import XLSX, download, read_uploads
-from minutes_nlp.web.auth import check_password, csrf_token, new_token
+from minutes_nlp.web.audit import client_address
+from minutes_nlp.web.auth import (
+    check_password,
+    csrf_token,
+    end_session,
+    live_sessions,
+    session_owner,
+    start_session,
+)
 from minutes_nlp.web.db import ROLES, ApiToken, Unit, User
 from minutes_nlp.web.deps import DB, LoginRequired, PageUser, csrf, page_user
-from minutes_nlp.web.params import MAX_OFFSET, PathId, QueryId, ascii_number, form_id, length_problem
+from minutes_nlp.web.params import MAX_ID, MAX_OFFSET, PathId, QueryId, ascii_number, form_id, length_problem
 from minutes_nlp.web.queries import (
     SORTS,
     Filters,
@@ -173,31 +183,90 @@ def login_form(request: Request, next: str = "/"):
 
 @router.post("/login", dependencies=[Depends(csrf)])
 def login(request: Request, *, username: FormText = "", password: FormText = "", next: FormText = "/", session: DB):
-    user = (
-        None
-        if length_problem(username.strip(), User.username, "")
-        else check_password(session, username.strip(), password)
-    )
+    """Sign in, within the limits: a limited or locked attempt is refused before its password is hashed."""
+    name, address = limits.account_key(username), client_address(request)
+    settings = request.app.state.settings
+
+    def refuse(status: int, message: str) -> HTMLResponse:
+        return render(request, "login.html", None, status=status, next=_next(next), username=username, error=message)
+
+    refusal = limits.admit(session, settings.sign_in, name, address)
+    if refusal is not None:
+        audit.record_throttled(session, "sign_in_limited", username=name, address=address, detail=refusal.kind)
+        response = refuse(429, limits.refusal_message(refusal))
+        if refusal.retry_after:
+            response.headers["Retry-After"] = str(refusal.retry_after)
+        return response
+    user = None if length_problem(username.strip(), User.username, "") else check_password(session, name, password)
     if user is None:
-        return render(
-            request,
-            "login.html",
-            None,
-            status=401,
-            next=_next(next),
-            username=username,
-            error=_("Wrong user name or password."),
-        )
+        audit.record(session, "sign_in_failed", username=name, address=address)
+        for kind, key in (("account", name), ("address", address)):
+            if limits.is_locked(session, settings.sign_in, kind, key):
+                audit.record(session, "locked", username=name, address=address, target=f"{kind}:{key}")
+        return refuse(401, _("Wrong user name or password."))
+    limits.succeeded(session, name, address)
+    key = start_session(session, user, address, settings.session_hours)
+    audit.record(session, "sign_in", username=user.username, address=address)
     request.session.clear()  # a new session: the CSRF token of the signed-out page is not reused
-    request.session["user_id"] = user.id
+    request.session["sid"] = key
     csrf_token(request.session)
     return RedirectResponse(_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(csrf)])
-def logout(request: Request):
+def logout(request: Request, session: DB):
+    """Sign out: the session ends on the server, so a copy of the cookie is refused too."""
+    key = request.session.get("sid")
+    if end_session(session, key):
+        audit.record(session, "sign_out", username=session_owner(session, key), address=client_address(request))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
+
+
+# ---------------------------------------------------------------- own account
+
+
+@router.get("/account")
+def account_page(request: Request, user: PageUser, session: DB):
+    return render(request, "account.html", user, sessions=live_sessions(session, user))
+
+
+@router.post("/account/password", dependencies=[Depends(csrf)])
+def account_password(
+    request: Request,
+    *,
+    current: FormText = "",
+    new: FormText = "",
+    confirm: FormText = "",
+    user: PageUser,
+    session: DB,
+):
+    """Change one's own password; every session ends, this browser gets a new one."""
+
+    def refuse(status: int, message: str) -> HTMLResponse:
+        return render(
+            request, "account.html", user, status=status, sessions=live_sessions(session, user), error=message
+        )
+
+    if new != confirm:
+        return refuse(422, _("The two new passwords differ."))
+    address = client_address(request)
+    try:
+        admin_lib.change_own_password(session, request.app.state.settings.sign_in, user, current, new, address)
+    except admin_lib.Limited as exc:
+        return refuse(429, str(exc))
+    except admin_lib.AdminError as exc:
+        return refuse(422, str(exc))
+    request.session.clear()
+    request.session["sid"] = start_session(session, user, address, request.app.state.settings.session_hours)
+    csrf_token(request.session)
+    return render(
+        request,
+        "account.html",
+        user,
+        sessions=live_sessions(session, user),
+        message=_("Password changed; every other session of yours was signed out."),
+    )
 
 
 @router.get("/")
@@ -374,6 +443,7 @@ def _admin_page(request: Request, user: User, session: Session, status: int = 20
         units=admin_lib.list_units(session),
         users=admin_lib.list_users(session),
         roles=ROLES,
+        locks=limits.current(session, request.app.state.settings.sign_in),
         **context,
     )
 
@@ -422,7 +492,7 @@ def admin_add_user(
         return _admin_page(request, user, session, status=422, error=problem)
     try:
         unit = admin_lib.find_unit(session, unit_id.strip() or None)
-        made = admin_lib.create_user(session, username, password, role, unit, full_name)
+        made = admin_lib.create_user(session, username, password, role, unit, full_name, actor=user.username)
     except admin_lib.AdminError as exc:
         return _admin_page(request, user, session, status=422, error=str(exc))
     return _admin_page(request, user, session, message=_("User {name} added.").format(name=made.username))
@@ -438,5 +508,142 @@ def admin_add_token(request: Request, *, username: FormText = "", name: FormText
         owner = admin_lib.find_user(session, username.strip())
     except admin_lib.AdminError as exc:
         return _admin_page(request, user, session, status=422, error=str(exc))
-    token = new_token(session, owner, name or None)
+    token = admin_lib.create_token(session, owner, name, user.username, client_address(request))
     return _admin_page(request, user, session, token=token, token_owner=owner.username)
+
+
+@router.post("/admin/unlock", dependencies=[Depends(csrf)])
+def admin_unlock(request: Request, *, kind: FormText = "", key: FormText = "", user: PageUser, session: DB):
+    require(user, ("admin",))
+    try:
+        admin_lib.unlock(
+            session,
+            username=key if kind == "account" else None,
+            client=key if kind == "address" else None,
+            actor=user.username,
+            address=client_address(request),
+        )
+    except admin_lib.AdminError as exc:
+        return _admin_page(request, user, session, status=422, error=str(exc))
+    return _admin_page(request, user, session, message=_("Unlocked: {key}.").format(key=key))
+
+
+def _target(session: Session, user_id: int) -> User:
+    target = session.get(User, user_id) if 0 < user_id <= MAX_ID else None
+    if target is None:
+        raise HTTPException(404, _("There is no user number {id}").format(id=user_id))
+    return target
+
+
+def _user_page(
+    request: Request, user: User, session: Session, target: User, status: int = 200, **context
+) -> HTMLResponse:
+    locked = limits.is_locked(session, request.app.state.settings.sign_in, "account", target.username)
+    return render(
+        request,
+        "admin_user.html",
+        user,
+        status=status,
+        target=target,
+        sessions=live_sessions(session, target),
+        tokens=admin_lib.list_tokens(session, target.username),
+        units=admin_lib.list_units(session),
+        locked=locked,
+        **context,
+    )
+
+
+@router.get("/admin/users/{user_id}")
+def admin_user_page(request: Request, user_id: int, user: PageUser, session: DB):
+    require(user, ("admin",))
+    return _user_page(request, user, session, _target(session, user_id))
+
+
+@router.post("/admin/users/{user_id}/{action}", dependencies=[Depends(csrf)])
+def admin_user_action(
+    request: Request,
+    *,
+    user_id: int,
+    action: str,
+    password: FormText = "",
+    unit_id: FormText = "",
+    token_id: FormText = "",
+    name: FormText = "",
+    user: PageUser,
+    session: DB,
+):
+    """One action on one user: deactivate, reactivate, password, move, token (create), revoke, unlock."""
+    require(user, ("admin",))
+    target = _target(session, user_id)
+    actor, address = user.username, client_address(request)
+    context: dict = {}
+    try:
+        if action == "deactivate":
+            n = admin_lib.set_active(session, target, False, actor, address)
+            message = _("{name} deactivated; {n} session(s) ended.").format(name=target.username, n=n)
+        elif action == "reactivate":
+            admin_lib.set_active(session, target, True, actor, address)
+            message = _("{name} can sign in again.").format(name=target.username)
+        elif action == "password":
+            new = password or admin_lib.generate_password()
+            n = admin_lib.set_password(session, target, new, actor, address)
+            message = _("Password of {name} set; {n} session(s) ended.").format(name=target.username, n=n)
+            if not password:
+                context["new_password"] = new
+        elif action == "move":
+            unit = admin_lib.find_unit(session, unit_id.strip() or None)
+            n = admin_lib.move_user(session, target, unit, actor, address)
+            message = _("{name} moved to {unit}; {n} session(s) ended.").format(
+                name=target.username, unit=unit.name if unit else "-", n=n
+            )
+        elif action == "token":
+            context.update(token=admin_lib.create_token(session, target, name, actor, address))
+            message = _("Access token created.")
+        elif action == "revoke":
+            if not token_id.isdigit() or not any(
+                t["id"] == int(token_id) for t in admin_lib.list_tokens(session, target.username)
+            ):
+                raise admin_lib.AdminError(_("there is no access token number {id}").format(id=token_id[:20]))
+            admin_lib.revoke_token(session, int(token_id), actor, address)
+            message = _("Access token number {id} revoked.").format(id=token_id)
+        elif action == "unlock":
+            admin_lib.unlock(session, username=target.username, actor=actor, address=address)
+            message = _("Unlocked: {key}.").format(key=target.username)
+        else:
+            raise HTTPException(404, _("Not found"))
+    except admin_lib.AdminError as exc:
+        return _user_page(request, user, session, target, status=422, error=str(exc))
+    session.refresh(target)
+    return _user_page(request, user, session, target, message=message, **context)
+
+
+@router.get("/admin/audit")
+def admin_audit_page(request: Request, user: PageUser, session: DB):
+    require(user, ("admin",))
+    q = request.query_params
+    page = q.get("page", "1")
+    page_no = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
+    event = q.get("event") or None
+    if event is not None and event not in audit.EVENTS:
+        raise HTTPException(422, _("Invalid value of {key}: {value}").format(key="event", value=repr(event[:50])))
+    username = (q.get("username") or "").strip()[:100] or None
+    rows, total = audit.events(
+        session, username=username, event=event, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE
+    )
+    pages = max(1, -(-total // PAGE_SIZE))
+    base = {k: v for k, v in (("username", username), ("event", event)) if v}
+    return render(
+        request,
+        "admin_audit.html",
+        user,
+        rows=rows,
+        total=total,
+        page=page_no,
+        pages=pages,
+        username=username or "",
+        event=event or "",
+        events=audit.EVENTS,
+        event_names=AUDIT_EVENT_NAMES,
+        prev_link=urlencode({**base, "page": page_no - 1}) if page_no > 1 else None,
+        next_link=urlencode({**base, "page": page_no + 1}) if page_no < pages else None,
+    )

@@ -10,6 +10,7 @@
 | max_files | MINUTES_NLP_MAX_FILES | 50 |
 | model | MINUTES_NLP_MODEL | the model chosen with `admin use-model` (<data_dir>/active-model), else default |
 | https_only | MINUTES_NLP_HTTPS_ONLY | false (set true behind TLS so the session cookie is Secure) |
+| sign_in | - | limits.SignInLimits(): see minutes_nlp/web/limits.py and docs/security.md |
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from minutes_nlp.web.limits import SignInLimits
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Settings:
     model: str = "default"
     https_only: bool = False
     session_hours: int = 8
+    sign_in: SignInLimits = field(default_factory=SignInLimits)
     migrate: bool = False  # upgrade the schema to head when the app starts
     analyzer: Any = field(default=None, repr=False)  # an Analyzer to share (tests); else loaded once per app
 
