@@ -270,3 +270,11 @@ def client_for(scheduler: str | None, workers: int | None):
         silence_logs=logging.ERROR,
     )
     return Client(cluster)
+
+
+def close(client) -> None:
+    """Close the client, then the LocalCluster it started, if any (in that order, so no worker is left talking)."""
+    cluster = client.cluster
+    client.close()
+    if cluster is not None:
+        cluster.close()

@@ -54,7 +54,7 @@ def batch(
     paths: tuple[Path, ...], out: Path, scheduler: str | None, workers: int | None, model: str, chunk_size: int
 ) -> None:
     require("batch", "minutes-nlp batch")
-    from minutes_nlp.batch.run import client_for, model_version, run
+    from minutes_nlp.batch.run import client_for, close, model_version, run
 
     if scheduler and workers:
         raise click.UsageError(_("--workers is for the cluster on this machine; a cluster at --scheduler has its own"))
@@ -72,10 +72,10 @@ def batch(
         raise click.ClickException(
             _("cannot reach the Dask scheduler at {address} ({reason})").format(address=scheduler, reason=exc)
         ) from None
-    with client:
+    try:
         summary = run(paths, out, client, model=model, chunk_size=chunk_size, progress=sys.stderr.isatty())
-        if not scheduler:
-            client.cluster.close()
+    finally:
+        close(client)
     for first, reason in summary.failed_chunks:
         click.echo(
             "minutes-nlp: "
