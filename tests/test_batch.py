@@ -124,6 +124,21 @@ def test_a_file_added_to_the_input_is_analysed_once_and_the_rest_stays_single(cl
     assert Counter(meetings["source"]) == Counter(_sources(folder))
 
 
+def test_a_file_inserted_anywhere_changes_only_the_chunks_around_it():
+    """Replay the store's rule (a part per start, replaced when its digest changes) for every insertion point."""
+    names = [(f"/luu-tru/bien-ban/{i:03d}-chi-bo.txt", None) for i in range(60)]
+    for at in range(len(names) + 1):
+        grown = names[:at] + [(f"/luu-tru/bien-ban/{at:03d}-bo-sung.txt", None)] + names[at:]
+        parts = {c.start: (c.digest, c.sources) for c in batch_run.chunks(names, "v1", 4, "/luu-tru")}
+        redone = 0
+        for c in batch_run.chunks(grown, "v1", 4, "/luu-tru"):
+            if parts.get(c.start, (None,))[0] != c.digest:
+                parts[c.start] = (c.digest, c.sources)
+                redone += 1
+        assert Counter(s for _d, sources in parts.values() for s in sources) == Counter(grown), at
+        assert redone <= 2, at
+
+
 def test_the_command_uses_a_running_scheduler(client, archive, tmp_path):
     out = tmp_path / "ket-qua"
     address = client.scheduler.address

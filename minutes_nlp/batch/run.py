@@ -55,18 +55,25 @@ class Chunk:
         return store.part_name(self.start, self.digest)
 
 
-def chunks(sources: Iterable[S.Source], version: str, size: int) -> Iterator[Chunk]:
-    """Cut the stream of sources into chunks of about size sources (at most 4 × size), by content, not by count."""
+def chunks(sources: Iterable[S.Source], version: str, size: int, anchor: str = "") -> Iterator[Chunk]:
+    """Cut the stream of sources into chunks of about size sources (at most 4 × size), by content, not by count.
+
+    A chunk's start is named after the source that closed the chunk before it
+    (the first chunk after anchor, the input as given), so a file added at the
+    head of a chunk keeps the chunk's name and only changes its digest.
+    """
     current: list[S.Source] = []
+    before = "\0" + anchor
 
     def close() -> Chunk:
         names = [S.name_of(s) for s in current]
-        return Chunk(list(current), _hash(version, names[0])[:16], _hash(version, *names)[:16])
+        return Chunk(list(current), _hash(version, before)[:16], _hash(version, *names)[:16])
 
     for source in sources:
         current.append(source)
         if int(_hash(S.name_of(source))[:8], 16) % size == 0 or len(current) >= 4 * size:
             yield close()
+            before = S.name_of(source)
             current = []
     if current:
         yield close()
@@ -199,6 +206,7 @@ def run(
 
     from minutes_nlp.i18n import current_language
 
+    paths = list(paths)  # walked twice: once to count for the progress bar, once to work
     version = model_version(model)
     store.prepare(out)
     written = store.done(out)
@@ -225,7 +233,8 @@ def run(
             on_chunk(counts)
 
     with bar:
-        for chunk in chunks(S.iter_sources(paths), version, chunk_size):
+        anchor = "\0".join(str(p) for p in paths)
+        for chunk in chunks(S.iter_sources(paths), version, chunk_size, anchor):
             summary.files += len(chunk.sources)
             if chunk.digest in written.get(chunk.start, ()):
                 summary.skipped += len(chunk.sources)

@@ -1,7 +1,8 @@
 """The Parquet datasets of ``minutes-nlp batch``: one file per chunk and dataset, each written atomically.
 
-``OUT/<dataset>/part-<start>-<digest>.parquet``: start names the chunk's first
-source (and the model version), digest the whole list of its sources. A part
+``OUT/<dataset>/part-<start>-<digest>.parquet``: start names the place of the
+chunk in the input (the source before it, and the model version), digest the
+whole list of its sources. A part
 is written to a hidden temporary file and renamed into place, so a reader never
 sees half a file and a worker killed mid-write leaves only a hidden file that
 readers skip. The meetings part is written last: its presence marks the chunk
