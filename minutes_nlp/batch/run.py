@@ -21,6 +21,7 @@ from pathlib import Path
 from minutes_nlp.batch import sources as S
 from minutes_nlp.batch import store
 from minutes_nlp.errors import MinutesError
+from minutes_nlp.i18n import _
 
 _analyzers: dict = {}  # this worker's Analyzers, by model name: loaded once per worker process
 
@@ -161,7 +162,11 @@ def analyze_chunk(chunk: list[S.Source], model: str, version: str, out: str, par
     set_language(language)  # error messages and flag titles in the driver's language
     analyzer = _analyzer(model)
     if (analyzer.model_info["version"] or "unversioned") != version:
-        raise RuntimeError(f"model {model!r} on this worker is not version {version}: install the same models")
+        raise RuntimeError(
+            _(
+                "the model {model} on this worker is not version {version}; install the same minutes-nlp everywhere"
+            ).format(model=repr(model), version=version)
+        )
     rows: dict[str, list[dict]] = {name: [] for name in store.DATASETS}
     for source in chunk:
         name = S.name_of(source)
