@@ -16,6 +16,7 @@ EXTRAS = {
     "spacy": ("spacy",),
     "plots": ("matplotlib",),
     "web": ("fastapi", "uvicorn", "sqlalchemy", "alembic", "multipart", "argon2", "itsdangerous"),
+    "batch": ("dask", "distributed", "pyarrow", "tqdm"),
 }
 
 

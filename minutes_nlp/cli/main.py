@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from minutes_nlp.cli.corpus import corpus
+from minutes_nlp.cli.jobs import jobs_option
 from minutes_nlp.cli.language import Main, Option, lang_option, option, use_catalogs
 from minutes_nlp.cli.outputs import check_out, write_out
 from minutes_nlp.errors import MinutesError
@@ -441,10 +442,18 @@ def classify(source: str, model_dir: str, fmt: str, explain: bool) -> None:
     show_default=True,
     help=N_("Official-criteria profile: a name in minutes_nlp/analysis/profiles or a TOML path."),
 )
+@jobs_option
 def analyze(
-    files: tuple[Path, ...], fmt: str | None, out: Path | None, model: str, config: Path | None, profile: str
+    files: tuple[Path, ...],
+    fmt: str | None,
+    out: Path | None,
+    model: str,
+    config: Path | None,
+    profile: str,
+    jobs: int | None,
 ) -> None:
     from minutes_nlp.analysis.analyzer import Analyzer
+    from minutes_nlp.batch import pool
     from minutes_nlp.reports.text import summary
 
     fmt, html_file = _analyze_output(fmt, out, len(files))
@@ -456,13 +465,15 @@ def analyze(
     emit = texts.append if out is not None else click.echo
     show = len(files) > 1 and sys.stderr.isatty()
     with contextlib.ExitStack() as stack:
-        bar = stack.enter_context(click.progressbar(files, label=_("Analysing"), file=sys.stderr)) if show else files
-        for path in bar:
-            try:
-                meeting = analyzer(path)
-            except MinutesError as exc:
+        results = pool.run(analyzer, pool.analyze_path, files, jobs or pool.default_jobs())
+        if show:
+            results = stack.enter_context(
+                click.progressbar(results, length=len(files), label=_("Analysing"), file=sys.stderr)
+            )
+        for meeting in results:
+            if isinstance(meeting, MinutesError):
                 failed += 1
-                click.echo(f"minutes-nlp: {exc}", err=True)
+                click.echo(f"minutes-nlp: {meeting}", err=True)
                 continue
             if fmt == "table":
                 emit(summary(meeting))
@@ -553,6 +564,10 @@ from minutes_nlp.cli.feedback import calibrate, corrections  # noqa: E402
 
 main.add_command(calibrate)
 main.add_command(corrections)
+
+from minutes_nlp.cli.batch import batch  # noqa: E402  (dask loads only when it runs)
+
+main.add_command(batch)
 
 if __name__ == "__main__":
     main()
