@@ -75,6 +75,10 @@ class Analyzer:
 
     def __call__(self, source: str | Path, source_id: str | None = None) -> Meeting:
         """Analyse a minutes file (path) or minutes text; raises MinutesError for bad input."""
+        return self.analyze_segmented(*self._segmented(source, source_id))
+
+    def _segmented(self, source: str | Path, source_id: str | None = None) -> tuple[SegmentedDocument, str, str | None]:
+        """Read (a path) or normalise (a text) and segment; return the document, meeting id and file name."""
         if isinstance(source, Path) or (
             isinstance(source, str)
             and "\n" not in source
@@ -84,46 +88,72 @@ class Analyzer:
         ):
             path = Path(source)
             doc = read(path)
-            seg = segment(doc.text, str(path))
-            return self.analyze_segmented(seg, source_id or path.stem, path.name)
+            return segment(doc.text, str(path)), source_id or path.stem, path.name
         text = unwrap(normalize(source))
-        return self.analyze_segmented(segment(text, source_id or "<text>"), source_id or "text", None)
+        return segment(text, source_id or "<text>"), source_id or "text", None
 
-    def pipe(self, sources: Iterable[str | Path]) -> Iterator[Meeting | MinutesError]:
-        """Analyse many sources in order, yielding a Meeting or the MinutesError of a bad one."""
+    def pipe(self, sources: Iterable[str | Path], batch_size: int = 64) -> Iterator[Meeting | MinutesError]:
+        """Analyse many sources in order, yielding a Meeting or the MinutesError of a bad one.
+
+        Sentences of up to batch_size meetings are labelled in one call of the classifier, which
+        costs far less than one call per meeting.
+        """
+        batch: list = []
         for src in sources:
             try:
-                yield self(src)
+                batch.append(self._segmented(src))
+            except MinutesError as exc:
+                batch.append(exc)
+            if len(batch) >= batch_size:
+                yield from self._finish(batch)
+                batch = []
+        yield from self._finish(batch)
+
+    def _finish(self, batch: list) -> Iterator[Meeting | MinutesError]:
+        done = [b for b in batch if not isinstance(b, MinutesError)]
+        self._label_all([seg for seg, _, _ in done])
+        for b in batch:
+            if isinstance(b, MinutesError):
+                yield b
+                continue
+            try:
+                yield self.analyze_segmented(*b, labelled=True)
             except MinutesError as exc:
                 yield exc
 
     def label(self, seg: SegmentedDocument) -> None:
         """Give every sentence of every contribution a label and a confidence, in one batch."""
+        self._label_all([seg])
+
+    def _label_all(self, docs: list[SegmentedDocument]) -> None:
         items, where = [], []
-        for c in seg.contributions:
-            for i, s in enumerate(c.sentences):
-                items.append(
-                    {
-                        "text": seg.text[s.start : s.end],
-                        "position": i,
-                        "n": len(c.sentences),
-                        "prev": seg.text[c.sentences[i - 1].start : c.sentences[i - 1].end] if i else "",
-                        "role": c.role or "",
-                    }
-                )
-                where.append(s)
+        for seg in docs:
+            for c in seg.contributions:
+                for i, s in enumerate(c.sentences):
+                    items.append(
+                        {
+                            "text": seg.text[s.start : s.end],
+                            "position": i,
+                            "n": len(c.sentences),
+                            "prev": seg.text[c.sentences[i - 1].start : c.sentences[i - 1].end] if i else "",
+                            "role": c.role or "",
+                        }
+                    )
+                    where.append(s)
         if not items:
             return
         proba = self.classifier.predict_proba(items)
         classes = [str(c) for c in self.classifier.classes_]
-        for s, row, item in zip(where, proba, items):
-            k = int(row.argmax())
-            s.label, s.confidence = classes[k], float(row[k])
+        for s, k, p, item in zip(where, proba.argmax(axis=1).tolist(), proba.max(axis=1).tolist(), items):
+            s.label, s.confidence = classes[k], p
             s.specific = M.is_specific(item["text"]) if s.label == "proposal" else None
 
-    def analyze_segmented(self, seg: SegmentedDocument, meeting_id: str, source_file: str | None) -> Meeting:
-        """Label, measure, score and flag an already segmented document."""
-        self.label(seg)
+    def analyze_segmented(
+        self, seg: SegmentedDocument, meeting_id: str, source_file: str | None, labelled: bool = False
+    ) -> Meeting:
+        """Label (unless labelled already), measure, score and flag a segmented document."""
+        if not labelled:
+            self.label(seg)
         text, h = seg.text, seg.header
         meta = {k: v for k, v in h.to_dict().items() if v not in (None, [])}
         kind = cell_type_of(h.cell)

@@ -9,6 +9,7 @@ that turn a cue word into something else (§4.8 and §4.12).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -114,27 +115,50 @@ OVERRIDES: tuple[tuple[str, str], ...] = (
     (r"\b(?:xin )?cảm ơn\b", "other"),
     (r"^(?:tôi |em )?(?:sẽ|xin hứa sẽ|hứa sẽ) cố gắng\b", "other"),
 )
-_COMPILED = {label: [re.compile(p) for p in pats] for label, pats in CUES.items()}
-_OVERRIDES = [(re.compile(p), label) for p, label in OVERRIDES]
+_META = set("\\()[]{}?*+|.^$")
+
+
+def _literal(pattern: str) -> str:
+    """The text every match of pattern starts with ("" when it starts with a class or a group), so a plain
+    substring test can rule a pattern out before its regex runs."""
+    rest = pattern.removeprefix("^").removeprefix("\\b")
+    out = []
+    for ch in rest:
+        if ch in _META:
+            if ch in "?*{" and out:
+                out.pop()  # the character before a quantifier may be absent
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+# Each pattern with the literal it needs; most sentences contain few of the ~80 literals.
+_COMPILED = {label: [(_literal(p), re.compile(p)) for p in pats] for label, pats in CUES.items()}
+_OVERRIDES = [(_literal(p), re.compile(p), label) for p, label in OVERRIDES]
 _QUESTION = re.compile(r"\?\s*$")
 
 
 def cues(text: str) -> list[tuple[str, str]]:
     """Return the (label, cue) pairs found in text, in label precedence order."""
+    return list(_cues(text))
+
+
+@lru_cache(maxsize=4096)  # a contribution's sentence is looked up again as the next one's context
+def _cues(text: str) -> tuple[tuple[str, str], ...]:
     low = text.lower()
-    for rx, label in _OVERRIDES:
-        m = rx.search(low)
+    for literal, rx, label in _OVERRIDES:
+        m = literal in low and rx.search(low)
         if m:
-            return [(label, m.group())]
+            return ((label, m.group()),)
     found = []
     for label in LABELS[:-1]:
-        for rx in _COMPILED[label]:
-            m = rx.search(low)
+        for literal, rx in _COMPILED[label]:
+            m = literal in low and rx.search(low)
             if m:
                 found.append((label, m.group()))
     if _QUESTION.search(low) and not any(lab == "proposal" for lab, _ in found):
-        return [("other", "?")]
-    return found
+        return (("other", "?"),)
+    return tuple(found)
 
 
 def rule_label(text: str) -> str:
