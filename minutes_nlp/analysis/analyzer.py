@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from minutes_nlp.analysis import measures as M
 from minutes_nlp.analysis.config import load_config
@@ -25,6 +24,9 @@ from minutes_nlp.reading.text import normalize, unwrap
 from minutes_nlp.segmentation.sentences import split_sentences
 from minutes_nlp.segmentation.turns import segment
 from minutes_nlp.types import Meeting, Segment, SegmentedDocument
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _VOTE = re.compile(
     r"biểu quyết|tán thành|\b\d+/\d+\s*(?:đồng chí|đ/c|đảng viên)?\s*(?:nhất trí|tán thành|đồng ý)", re.IGNORECASE
@@ -246,6 +248,8 @@ def analyze(source: str | Path, model="default", **options) -> Meeting:
 
 def contributions_frame(meetings: Iterable[Meeting]) -> pd.DataFrame:
     """One row per contribution: meeting, speaker, role, primary label, labels, sentences, text."""
+    import pandas as pd
+
     rows = []
     for m in meetings:
         for i, c in enumerate(m.contributions):
@@ -269,6 +273,8 @@ def contributions_frame(meetings: Iterable[Meeting]) -> pd.DataFrame:
 
 def meetings_frame(meetings: Iterable[Meeting]) -> pd.DataFrame:
     """One row per meeting: header facts, measures, score, level and flag codes."""
+    import pandas as pd
+
     rows = []
     for m in meetings:
         x = m.metrics
