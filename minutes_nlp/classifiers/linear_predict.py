@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +26,13 @@ _PIECE = re.compile(r"[^\W_]+|[^\w\s]", re.UNICODE)  # syllables and every punct
 
 
 def _ngrams(tokens: list[str], n_max: int, prefix: str) -> list[str]:
-    out = []
-    for n in range(1, n_max + 1):
-        for i in range(len(tokens) - n + 1):
-            out.append(prefix + " ".join(tokens[i : i + n]))
+    out = [prefix + t for t in tokens]
+    if n_max >= 2:
+        out += [f"{prefix}{a} {b}" for a, b in zip(tokens, tokens[1:])]
+    if n_max >= 3:
+        out += [f"{prefix}{a} {b} {c}" for a, b, c in zip(tokens, tokens[1:], tokens[2:])]
+    for n in range(4, n_max + 1):
+        out += [prefix + " ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
     return out
 
 
@@ -42,18 +46,37 @@ def _position(item: dict) -> str:
 
 def lexicon_words(syllables: list[str], lexicon, longest: int = 4) -> list[str]:
     """Syllables joined into words by greedy longest match against a lexicon of multi-syllable words."""
+    sizes = _word_sizes(lexicon, longest)
     words, i, n = [], 0, len(syllables)
     while i < n:
-        for size in range(min(longest, n - i), 1, -1):
-            word = "_".join(syllables[i : i + size])
-            if word in lexicon:
-                words.append(word)
-                i += size
-                break
+        for size in sizes.get(syllables[i], ()):  # only the lengths of words that start with this syllable
+            if i + size <= n:
+                word = "_".join(syllables[i : i + size])
+                if word in lexicon:
+                    words.append(word)
+                    i += size
+                    break
         else:
             words.append(syllables[i])
             i += 1
     return words
+
+
+_SIZES: dict[int, tuple[frozenset, int, dict]] = {}
+
+
+def _word_sizes(lexicon, longest: int) -> dict[str, tuple[int, ...]]:
+    """First syllable → the lengths (longest first, at most ``longest``) of the lexicon's words it starts."""
+    known = _SIZES.get(id(lexicon))
+    if known is None or known[0] is not lexicon or known[1] != longest:
+        sizes: dict[str, set[int]] = {}
+        for word in lexicon:
+            parts = word.split("_")
+            if 1 < len(parts) <= longest:
+                sizes.setdefault(parts[0], set()).add(len(parts))
+        known = (lexicon, longest, {k: tuple(sorted(v, reverse=True)) for k, v in sizes.items()})
+        _SIZES[id(lexicon)] = known
+    return known[2]
 
 
 def sentence_tokens(item: dict, context: bool = True, syllable_n: int = 3, lexicon=frozenset()) -> list[str]:
@@ -93,7 +116,7 @@ class _Tfidf:
 
     def transform(self, rows: list[list[int]]) -> csr_matrix:
         lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-        cols = np.fromiter((j for row in rows for j in row), dtype=np.int64, count=int(lengths.sum()))
+        cols = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
         x = csr_matrix(
             (np.ones(len(cols)), (np.repeat(np.arange(len(rows)), lengths), cols)),
             shape=(len(rows), len(self.vocabulary)),
