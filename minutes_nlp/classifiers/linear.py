@@ -47,8 +47,8 @@ def _identity(tokens):
 
 
 class CompactTfidf(TfidfVectorizer):
-    """A TfidfVectorizer whose vocabulary is saved as two arrays, not a dict of 100k entries,
-    so a skops model file of an older release stays loadable."""
+    """A TfidfVectorizer whose vocabulary is saved as two arrays, not a dict of 100k entries
+    (the vectorizers of skops model files written before the arrays format)."""
 
     def __getstate__(self):
         state = dict(super().__getstate__())
@@ -124,6 +124,11 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
         self.arrays_, self.meta_ = _arrays(clf, tokens, chars, lexicon, self.get_params())
         self.predictor_ = LinearPredictor(self.arrays_, self.meta_)
         return self
+
+    def __setstate__(self, state):
+        if "clf_" in state and "predictor_" not in state:  # a skops file of a release that used CRF words
+            raise ValueError("a linear model of an older minutes-nlp, whose features this release cannot compute")
+        super().__setstate__(state)
 
     def predict_proba(self, X) -> np.ndarray:
         return self.predictor_.predict_proba(X)
