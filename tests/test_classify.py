@@ -134,6 +134,8 @@ def test_model_directory_round_trip(tmp_path):
     loaded = model_store.load(tmp_path / "m")
     assert np.allclose(loaded.predict_proba(X), model.predict_proba(X))
     assert list(loaded.predict(X)) == list(model.predict(X)) and loaded.explain(X[:1])[0]
+    fresh = clone(loaded)  # what evaluate --cv trains on each fold
+    assert isinstance(fresh, LinearClassifier) and fresh.get_params() == model.get_params()
 
 
 def test_model_directory_refuses_tampered_file(tmp_path):

@@ -180,6 +180,7 @@ def _arrays(clf, tokens: CompactTfidf, chars: CompactTfidf, lexicon: list[str], 
         "classes": classes,
         "char_ngrams": list(chars.ngram_range),
         "params": {"context": params["context"], "syllable_n": params["syllable_n"]},
+        "estimator": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},  # to clone for --cv
     }
     return arrays, meta
 

@@ -140,6 +140,7 @@ class LinearPredictor:
 
     def __init__(self, arrays: dict, meta: dict):
         self.params = meta["params"]
+        self.estimator_params = meta.get("estimator", {})
         self.classes_ = np.array(meta["classes"])
         self.kind = meta["kind"]  # "calibrated" (sigmoid-calibrated SVMs) or "softmax"
         self.tokens = _Tfidf(arrays["token_terms"], arrays["token_idf"])
@@ -159,6 +160,13 @@ class LinearPredictor:
         with np.load(directory / "linear.npz", allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
         return cls(arrays, meta)
+
+    def __sklearn_clone__(self):
+        """A new, unfitted LinearClassifier with the parameters this model was trained with (``evaluate --cv``)."""
+        from minutes_nlp.classifiers.linear import LinearClassifier
+
+        params = {k: tuple(v) if isinstance(v, list) else v for k, v in self.estimator_params.items()}
+        return LinearClassifier(**params)
 
     def features(self, items: list[dict]) -> csr_matrix:
         context, n = self.params["context"], self.params["syllable_n"]
