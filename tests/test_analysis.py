@@ -67,6 +67,30 @@ def test_analyze_text_and_frames(analyzer):
     assert frames[1].loc[0, "proposal_count"] == 2
 
 
+def test_pipe_labels_meetings_in_batches_with_the_results_of_one_at_a_time(analyzer, tmp_path):
+    """pipe gives each meeting what a call on it alone gives, in input order, a bad file in its place, and
+    labels a batch of meetings with one call of the classifier."""
+    from minutes_nlp.errors import MinutesError
+
+    empty = tmp_path / "trang.txt"
+    empty.write_text("Danh sách đảng viên tổ 3: Nguyễn Văn An, Trần Thị Bình.\n", encoding="utf-8")
+    sources = [GOLDEN / f"{name}.txt" for name in CASES] + [empty] + [GOLDEN / f"{CASES[0]}.txt"]
+    calls = []
+    classify = analyzer.classifier.predict_proba
+    analyzer.classifier.predict_proba = lambda items: calls.append(len(items)) or classify(items)
+    try:
+        piped = list(analyzer.pipe(sources))
+    finally:
+        del analyzer.classifier.predict_proba
+    assert len(calls) == 1
+    assert isinstance(piped[len(CASES)], MinutesError)
+    for src, got in zip(sources, piped):
+        if src == empty:
+            continue
+        alone = analyzer(src).to_dict()
+        assert got.to_dict() == alone
+
+
 def test_local_profile_is_named_and_scores_points():
     meeting = Analyzer(profile="vi-du-phuong-2025")(GOLDEN / "truong-tieu-hoc.txt")
     c = meeting.criteria

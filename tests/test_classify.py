@@ -129,9 +129,13 @@ def test_model_directory_round_trip(tmp_path):
     model = LinearClassifier().fit(X, Y)
     model_store.save(model, tmp_path / "m", {"classifier": "linear", "seed": 13}, {"dev": {}})
     card = json.loads((tmp_path / "m" / "card.json").read_text())
-    assert card["storage"] == "skops" and "scikit-learn" in card["libraries"]
+    assert card["storage"] == "native" and card["class"] == "minutes_nlp.classifiers.linear_predict:LinearPredictor"
+    assert {"linear.npz", "linear.json"} <= {p.name for p in (tmp_path / "m").iterdir()}
     loaded = model_store.load(tmp_path / "m")
     assert np.allclose(loaded.predict_proba(X), model.predict_proba(X))
+    assert list(loaded.predict(X)) == list(model.predict(X)) and loaded.explain(X[:1])[0]
+    fresh = clone(loaded)  # what evaluate --cv trains on each fold
+    assert isinstance(fresh, LinearClassifier) and fresh.get_params() == model.get_params()
 
 
 def test_model_directory_refuses_tampered_file(tmp_path):
@@ -200,13 +204,109 @@ def test_plugin_registered_by_entry_point_is_found_by_name(tmp_path, monkeypatch
 
 
 def test_train_command_is_deterministic_with_a_seed(tmp_path):
-    """Same corpus, same seed: the same metrics and the same probabilities (skops names its arrays by
-    object id, so the file bytes differ; what the model does does not)."""
+    """Same corpus, same seed: the same metrics, the same model files byte for byte, the same probabilities."""
     from minutes_nlp.classifiers.train import train
 
     corpus = "tests/data/corpus/tiny.jsonl"
     a = train("linear", corpus, tmp_path / "a", seed=5, params={"min_df": 1}, train_split="train+dev")
     b = train("linear", corpus, tmp_path / "b", seed=5, params={"min_df": 1}, train_split="train+dev")
     assert a == b and "test" in a
+    card = [json.loads((tmp_path / d / "card.json").read_text()) for d in "ab"]
+    assert card[0]["model_sha256"] == card[1]["model_sha256"]
     ma, mb = model_store.load(tmp_path / "a"), model_store.load(tmp_path / "b")
     assert np.allclose(ma.predict_proba(X), mb.predict_proba(X))
+
+
+def test_linear_predictor_gives_scikit_learns_probabilities():
+    """The numpy predictor that labels sentences must score exactly as the fitted scikit-learn pipeline."""
+    from scipy.sparse import hstack
+
+    from minutes_nlp.classifiers.inputs import as_items
+    from minutes_nlp.classifiers.linear_predict import sentence_tokens
+
+    model = LinearClassifier(min_df=1).fit(X * 2, Y * 2)
+    unseen = as_items(
+        [
+            {"text": "Đề nghị chi bộ sớm sửa chữa đèn đường hẻm 42.", "prev": "Hẻm 42 tối om.", "position": 1, "n": 2},
+            "Tổ 5 đã thu quỹ được 3.000.000 đồng, đạt 90% kế hoạch.",
+            "Tôi thống nhất.",
+            "",
+        ]
+    )
+    lexicon = model.predictor_.lexicon
+    reference = hstack(
+        [
+            model.tokens_.transform([sentence_tokens(it, True, 3, lexicon) for it in unseen]),
+            model.chars_.transform([it["text"].lower() for it in unseen]),
+        ]
+    ).tocsr()
+    assert abs(reference - model.predictor_.features(unseen)).max() < 1e-12
+    assert np.allclose(model.clf_.predict_proba(reference), model.predict_proba(unseen), atol=1e-12)
+
+
+def test_lexicon_joins_syllables_into_the_longest_known_word():
+    from minutes_nlp.classifiers.linear_predict import lexicon_words
+
+    lexicon = frozenset({"chi_bộ", "đề_nghị", "nguyễn_văn_hùng", "văn_hùng"})
+    words = lexicon_words("đồng chí nguyễn văn hùng đề nghị chi bộ".split(), lexicon)
+    assert words == ["đồng", "chí", "nguyễn_văn_hùng", "đề_nghị", "chi_bộ"]
+
+
+def test_labelling_with_the_shipped_model_needs_no_scikit_learn():
+    """scikit-learn and skops take over a second to import: a one-file analyze must not pay for them."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    minutes = Path(__file__).resolve().parents[1] / "examples" / "bien-ban-to-dan-pho.txt"
+    code = (
+        "import sys; from minutes_nlp.analysis.analyzer import Analyzer; m = Analyzer('default')(sys.argv[1]); "
+        "print(sum(s.label == 'proposal' for c in m.contributions for s in c.sentences) > 0, "
+        "[k for k in ('sklearn', 'skops', 'pandas') if k in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(minutes)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "[]"]
+
+
+@pytest.mark.parametrize(
+    "pattern, literal",
+    [
+        (r"\bđề nghị\b", "đề nghị"),
+        (r"\bmong (?:chi bộ|các)", "mong "),
+        (r"\bxin (?:nghiêm túc )?tiếp thu\b", "xin "),
+        (r"\bsao?\b", "sa"),
+        (r"\d+\s*%", ""),
+        (r"^(?:tôi |em )?sẽ", ""),
+    ],
+)
+def test_cue_literal_is_what_every_match_contains(pattern, literal):
+    from minutes_nlp.classifiers.cues import _literal
+
+    assert _literal(pattern) == literal
+
+
+def test_cues_with_literal_prefilter_match_the_plain_regexes():
+    import re
+
+    from minutes_nlp.classifiers.cues import CUES, LABELS, OVERRIDES, cues
+
+    def plain(text):
+        low = text.lower()
+        for p, label in OVERRIDES:
+            m = re.search(p, low)
+            if m:
+                return [(label, m.group())]
+        found = [(lab, m.group()) for lab in LABELS[:-1] for p in CUES[lab] if (m := re.search(p, low))]
+        if re.search(r"\?\s*$", low) and not any(lab == "proposal" for lab, _ in found):
+            return [("other", "?")]
+        return found
+
+    sentences = X + [
+        "Xin nghiêm túc tiếp thu ý kiến các đồng chí.",
+        "Mong chi bộ quan tâm hơn đến đảng viên cao tuổi.",
+        "Tỷ lệ thu quỹ đạt 95 % kế hoạch, còn chậm ở tổ 2.",
+        "Sao chi bộ không kiến nghị lên phường?",
+    ]
+    for text in sentences:
+        assert cues(text) == plain(text), text

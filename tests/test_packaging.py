@@ -215,7 +215,7 @@ def test_wheel_carries_models_and_profiles_and_analyses_from_another_folder(tmp_
     assert build.returncode == 0, build.stderr
     wheel = next(tmp_path.glob("minutes_nlp-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "minutes_nlp/models/default/model.skops" in names
+    assert "minutes_nlp/models/default/linear.npz" in names
     assert "minutes_nlp/models/spacy/spacy/textcat/model" in names
     assert "minutes_nlp/analysis/profiles/hd12-2018.toml" in names
     assert not [n for n in names if "__pycache__" in n or n.startswith(("models/", "corpora/"))]

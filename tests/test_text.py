@@ -79,3 +79,12 @@ def test_segment_invariants_on_arbitrary_text(text):
             assert seg.start <= sent.start < sent.end <= seg.end
             assert sent.start >= last
             last = sent.end
+
+
+def test_normalize_tones_returns_standard_text_itself_and_fixes_only_new_style_words():
+    from minutes_nlp.reading.text import normalize_tones
+
+    standard = "Chi bộ thống nhất kế hoạch hòa giải, thủy lợi và bảo vệ môi trường."
+    assert normalize_tones(standard) is standard
+    mixed = "Hoà giải ở thôn Hoà Bình, thuỷ lợi; hòa giải đã xong. Néang Sóc"
+    assert normalize_tones(mixed) == "Hòa giải ở thôn Hòa Bình, thủy lợi; hòa giải đã xong. Néang Sóc"

@@ -10,8 +10,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from minutes_nlp.analysis import measures as M
 from minutes_nlp.analysis.config import load_config
@@ -26,6 +25,9 @@ from minutes_nlp.reading.text import normalize, unwrap
 from minutes_nlp.segmentation.sentences import split_sentences
 from minutes_nlp.segmentation.turns import segment
 from minutes_nlp.types import Header, Meeting, Segment, SegmentedDocument, Sentence
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _VOTE = re.compile(
     r"biểu quyết|tán thành|\b\d+/\d+\s*(?:đồng chí|đ/c|đảng viên)?\s*(?:nhất trí|tán thành|đồng ý)", re.IGNORECASE
@@ -76,6 +78,10 @@ class Analyzer:
 
     def __call__(self, source: str | Path, source_id: str | None = None) -> Meeting:
         """Analyse a minutes file (path) or minutes text; raises MinutesError for bad input."""
+        return self.analyze_segmented(*self._segmented(source, source_id))
+
+    def _segmented(self, source: str | Path, source_id: str | None = None) -> tuple[SegmentedDocument, str, str | None]:
+        """Read (a path) or normalise (a text) and segment; return the document, meeting id and file name."""
         if isinstance(source, Path) or (
             isinstance(source, str)
             and "\n" not in source
@@ -85,41 +91,64 @@ class Analyzer:
         ):
             path = Path(source)
             doc = read(path)
-            seg = segment(doc.text, str(path))
-            return self.analyze_segmented(seg, source_id or path.stem, path.name)
+            return segment(doc.text, str(path)), source_id or path.stem, path.name
         text = unwrap(normalize(source))
-        return self.analyze_segmented(segment(text, source_id or "<text>"), source_id or "text", None)
+        return segment(text, source_id or "<text>"), source_id or "text", None
 
-    def pipe(self, sources: Iterable[str | Path]) -> Iterator[Meeting | MinutesError]:
-        """Analyse many sources in order, yielding a Meeting or the MinutesError of a bad one."""
+    def pipe(self, sources: Iterable[str | Path], batch_size: int = 64) -> Iterator[Meeting | MinutesError]:
+        """Analyse many sources in order, yielding a Meeting or the MinutesError of a bad one.
+
+        Sentences of up to batch_size meetings are labelled in one call of the classifier, which
+        costs far less than one call per meeting.
+        """
+        batch: list = []
         for src in sources:
             try:
-                yield self(src)
+                batch.append(self._segmented(src))
+            except MinutesError as exc:
+                batch.append(exc)
+            if len(batch) >= batch_size:
+                yield from self._finish(batch)
+                batch = []
+        yield from self._finish(batch)
+
+    def _finish(self, batch: list) -> Iterator[Meeting | MinutesError]:
+        done = [b for b in batch if not isinstance(b, MinutesError)]
+        self._label_all([seg for seg, _, _ in done])
+        for b in batch:
+            if isinstance(b, MinutesError):
+                yield b
+                continue
+            try:
+                yield self.analyze_segmented(*b, labelled=True)
             except MinutesError as exc:
                 yield exc
 
     def label(self, seg: SegmentedDocument) -> None:
         """Give every sentence of every contribution a label and a confidence, in one batch."""
+        self._label_all([seg])
+
+    def _label_all(self, docs: list[SegmentedDocument]) -> None:
         items, where = [], []
-        for c in seg.contributions:
-            for i, s in enumerate(c.sentences):
-                items.append(
-                    {
-                        "text": seg.text[s.start : s.end],
-                        "position": i,
-                        "n": len(c.sentences),
-                        "prev": seg.text[c.sentences[i - 1].start : c.sentences[i - 1].end] if i else "",
-                        "role": c.role or "",
-                    }
-                )
-                where.append(s)
+        for seg in docs:
+            for c in seg.contributions:
+                for i, s in enumerate(c.sentences):
+                    items.append(
+                        {
+                            "text": seg.text[s.start : s.end],
+                            "position": i,
+                            "n": len(c.sentences),
+                            "prev": seg.text[c.sentences[i - 1].start : c.sentences[i - 1].end] if i else "",
+                            "role": c.role or "",
+                        }
+                    )
+                    where.append(s)
         if not items:
             return
         proba = self.classifier.predict_proba(items)
         classes = [str(c) for c in self.classifier.classes_]
-        for s, row, item in zip(where, proba, items):
-            k = int(row.argmax())
-            s.label, s.confidence = classes[k], float(row[k])
+        for s, k, p, item in zip(where, proba.argmax(axis=1).tolist(), proba.max(axis=1).tolist(), items):
+            s.label, s.confidence = classes[k], p
             s.specific = M.is_specific(item["text"]) if s.label == "proposal" else None
 
     def rescore(self, report: dict) -> Meeting:
@@ -149,15 +178,15 @@ class Analyzer:
             for x in seg.sentences:
                 x.specific = M.is_specific(report["text"][x.start : x.end]) if x.label == "proposal" else None
         seg = SegmentedDocument(report["text"], header, segments, meta.get("stated_remarks"))
-        meeting = self.analyze_segmented(seg, report["id"], report.get("source_file"), relabel=False)
+        meeting = self.analyze_segmented(seg, report["id"], report.get("source_file"), labelled=True)
         meeting.model = report.get("model", meeting.model)  # the labels are still that model's, as corrected
         return meeting
 
     def analyze_segmented(
-        self, seg: SegmentedDocument, meeting_id: str, source_file: str | None, relabel: bool = True
+        self, seg: SegmentedDocument, meeting_id: str, source_file: str | None, labelled: bool = False
     ) -> Meeting:
-        """Label (unless relabel is False), measure, score and flag an already segmented document."""
-        if relabel:
+        """Label (unless labelled already), measure, score and flag a segmented document."""
+        if not labelled:
             self.label(seg)
         text, h = seg.text, seg.header
         meta = {k: v for k, v in h.to_dict().items() if v not in (None, [])}
@@ -251,6 +280,8 @@ def analyze(source: str | Path, model="default", **options) -> Meeting:
 
 def contributions_frame(meetings: Iterable[Meeting]) -> pd.DataFrame:
     """One row per contribution: meeting, speaker, role, primary label, labels, sentences, text."""
+    import pandas as pd
+
     rows = []
     for m in meetings:
         for i, c in enumerate(m.contributions):
@@ -274,6 +305,8 @@ def contributions_frame(meetings: Iterable[Meeting]) -> pd.DataFrame:
 
 def meetings_frame(meetings: Iterable[Meeting]) -> pd.DataFrame:
     """One row per meeting: header facts, measures, score, level and flag codes."""
+    import pandas as pd
+
     rows = []
     for m in meetings:
         x = m.metrics

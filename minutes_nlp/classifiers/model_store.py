@@ -85,7 +85,8 @@ def save(estimator, directory: str | Path, card: dict, metrics: dict | None = No
     card = {
         **card,
         "format_version": FORMAT_VERSION,
-        "class": _class_path(estimator),
+        # an estimator may name a lighter class that loads its saved files (the linear model's predictor)
+        "class": getattr(estimator, "loaded_as", None) or _class_path(estimator),
         "storage": storage,
         "model_sha256": _tree_sha256(directory),
         "libraries": library_versions(),

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from minutes_nlp.cli.language import Group, option
 from minutes_nlp.corpus import dataset as corpus_lib
@@ -20,6 +20,9 @@ from minutes_nlp.corpus.markup import MarkupError
 from minutes_nlp.corpus.markup import build as build_records
 from minutes_nlp.errors import MinutesError, reason_of
 from minutes_nlp.i18n import N_, _
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class _Fail(click.ClickException):

@@ -16,8 +16,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from minutes_nlp.codebook import (
     CELL_TYPES,
@@ -32,6 +31,9 @@ from minutes_nlp.codebook import (
 from minutes_nlp.errors import CorpusError, reason_of
 from minutes_nlp.i18n import _
 from minutes_nlp.reading.text import normalize
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SOURCES = ("written", "real", "converted")
 SPLITS = ("train", "dev", "test")
@@ -433,6 +435,8 @@ def _year(record: dict) -> str | None:
 
 
 def _count_by(records: list[dict], key, name: str) -> pd.DataFrame:
+    import pandas as pd
+
     rows: dict[str, Counter] = defaultdict(Counter)
     for record in records:
         value = key(record)
@@ -468,6 +472,8 @@ def stats(records: list[dict], splits: dict[str, str] | None = None, threshold: 
     character 5-gram Jaccard similarity is at least ``threshold``, with their splits.
     The split is ``splits[id]`` when given, else ``meta.split``.
     """
+    import pandas as pd
+
     sentence_labels: Counter = Counter()
     primary: Counter = Counter()
     n_contributions = n_without_proposal = 0
@@ -603,6 +609,8 @@ def similar_pairs(texts: list[str], threshold: float = 0.8) -> list[tuple[int, i
 
 def near_duplicates(records: list[dict], threshold: float = 0.8) -> pd.DataFrame:
     """Return the near-duplicate sentence pairs of the corpus, one row per pair."""
+    import pandas as pd
+
     where, texts = [], []
     for record in records:
         for seg in _contributions(record):

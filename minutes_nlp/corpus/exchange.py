@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from minutes_nlp.corpus.dataset import LABELS
 from minutes_nlp.errors import CorpusError, UnsupportedFormat, reason_of
 from minutes_nlp.extras import require
 from minutes_nlp.i18n import _
 from minutes_nlp.spreadsheet import csv_cell
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXPORT_FORMATS = ("csv", "spacy", "doccano", "label-studio")
 IMPORT_FORMATS = ("doccano", "label-studio")
@@ -54,6 +56,8 @@ LABEL_STUDIO_CONFIG = (
 
 def sentence_rows(records: list[dict]) -> pd.DataFrame:
     """Return one row per labelled sentence with its meeting, contribution and context."""
+    import pandas as pd
+
     rows = []
     for record in records:
         text, split = record["text"], (record.get("meta") or {}).get("split")

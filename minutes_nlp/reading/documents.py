@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -153,9 +152,13 @@ def _normalized(text: str) -> str:
     return text
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # category Cc but tab, line feed, return
+_C0 = re.compile("[\x00-\x08\x0b\x0e-\x1f]")  # C0 controls but tab, line feed, return, form feed
+
+
 def _drop_controls(text: str) -> str:
     """Remove control characters (NUL and the like from damaged files); before normalize, which sees words."""
-    return "".join(ch for ch in text if ch in "\t\n\r" or unicodedata.category(ch) != "Cc")
+    return _CONTROLS.sub("", text)
 
 
 def _tidy(text: str) -> str:
@@ -238,7 +241,7 @@ def text_of_bytes(data: bytes, path: Path) -> tuple[str, Source]:
         raise ReadError(path, _("is a zip package (probably a Word .docx), not plain text"), _("rename it to .docx"))
     text, encoding = decode_bytes(data)
     # C0 controls mark binary data; C1 ones (U+0080-U+009F) also come from garbled UTF-8, repaired later
-    controls = sum(1 for ch in text if ord(ch) < 0x20 and ch not in "\t\n\r\f")
+    controls = len(_C0.findall(text))
     if controls > max(2, 0.05 * len(text)):
         raise ReadError(
             path,

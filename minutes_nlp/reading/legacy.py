@@ -208,7 +208,7 @@ def is_vietnamese_syllable(word: str) -> bool:
 
 def _candidates(text: str) -> list[str]:
     words = (w.strip(_EDGE) for w in text.split())
-    return [w for w in words if w and any(ord(ch) > 0x7F for ch in w)]
+    return [w for w in words if w and not w.isascii()]
 
 
 def legacy_scores(text: str) -> dict[str, float]:

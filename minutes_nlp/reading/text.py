@@ -115,8 +115,19 @@ def _retone(word: str) -> str:
 
 
 def normalize_tones(text: str) -> str:
-    """Return text with each syllable's tone mark on the traditional vowel (hoá → hóa, nôị → nội)."""
-    return _WORD.sub(lambda m: _retone(m.group()), text)
+    """Return text with each syllable's tone mark on the traditional vowel (hoá → hóa, nôị → nội).
+
+    Each distinct word is looked at once; text whose words are all already in the traditional form
+    (the usual case) comes back as it is, without a substitution pass.
+    """
+    changed = {}
+    for word in set(_WORD.findall(text)):
+        placed = _retone(word)
+        if placed != word:
+            changed[word] = placed
+    if not changed:
+        return text
+    return _WORD.sub(lambda m: changed.get(m.group(), m.group()), text)
 
 
 def normalize(text: str) -> str:
