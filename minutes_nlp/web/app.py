@@ -3,13 +3,17 @@
     >>> app = create_app(Settings(data_dir="minutes-nlp-data", migrate=True))
     >>> uvicorn.run(app, host="127.0.0.1", port=8000)
 
-The model is loaded once per app; the database must be at the head migration
-(``minutes-nlp admin migrate``, or ``migrate=True``).
+Uploads are analysed in a pool of worker processes (web/workers.py), each
+loading the model once; the database must be at the head migration
+(``minutes-nlp admin migrate``, or ``migrate=True``). Nothing else is kept per
+process: sessions are signed cookies, duplicates are refused by a unique
+index, so several server processes (``serve --workers N``) share one database.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,6 +26,7 @@ from minutes_nlp.web.db import head_revision, make_engine, make_sessionmaker, mi
 from minutes_nlp.web.deps import LoginRequired
 from minutes_nlp.web.settings import Settings
 from minutes_nlp.web.store import Storage
+from minutes_nlp.web.workers import AnalysisPool, InlineAnalysis, sweep_temp
 
 log = logging.getLogger("minutes_nlp.web")
 
@@ -66,7 +71,6 @@ def _too_large(limit: int) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI app for settings (Settings.from_env() when None), with its model and database ready."""
-    from minutes_nlp.analysis.analyzer import Analyzer
     from minutes_nlp.web import api, pages
 
     settings = settings or Settings.from_env()
@@ -80,7 +84,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         )
     engine = make_engine(settings.database_url)
+    storage = Storage(settings.storage_dir)
+    swept = sweep_temp() + storage.sweep()
+    if swept:
+        log.info("removed %d temporary upload files left by a stopped server", swept)
+    if settings.analyzer is not None:
+        analysis = InlineAnalysis(settings.analyzer)
+    else:
+        analysis = AnalysisPool(
+            settings.model, settings.analysis_workers, settings.analysis_seconds, settings.analysis_memory_mb
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        analysis.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="minutes-nlp",
         version="1",
         description=N_(
@@ -94,8 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
-    app.state.storage = Storage(settings.storage_dir)
-    app.state.analyzer = settings.analyzer or Analyzer(settings.model)
+    app.state.storage = storage
+    app.state.analysis = analysis
     app.include_router(api.router)
     app.include_router(pages.router)
     app.openapi = _translated_openapi(app.openapi)
