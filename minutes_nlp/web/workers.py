@@ -198,7 +198,7 @@ class AnalysisPool:
             started = time.monotonic()
             future = self._pool.schedule(_task, (name, str(path), current_language()), timeout=self.seconds)
             try:
-                return self._result(future.result(), name)
+                answer = future.result()
             except FutureTimeout:
                 raise MinutesError(
                     name,
@@ -212,6 +212,7 @@ class AnalysisPool:
                     _("the analysis stopped unexpectedly (the file needs more resources than allowed)"),
                     _("save it again in Word and upload it"),
                 ) from None
+            return self._result(answer, name)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
