@@ -96,7 +96,6 @@ class InlineAnalysis:
 
     def __init__(self, analyzer):
         self.analyzer = analyzer
-        self.model_info = analyzer.model_info
         self._lock = threading.Lock()
 
     def analyze(self, name: str, kind: str, data: bytes):
