@@ -122,7 +122,7 @@ async def upload(
         state = request.app.state
         return upload_files(session, state, user, cell, read_uploads(files, state.settings.max_upload_bytes))
 
-    outcomes = await in_upload_thread(request, work)
+    outcomes = await in_upload_thread(request, session, work)
     refused = [o for o in outcomes if o.status == "refused"]
     if len(refused) == len(outcomes):
         statuses = {o.http_status for o in refused}

@@ -151,7 +151,9 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Uploads wait for their analyses without a connection, so 30 per server process is plenty
+    # (2 processes stay well under PostgreSQL's default 100).
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=25)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:

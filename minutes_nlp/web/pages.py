@@ -212,7 +212,7 @@ async def upload(
             raise HTTPException(422, _("No file was chosen to upload"))
         return cell, upload_files(session, request.app.state, user, cell, uploads)
 
-    cell, outcomes = await in_upload_thread(request, work)
+    cell, outcomes = await in_upload_thread(request, session, work)
     if any(o.status == "created" for o in outcomes):
         status = 201
     elif any(o.status == "duplicate" for o in outcomes):

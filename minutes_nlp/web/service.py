@@ -70,11 +70,13 @@ def upload_files(session: Session, app_state, user: User, cell: Unit, files: lis
     return ingest(session, app_state.storage, app_state.analysis, user, cell, files, settings.max_upload_bytes)
 
 
-async def in_upload_thread(request, fn, *args):
+async def in_upload_thread(request, session: Session, fn, *args):
     """fn(*args) in a thread of the uploads' own limiter: uploads waiting for their analyses never hold
-    the threads that sign-ins and pages need."""
+    the threads that sign-ins and pages need, nor a database connection (the sign-in check's
+    transaction is ended first, so a waiting upload does not keep one from the pool)."""
     import anyio
 
+    await anyio.to_thread.run_sync(session.commit)
     state = request.app.state
     if getattr(state, "upload_limiter", None) is None:
         state.upload_limiter = anyio.CapacityLimiter(UPLOAD_THREADS)

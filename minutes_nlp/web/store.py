@@ -175,6 +175,7 @@ def ingest(
     nothing of the request; the outcomes say exactly which files were saved
     (created), which were already there (duplicate) and which were refused, and why.
     """
+    session.commit()  # end the transaction the access checks opened: its connection goes back to the pool
     outcomes: list[Outcome] = []
     ready: dict[str, _Ready] = {}
 
