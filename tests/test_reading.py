@@ -15,6 +15,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from zipbomb import bomb_docx
 
 from minutes_nlp.errors import NeedsOCR, ReadError, UnsupportedFormat
 from minutes_nlp.reading.documents import SUPPORTED, decode_bytes, read
@@ -277,6 +278,45 @@ def test_docx_legacy_font_set_in_the_normal_style(tmp_path):
     doc = read(path)
     assert doc.text == "Chi bộ khu phố 3 họp thường kỳ.\nTổng số đảng viên: 25; có mặt: 23."
     assert doc.source.legacy_font == "tcvn3"
+
+
+# --- .docx zip bombs ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "unpacked, varied, words",
+    [
+        (200, False, "giải nén ra 200 MB, vượt giới hạn 100 MB (nghi là bom nén)"),  # 750 KB on disk
+        (1100, False, "giải nén ra 1100 MB, vượt giới hạn 100 MB (nghi là bom nén)"),  # 4 MB on disk
+        (3, False, "có tỷ lệ nén"),  # 11 KB on disk: under every size limit, compressed like a bomb
+        (21, True, "phần word/document.xml giải nén ra 21 MB, vượt giới hạn 20 MB"),  # an ordinary ratio
+    ],
+    ids=["200MB", "1.1GB", "ratio", "part-size"],
+)
+def test_docx_zip_bomb_is_refused_before_anything_is_inflated(tmp_path, unpacked, varied, words):
+    path = _write(tmp_path, "bien-ban-thang-5.docx", bomb_docx(unpacked, varied))
+    with pytest.raises(ReadError) as caught:
+        read(path)
+    assert str(caught.value).startswith(f"{path}: ") and words in str(caught.value)
+
+
+def test_docx_that_understates_its_size_is_read_only_up_to_the_stated_size(tmp_path):
+    """The central directory says 1 MB; the stream inflates to 200 MB: reading stops at 1 MB and the CRC fails."""
+    path = _write(tmp_path, "bien-ban-thang-6.docx", bomb_docx(200, declared=2**20))
+    with pytest.raises(ReadError, match="không phải tệp Word .docx hợp lệ"):
+        read(path)
+
+
+def test_cli_on_a_docx_bomb_is_one_line_naming_the_file(tmp_path):
+    from click.testing import CliRunner
+
+    from minutes_nlp.cli.main import main
+
+    path = _write(tmp_path, "bom.docx", bomb_docx(1100))
+    result = CliRunner().invoke(main, ["segment", str(path)])  # analyze reads the same way, after loading its model
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "bom.docx" in lines[0] and "bom nén" in lines[0]
 
 
 # --- .pdf ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import socket
 from pathlib import Path
 
@@ -110,6 +111,22 @@ def listening_socket(host: str, port: int) -> socket.socket:
     show_default=True,
     help=N_("Upgrade the database schema to the latest version before serving."),
 )
+@option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help=N_("Server processes answering requests (more than 1 needs PostgreSQL for heavy use)."),
+)
+@option(
+    "--analysis-workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help=N_(
+        "Processes analysing uploads in each server process, each with the model loaded "
+        "[env MINUTES_NLP_ANALYSIS_WORKERS; default: the cores divided by --workers]."
+    ),
+)
 def serve(
     host: str,
     port: int,
@@ -118,8 +135,19 @@ def serve(
     model: str | None,
     max_upload_mb: float | None,
     migrate: bool,
+    workers: int,
+    analysis_workers: int | None,
 ) -> None:
-    settings = _settings(data_dir, database_url, model=model, max_upload_mb=max_upload_mb, migrate=migrate)
+    if analysis_workers is None and "MINUTES_NLP_ANALYSIS_WORKERS" not in os.environ:
+        analysis_workers = max(1, (os.cpu_count() or 1) // workers)
+    settings = _settings(
+        data_dir,
+        database_url,
+        model=model,
+        max_upload_mb=max_upload_mb,
+        migrate=migrate,
+        analysis_workers=analysis_workers,
+    )
     sock = listening_socket(host, port)
     try:
         import uvicorn
@@ -127,20 +155,60 @@ def serve(
         from minutes_nlp.errors import MinutesError
         from minutes_nlp.web.app import create_app
 
-        try:
-            app = create_app(settings)
-        except (RuntimeError, MinutesError) as exc:  # schema too new, missing or untrusted model
-            raise click.ClickException(str(exc)) from None
-        click.echo(
-            "minutes-nlp: "
-            + _("serving on http://{host}:{port} (database {database})").format(
-                host=host, port=port, database=settings.database_url.split("@")[-1]
-            ),
-            err=True,
+        serving = "minutes-nlp: " + _("serving on http://{host}:{port} (database {database})").format(
+            host=host, port=port, database=settings.database_url.split("@")[-1]
         )
-        uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[sock])
+        if workers == 1:
+            try:
+                app = create_app(settings)
+            except (RuntimeError, MinutesError) as exc:  # schema too new, missing or untrusted model
+                raise click.ClickException(str(exc)) from None
+            click.echo(serving, err=True)
+            uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[sock])
+            return
+        from uvicorn.supervisors import Multiprocess
+
+        _prepare_workers(settings)
+        click.echo(serving, err=True)
+        config = uvicorn.Config("minutes_nlp.web.app:create_app", factory=True, workers=workers, log_level="info")
+        Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()
+
+
+def _prepare_workers(settings) -> None:
+    """What must happen once before several server processes start: migration, session key, their settings.
+
+    Each process then builds its app from the environment (Settings.from_env), with no migration of its own.
+    """
+    from minutes_nlp.classifiers import model_store
+    from minutes_nlp.errors import MinutesError
+    from minutes_nlp.web.db import head_revision, migrate, schema_revision
+
+    try:
+        model_store.read_card(model_store.resolve(settings.model))  # a missing model stops here, not in each process
+    except MinutesError as exc:
+        raise click.ClickException(str(exc)) from None
+    if settings.migrate:
+        migrate(settings.database_url)
+    at, head = schema_revision(settings.database_url), head_revision()
+    if at != head:
+        raise click.ClickException(
+            _("the database is at schema {at}, not {head}; run 'minutes-nlp admin migrate' first").format(
+                at=at or _("nothing"), head=head
+            )
+        )
+    settings.session_secret()  # made here once, so the processes do not race to create it
+    os.environ.update(
+        {
+            "MINUTES_NLP_DATA": str(settings.data_dir),
+            "DATABASE_URL": settings.database_url,
+            "MINUTES_NLP_STORAGE": str(settings.storage_dir),
+            "MINUTES_NLP_MODEL": settings.model,
+            "MINUTES_NLP_MAX_UPLOAD_MB": str(settings.max_upload_mb),
+            "MINUTES_NLP_ANALYSIS_WORKERS": str(settings.analysis_workers),
+        }
+    )
 
 
 @click.group(cls=Group, help=N_("Manage the web service: database schema, units, users, API tokens, re-analysis."))

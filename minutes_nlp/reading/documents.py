@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from ftfy.badness import is_bad
 from minutes_nlp.errors import NeedsOCR, ReadError, UnsupportedFormat
 from minutes_nlp.i18n import _
 from minutes_nlp.reading.legacy import detect_legacy, font_encoding, is_capitals_font, legacy_scores, to_unicode
+from minutes_nlp.reading.packages import PackageTooLarge, check_package
 from minutes_nlp.reading.tables import SEPARATOR, RawRow, name_columns
 from minutes_nlp.reading.text import normalize, unwrap
 from minutes_nlp.types import Document, Source, TableCell, TableRow
@@ -480,14 +482,17 @@ class _Docx:
 def _read_docx(path: Path, fmt: str = "docx") -> tuple[list[str | RawRow], Source]:
     import docx  # python-docx; imported here so plain-text reading does not pay for lxml
 
+    damaged = ReadError(
+        path, _("is not a valid Word .docx file, it may be damaged"), _("open it in Word and save it again as .docx")
+    )
     try:
+        with zipfile.ZipFile(path) as package:
+            check_package(package, str(path))  # a zip bomb is refused here, before anything is inflated
         document = docx.Document(str(path))
+    except PackageTooLarge:
+        raise
     except Exception:  # python-docx raises many types for a damaged package
-        raise ReadError(
-            path,
-            _("is not a valid Word .docx file, it may be damaged"),
-            _("open it in Word and save it again as .docx"),
-        ) from None
+        raise damaged from None
     reader = _Docx(document)
     parts = reader.body(document.element.body)
     source = Source(format=fmt)

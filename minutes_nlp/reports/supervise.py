@@ -15,6 +15,7 @@ naming it.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import tempfile
 import zipfile
@@ -87,11 +88,14 @@ def _unsafe_name(name: str) -> bool:
     return ".." in re.split(r"[/\\]", name)
 
 
-def read_zip(path: str | Path) -> list[Item]:
-    """Return the supported members of a zip archive as (name, bytes), after the safety checks of the module."""
+def read_zip(path: str | Path, data: bytes | None = None) -> list[Item]:
+    """Return the supported members of a zip archive as (name, bytes), after the safety checks of the module.
+
+    data: the archive's bytes when it is not a file (an upload); path then only names it.
+    """
     path = Path(path)
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
     except (zipfile.BadZipFile, OSError):
         raise ReadError(
             path, _("cannot open the zip archive (damaged or not a zip file)"), _("compress the minutes again as .zip")

@@ -44,6 +44,7 @@ from minutes_nlp.web.queries import (
 from minutes_nlp.web.service import (
     analyses_of,
     corpus_jsonl,
+    in_upload_thread,
     pick_analysis,
     readable_document,
     upload_cell,
@@ -112,7 +113,7 @@ def me(user: ApiUser) -> dict:
     status_code=201,
     responses={200: {"description": N_("Only duplicate files")}, 413: {}, 415: {}, 422: {}},
 )
-def upload(
+async def upload(
     request: Request,
     *,
     files: Annotated[list[UploadFile], File(description=N_("Minutes files or a .zip"))],
@@ -122,10 +123,12 @@ def upload(
     user: ApiUser,
     session: DB,
 ):
-    cell = upload_cell(session, user, unit_id)
-    outcomes = upload_files(
-        session, request.app.state, user, cell, read_uploads(files, request.app.state.settings.max_upload_bytes)
-    )
+    def work():
+        cell = upload_cell(session, user, unit_id)
+        state = request.app.state
+        return upload_files(session, state, user, cell, read_uploads(files, state.settings.max_upload_bytes))
+
+    outcomes = await in_upload_thread(request, session, work)
     refused = [o for o in outcomes if o.status == "refused"]
     if len(refused) == len(outcomes):
         statuses = {o.http_status for o in refused}

@@ -3,8 +3,11 @@
     >>> app = create_app(Settings(data_dir="minutes-nlp-data", migrate=True))
     >>> uvicorn.run(app, host="127.0.0.1", port=8000)
 
-The model is loaded once per app; the database must be at the head migration
-(``minutes-nlp admin migrate``, or ``migrate=True``).
+Uploads are analysed in a pool of worker processes (web/workers.py), each
+loading the model once; the database must be at the head migration
+(``minutes-nlp admin migrate``, or ``migrate=True``). Nothing else is kept per
+process: sessions are signed cookies, duplicates are refused by a unique
+index, so several server processes (``serve --workers N``) share one database.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import base64
 import hashlib
 import logging
 import re
+from contextlib import asynccontextmanager
 from http import HTTPStatus
 from pathlib import Path
 
@@ -30,6 +34,7 @@ from minutes_nlp.web.db import head_revision, make_engine, make_sessionmaker, mi
 from minutes_nlp.web.deps import LoginRequired
 from minutes_nlp.web.settings import Settings
 from minutes_nlp.web.store import Storage
+from minutes_nlp.web.workers import AnalysisPool, InlineAnalysis, sweep_temp
 
 log = logging.getLogger("minutes_nlp.web")
 
@@ -94,7 +99,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         )
     engine = make_engine(settings.database_url)
+    storage = Storage(settings.storage_dir)
+    swept = sweep_temp() + storage.sweep()
+    if swept:
+        log.info("removed %d temporary upload files left by a stopped server", swept)
+    if settings.analyzer is not None:
+        analysis = InlineAnalysis(settings.analyzer)
+    else:
+        analysis = AnalysisPool(
+            settings.model, settings.analysis_workers, settings.analysis_seconds, settings.analysis_memory_mb
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        analysis.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="minutes-nlp",
         version="1",
         description=N_(
@@ -108,7 +130,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
-    app.state.storage = Storage(settings.storage_dir)
+    app.state.storage = storage
+    app.state.analysis = analysis
+    # corrections are re-measured and re-scored here, without labelling: no worker round trip needed
     app.state.analyzer = settings.analyzer or Analyzer(settings.model)
     app.include_router(api.router)
     app.include_router(feedback.router)

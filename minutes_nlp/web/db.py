@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import (
@@ -239,7 +240,9 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Uploads wait for their analyses without a connection, so 30 per server process is plenty
+    # (2 processes stay well under PostgreSQL's default 100).
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=25)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:
@@ -247,6 +250,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker:
 
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 4_242_001  # PostgreSQL advisory lock held while migrating
 
 
 def alembic_config(url: str):
@@ -265,7 +269,21 @@ def migrate(url: str, revision: str = "head") -> str | None:
 
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(url), revision)
+    if not url.startswith("postgresql"):
+        command.upgrade(alembic_config(url), revision)  # SQLite: the migration's transaction locks the file
+        return schema_revision(url)
+    # PostgreSQL: servers starting together take turns, the later ones find the schema at head and do nothing.
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                command.upgrade(alembic_config(url), revision)
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                conn.commit()
+    finally:
+        engine.dispose()
     return schema_revision(url)
 
 

@@ -68,6 +68,7 @@ from minutes_nlp.web.queries import (
 from minutes_nlp.web.service import (
     analyses_of,
     corpus_jsonl,
+    in_upload_thread,
     pick_analysis,
     readable_document,
     upload_cell,
@@ -285,16 +286,21 @@ def upload_form(request: Request, user: PageUser, session: DB):
 
 
 @router.post("/upload", dependencies=[Depends(csrf)])
-def upload(
+async def upload(
     request: Request, *, files: Annotated[list[UploadFile], File()], unit_id: FormText = "", user: PageUser, session: DB
 ):
-    cell = upload_cell(session, user, form_id(unit_id, "unit_id"))
-    uploads = [
-        (n, d) for n, d in read_uploads(files, request.app.state.settings.max_upload_bytes) if n != "tep-khong-ten" or d
-    ]  # a form posted without choosing a file sends one empty part
-    if not uploads:
-        raise HTTPException(422, _("No file was chosen to upload"))
-    outcomes = upload_files(session, request.app.state, user, cell, uploads)
+    def work():
+        cell = upload_cell(session, user, form_id(unit_id, "unit_id"))
+        uploads = [
+            (n, d)
+            for n, d in read_uploads(files, request.app.state.settings.max_upload_bytes)
+            if n != "tep-khong-ten" or d
+        ]  # a form posted without choosing a file sends one empty part
+        if not uploads:
+            raise HTTPException(422, _("No file was chosen to upload"))
+        return cell, upload_files(session, request.app.state, user, cell, uploads)
+
+    cell, outcomes = await in_upload_thread(request, session, work)
     if any(o.status == "created" for o in outcomes):
         status = 201
     elif any(o.status == "duplicate" for o in outcomes):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 from fastapi import HTTPException
@@ -66,12 +67,23 @@ def upload_files(session: Session, app_state, user: User, cell: Unit, files: lis
     settings = app_state.settings
     if len(files) > settings.max_files:
         raise HTTPException(413, _("At most {n} files per upload").format(n=settings.max_files))
-    outcomes: list[Outcome] = []
-    for name, data in files:
-        outcomes += ingest(
-            session, app_state.storage, app_state.analyzer, user, cell, name, data, settings.max_upload_bytes
-        )
-    return outcomes
+    return ingest(session, app_state.storage, app_state.analysis, user, cell, files, settings.max_upload_bytes)
+
+
+async def in_upload_thread(request, session: Session, fn, *args):
+    """fn(*args) in a thread of the uploads' own limiter: uploads waiting for their analyses never hold
+    the threads that sign-ins and pages need, nor a database connection (the sign-in check's
+    transaction is ended first, so a waiting upload does not keep one from the pool)."""
+    import anyio
+
+    await anyio.to_thread.run_sync(session.commit)
+    state = request.app.state
+    if getattr(state, "upload_limiter", None) is None:
+        state.upload_limiter = anyio.CapacityLimiter(UPLOAD_THREADS)
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=state.upload_limiter)
+
+
+UPLOAD_THREADS = 32  # uploads handled at once per server process; more wait their turn without a thread
 
 
 def corpus_jsonl(session: Session, user: User) -> str:

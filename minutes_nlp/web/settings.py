@@ -11,6 +11,9 @@
 | model | MINUTES_NLP_MODEL | the model chosen with `admin use-model` (<data_dir>/active-model), else default |
 | https_only | MINUTES_NLP_HTTPS_ONLY | false (set true behind TLS so the session cookie is Secure) |
 | sign_in | - | limits.SignInLimits(): see minutes_nlp/web/limits.py and docs/security.md |
+| analysis_workers | MINUTES_NLP_ANALYSIS_WORKERS | 1 (worker processes analysing uploads, per server process) |
+| analysis_seconds | MINUTES_NLP_ANALYSIS_SECONDS | 60 (one file's analysis is stopped after this) |
+| analysis_memory_mb | MINUTES_NLP_ANALYSIS_MEMORY_MB | 1024 (memory one analysis may take beyond the loaded model) |
 """
 
 from __future__ import annotations
@@ -38,8 +41,11 @@ class Settings:
     https_only: bool = False
     session_hours: int = 8
     sign_in: SignInLimits = field(default_factory=SignInLimits)
+    analysis_workers: int = 1
+    analysis_seconds: float = 60.0
+    analysis_memory_mb: int = 1024
     migrate: bool = False  # upgrade the schema to head when the app starts
-    analyzer: Any = field(default=None, repr=False)  # an Analyzer to share (tests); else loaded once per app
+    analyzer: Any = field(default=None, repr=False)  # an Analyzer to use in-process (tests); else worker processes
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
@@ -64,6 +70,9 @@ class Settings:
             "max_files": int(env.get("MINUTES_NLP_MAX_FILES", 50)),
             "model": env.get("MINUTES_NLP_MODEL", "default"),
             "https_only": env.get("MINUTES_NLP_HTTPS_ONLY", "").lower() in ("1", "true", "yes"),
+            "analysis_workers": int(env.get("MINUTES_NLP_ANALYSIS_WORKERS", 1)),
+            "analysis_seconds": float(env.get("MINUTES_NLP_ANALYSIS_SECONDS", 60)),
+            "analysis_memory_mb": int(env.get("MINUTES_NLP_ANALYSIS_MEMORY_MB", 1024)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "MINUTES_NLP_MODEL" not in env and overrides.get("model") is None:

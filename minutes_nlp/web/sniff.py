@@ -11,7 +11,8 @@
 | txt | text: no NUL byte (UTF-16 with its BOM allowed) |
 | exe | MZ (Windows program) or \\x7fELF (Linux program) |
 
-A refusal is an :class:`UploadRefused` with an HTTP status and a message
+A .docx is also refused when its central directory says it unpacks past the
+limits of reading/packages.py (a zip bomb). A refusal is an :class:`UploadRefused` with an HTTP status and a message
 (in the language in force) naming the file; nothing here reads more than it needs.
 """
 
@@ -23,6 +24,7 @@ import zipfile
 from pathlib import PurePosixPath
 
 from minutes_nlp.i18n import _
+from minutes_nlp.reading.packages import PackageTooLarge, check_package
 from minutes_nlp.vocabulary import CONTENT_KIND_NAMES, name_of
 
 # Extension -> kinds its content may have. Text and HTML are one family: both are read as text.
@@ -108,6 +110,8 @@ def check(name: str, data: bytes, max_bytes: int) -> str:
             ),
             422,
         )
+    if kind == "docx":
+        _check_package(name, data)
     if kind not in ALLOWED[ext]:
         raise UploadRefused(
             name,
@@ -118,3 +122,12 @@ def check(name: str, data: bytes, max_bytes: int) -> str:
             415,
         )
     return kind
+
+
+def _check_package(name: str, data: bytes) -> None:
+    """Refuse a .docx zip bomb from its central directory, before anything is inflated (reading/packages.py)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            check_package(package, name)
+    except PackageTooLarge as exc:
+        raise UploadRefused(name, f"{exc.reason} ({exc.fix})", 422) from None

@@ -1,12 +1,14 @@
 """Taking uploads in: checks, zip unpacking, duplicate detection, storage of the original bytes, analysis.
 
-    >>> outcomes = ingest(session, storage, analyzer, user, cell, "kp5-2024-03.docx", data, max_bytes)
+    >>> outcomes = ingest(session, storage, pool, user, cell, [("kp5-2024-03.docx", data)], max_bytes)
     >>> [(o.name, o.status, o.document_id) for o in outcomes]     # status: created, duplicate, refused
 
 Original bytes are kept in a content-addressed folder (``storage/ab/abcd….bin``,
 the name is the SHA-256), so a file is written once however many cells hold it;
 a zip's own bytes are kept too and its members point to it. A file is only
-stored once it has been analysed: an unreadable file leaves nothing behind.
+stored once it has been analysed (in a worker process, web/workers.py): an
+unreadable file leaves nothing behind, and a request's files are stored in one
+transaction, so a server killed mid-upload has saved none of them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import logging
 import os
 import re
 import tempfile
-import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -29,6 +31,7 @@ from minutes_nlp.i18n import _
 from minutes_nlp.reports.supervise import read_zip
 from minutes_nlp.web.db import Analysis, AnalysisFlag, Document, Unit, User
 from minutes_nlp.web.sniff import UploadRefused, check
+from minutes_nlp.web.workers import InlineAnalysis
 
 log = logging.getLogger("minutes_nlp.web")
 
@@ -81,32 +84,35 @@ class Storage:
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".up-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, target)  # atomic: a reader never sees half a file
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())  # on disk before the database row that points to it is committed
+                os.replace(tmp, target)  # atomic: a reader never sees half a file
+            finally:
+                Path(tmp).unlink(missing_ok=True)
         return digest
+
+    def sweep(self, older_than: float = 3600) -> int:
+        """Remove half-written files (``.up-*``) left by a server killed while writing, older than older_than s."""
+        removed, limit = 0, time.time() - older_than
+        for tmp in self.root.glob("*/.up-*"):
+            try:
+                if tmp.stat().st_mtime < limit:
+                    tmp.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                pass
+        return removed
 
     def get(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()
 
 
-_ANALYZER_LOCK = threading.Lock()  # underthesea's tokenizers are not documented as thread-safe
-
-
 def analyze_bytes(analyzer, name: str, kind: str, data: bytes):
-    """The Meeting of data read as a file of (sniffed) kind, named name; MinutesError if unreadable."""
-    ext = {"docx": ".docx", "pdf": ".pdf", "doc": ".doc", "html": ".html", "txt": ".txt"}[kind]
-    stem = PurePosixPath(name).stem or "bien-ban"
-    with tempfile.TemporaryDirectory(prefix="minutes-nlp-web-") as tmp:
-        path = Path(tmp) / f"upload{ext}"
-        path.write_bytes(data)
-        try:
-            with _ANALYZER_LOCK:
-                meeting = analyzer(path, stem)
-        except MinutesError as exc:
-            raise type(exc)(name, exc.reason, exc.fix) from None
-    meeting.source_file = PurePosixPath(name).name
-    return meeting
+    """The Meeting of data read as a file of (sniffed) kind, named name, in this process; MinutesError if unreadable."""
+    return InlineAnalysis(analyzer).analyze(name, kind, data)
 
 
 def analysis_row(document_id: int, meeting) -> Analysis:
@@ -128,101 +134,139 @@ def analysis_row(document_id: int, meeting) -> Analysis:
     return row
 
 
-def _members(name: str, data: bytes, max_bytes: int) -> list[tuple[str, bytes]]:
-    """The minutes inside a zip upload, after supervise.read_zip's traversal and zip-bomb checks."""
-    with tempfile.TemporaryDirectory(prefix="minutes-nlp-zip-") as tmp:
-        path = Path(tmp) / "upload.zip"
-        path.write_bytes(data)
-        try:
-            items = read_zip(path)
-        except MinutesError as exc:
-            raise UploadRefused(name, reason_for(exc), 422) from None
-    prefix = str(path) + "/"
+def _members(name: str, data: bytes) -> list[tuple[str, bytes]]:
+    """The minutes inside a zip upload, after supervise.read_zip's traversal and zip-bomb checks (in memory)."""
+    try:
+        items = read_zip(name, data)
+    except MinutesError as exc:
+        raise UploadRefused(name, reason_for(exc), 422) from None
     longest = Document.original_name.property.columns[0].type.length
-    members = [
-        (fit_name(f"{name}/{item_name.removeprefix(prefix)}", longest), content)
-        for item_name, content in items
-        if isinstance(content, bytes)
-    ]  # read_zip gives every member as bytes
+    # read_zip gives every member as bytes; a long member path is shortened to fit its column
+    members = [(fit_name(item_name, longest), content) for item_name, content in items if isinstance(content, bytes)]
     if not members:
         raise UploadRefused(name, _("the archive holds no minutes (.docx, .pdf, .txt, .html, .doc)"), 422)
     return members
 
 
+@dataclass
+class _Ready:
+    """A file analysed and waiting for the request's one transaction."""
+
+    outcome: Outcome
+    data: bytes
+    kind: str
+    digest: str
+    meeting: object
+    archive: bytes | None
+    twins: list[Outcome]  # the same bytes again in this request: duplicates of this one
+
+
 def ingest(
-    session: Session, storage: Storage, analyzer, user: User, cell: Unit, name: str, data: bytes, max_bytes: int
-) -> list[Outcome]:
-    """Check, analyse and store one uploaded file (a zip gives one outcome per member) for cell; commits."""
-    name = safe_name(name)
-    try:
-        kind = check(name, data, max_bytes)
-        if kind == "zip":
-            members = _members(name, data, max_bytes)
-            archive = storage.put(data)
-            return [_ingest_one(session, storage, analyzer, user, cell, n, d, max_bytes, archive) for n, d in members]
-    except UploadRefused as exc:
-        return [Outcome(name, "refused", reason=exc.reason, http_status=exc.status)]
-    return [_ingest_one(session, storage, analyzer, user, cell, name, data, max_bytes, None)]
-
-
-def _ingest_one(
     session: Session,
     storage: Storage,
-    analyzer,
+    analysis,
     user: User,
     cell: Unit,
-    name: str,
-    data: bytes,
+    files: list[tuple[str, bytes]],
     max_bytes: int,
-    archive: str | None,
-) -> Outcome:
-    try:
-        kind = check(name, data, max_bytes)
-    except UploadRefused as exc:
-        return Outcome(name, "refused", reason=exc.reason, http_status=exc.status)
-    digest = hashlib.sha256(data).hexdigest()
-    existing = session.scalar(select(Document.id).where(Document.unit_id == cell.id, Document.sha256 == digest))
-    if existing is not None:
-        return _duplicate(name, existing)
-    try:
-        meeting = analyze_bytes(analyzer, name, kind, data)
-    except MinutesError as exc:
-        return Outcome(name, "refused", reason=reason_for(exc), http_status=422)
-    except Exception:  # a reader bug on a malformed file must not become a 500 nor lose the others
-        log.exception("analysis of %s failed", name)
-        return Outcome(
-            name,
-            "refused",
-            reason=_("the file could not be analysed (an error while reading it); save it again in Word and upload it"),
-            http_status=422,
-        )
-    storage.put(data)
-    doc = Document(
-        unit_id=cell.id,
-        sha256=digest,
-        original_name=name,
-        kind=kind,
-        size=len(data),
-        archive_sha256=archive,
-        uploaded_by=user.id,
-    )
-    session.add(doc)
-    try:
-        session.flush()
-        session.add(analysis_row(doc.id, meeting))
-        session.commit()
-    except IntegrityError:  # the same file reached the same cell in a concurrent request
-        session.rollback()
+) -> list[Outcome]:
+    """Check, analyse and store uploaded files (a zip gives one outcome per member) for cell.
+
+    Every file is checked and analysed first; then all that can be kept are
+    stored in one transaction. A server killed before the commit has saved
+    nothing of the request; the outcomes say exactly which files were saved
+    (created), which were already there (duplicate) and which were refused, and why.
+    """
+    session.commit()  # end the transaction the access checks opened: its connection goes back to the pool
+    outcomes: list[Outcome] = []
+    ready: dict[str, _Ready] = {}
+
+    def one(name: str, data: bytes, archive: bytes | None) -> None:
+        try:
+            kind = check(name, data, max_bytes)
+        except UploadRefused as exc:
+            outcomes.append(Outcome(name, "refused", reason=exc.reason, http_status=exc.status))
+            return
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in ready:
+            outcomes.append(_duplicate(name, None))
+            ready[digest].twins.append(outcomes[-1])
+            return
         existing = session.scalar(select(Document.id).where(Document.unit_id == cell.id, Document.sha256 == digest))
-        return _duplicate(name, existing)
-    return Outcome(
-        name,
-        "created",
-        doc.id,
-        http_status=201,
-        flags=[f.code for f in meeting.flags],
-        level=meeting.score.get("level"),
-    )
+        session.commit()  # no transaction stays open while the file is analysed
+        if existing is not None:
+            outcomes.append(_duplicate(name, existing))
+            return
+        try:
+            meeting = analysis.analyze(name, kind, data)
+        except MinutesError as exc:
+            outcomes.append(Outcome(name, "refused", reason=reason_for(exc), http_status=422))
+            return
+        outcomes.append(Outcome(name, "created", http_status=201))
+        ready[digest] = _Ready(outcomes[-1], data, kind, digest, meeting, archive, [])
+
+    for raw_name, data in files:
+        name = safe_name(raw_name)
+        try:
+            if check(name, data, max_bytes) == "zip":
+                for member, content in _members(name, data):
+                    one(member, content, data)
+                continue
+        except UploadRefused as exc:
+            outcomes.append(Outcome(name, "refused", reason=exc.reason, http_status=exc.status))
+            continue
+        one(name, data, None)
+    _save(session, storage, user, cell, list(ready.values()))
+    return outcomes
+
+
+def _save(session: Session, storage: Storage, user: User, cell: Unit, items: list[_Ready]) -> None:
+    """Store items in one transaction; an item another request stored meanwhile becomes a duplicate of it."""
+    pending = list(items)
+    while pending:
+        for item in pending:  # bytes first: a committed row always has its file (a crash leaves at most a spare file)
+            if item.archive is not None:
+                storage.put(item.archive)
+            storage.put(item.data)
+        try:
+            for item in pending:
+                doc = Document(
+                    unit_id=cell.id,
+                    sha256=item.digest,
+                    original_name=item.outcome.name[:500],
+                    kind=item.kind,
+                    size=len(item.data),
+                    archive_sha256=hashlib.sha256(item.archive).hexdigest() if item.archive is not None else None,
+                    uploaded_by=user.id,
+                )
+                session.add(doc)
+                session.flush()
+                session.add(analysis_row(doc.id, item.meeting))
+                item.outcome.document_id = doc.id
+            session.commit()
+            break
+        except IntegrityError:  # the same file reached the same cell in a concurrent request
+            session.rollback()
+            digests = [i.digest for i in pending]
+            query = select(Document.sha256, Document.id).where(
+                Document.unit_id == cell.id, Document.sha256.in_(digests)
+            )
+            taken = dict(session.execute(query).all())
+            session.commit()
+            if not taken:
+                raise
+            for item in pending:
+                if item.digest in taken:
+                    dup = _duplicate(item.outcome.name, taken[item.digest])
+                    item.outcome.status, item.outcome.http_status = dup.status, dup.http_status
+                    item.outcome.document_id, item.outcome.reason = dup.document_id, dup.reason
+            pending = [i for i in pending if i.digest not in taken]
+    for item in items:
+        if item.outcome.status == "created":
+            item.outcome.flags = [f.code for f in item.meeting.flags]
+            item.outcome.level = item.meeting.score.get("level")
+        for twin in item.twins:
+            twin.document_id, twin.reason = item.outcome.document_id, _duplicate("", item.outcome.document_id).reason
 
 
 def _duplicate(name: str, document_id: int | None) -> Outcome:
