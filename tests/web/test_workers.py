@@ -215,7 +215,9 @@ def test_sweep_removes_only_folders_of_processes_that_are_gone(tmp_path):
 
 
 def test_server_killed_mid_upload_saves_nothing_and_its_temporary_folder_is_swept(tmp_path, analyzer, monkeypatch):
-    """kill -9 of `serve --workers 2` while a 12-file zip is being analysed: no document, and a restart sweeps."""
+    """kill -9 of `serve --workers 2` while a 60-file zip is being analysed: no document, and a restart sweeps.
+
+    Sixty members keep the upload busy long enough to be caught mid-way however fast analysis becomes."""
     data_dir, temp = tmp_path / "data", tmp_path / "tmp"
     temp.mkdir()
     extra = {}
@@ -249,7 +251,7 @@ def test_server_killed_mid_upload_saves_nothing_and_its_temporary_folder_is_swep
                 time.sleep(0.3)
         assert ready.status_code == 201, ready.text  # serving, with its analysis workers
         archive = zipped(
-            {f"thang-{k}.docx": docx_bytes(minutes_text("A", "Chi bộ Khu phố 1", 6, variant=20 + k)) for k in range(12)}
+            {f"thang-{k}.docx": docx_bytes(minutes_text("A", "Chi bộ Khu phố 1", 6, variant=20 + k)) for k in range(60)}
         )
         outcome: dict = {}
 
