@@ -105,11 +105,27 @@ def marker_region(text: str, start: int, content: int, name_end: int, end: int) 
     return text[start:stop][:200]
 
 
+def _blank(region: str, name: str) -> str:
+    """Region with every occurrence of name, in any case, replaced by a space.
+
+    A literal search: a pattern compiled per name would also push the constant patterns out of re's cache.
+    """
+    low, key = region.lower(), name.lower()
+    if not key or len(low) != len(region) or len(key) != len(name):  # lower() changed lengths: let re decide
+        return re.sub(re.escape(name), " ", region, flags=re.IGNORECASE)
+    parts, i = [], 0
+    while (j := low.find(key, i)) >= 0:
+        parts.append(region[i:j])
+        i = j + len(key)
+    parts.append(region[i:])
+    return " ".join(parts)
+
+
 def role_features(ctx: DocContext, kind: str, start: int, region: str, speaker: str | None, rule_role: str) -> dict:
     """What decides a speaker's role: the words of the marker around the name, the header, the rules."""
     if speaker:
         for name in speaker.split(", "):
-            region = re.sub(re.escape(name), " ", region, flags=re.IGNORECASE)
+            region = _blank(region, name)
     words = [w.lower() for w in _LETTERS.findall(region)]
     header_role = _header_role(ctx.header_people, speaker)
     office = office_role(" ".join(region.split()).strip(" :-–,()")) if region.strip() else None
