@@ -16,7 +16,7 @@ from minutes_nlp.i18n import _
 from minutes_nlp.web import audit, limits
 from minutes_nlp.web.auth import check_password, end_sessions, hash_password, new_token
 from minutes_nlp.web.db import ROLES, UNIT_KINDS, Analysis, ApiToken, Document, Unit, User, iso
-from minutes_nlp.web.params import MAX_ID, ascii_number
+from minutes_nlp.web.params import MAX_ID, ascii_number, length_problem
 from minutes_nlp.web.store import Storage, analysis_row, analyze_bytes
 
 MIN_PASSWORD = 8
@@ -100,6 +100,12 @@ def create_user(
         raise AdminError(
             _("the role must be one of {roles}, not {role}").format(roles=", ".join(ROLES), role=repr(role))
         )
+    # checked here as well as in the pages and the API, so the command refuses what PostgreSQL would
+    problem = length_problem(username, User.username, _("The user name")) or length_problem(
+        full_name, User.full_name, _("The full name")
+    )
+    if problem:
+        raise AdminError(problem)
     if len(password or "") < MIN_PASSWORD:
         raise AdminError(_("the password must have at least {n} characters").format(n=MIN_PASSWORD))
     if role == "secretary" and (unit is None or unit.kind != "cell"):

@@ -124,6 +124,16 @@ def test_create_unit_user_token_and_list(data_dir):
     assert TestClient(app).get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()["role"] == "secretary"
 
 
+def test_create_user_refuses_a_full_name_longer_than_its_column_in_one_line(data_dir):
+    # PostgreSQL refuses such a row with an error the command used to print as a traceback
+    d = ["--data-dir", data_dir]
+    assert run("admin", "create-unit", "Đảng ủy Xã Phú An", "--kind", "committee", *d).exit_code == 0
+    args = ["admin", "create-user", "giamsat_pa", "--role", "supervisor", "--unit", "1", *d]
+    made = run(*args, "--full-name", "Nguyễn Văn Tâm " * 400, env={"MINUTES_NLP_PASSWORD": "mat-khau-pa1"})
+    assert made.exit_code == 1 and "quá dài" in made.output and len(made.output.strip().splitlines()) == 1
+    assert json.loads(run("admin", "list-users", "--format", "json", *d).output) == []
+
+
 def test_reanalyze_with_a_new_model_keeps_history(make_app, analyzer):
     w = seed(make_app(), meetings=False)
     data = docx_bytes(minutes_text("A", "Chi bộ Khu phố 1", 8, True))
