@@ -10,6 +10,7 @@
 | max_files | MINUTES_NLP_MAX_FILES | 50 |
 | model | MINUTES_NLP_MODEL | the model chosen with `admin use-model` (<data_dir>/active-model), else default |
 | https_only | MINUTES_NLP_HTTPS_ONLY | false (set true behind TLS so the session cookie is Secure) |
+| queue_double_share | MINUTES_NLP_QUEUE_DOUBLE | 0.2 (share of annotation-queue items labelled by two researchers) |
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Settings:
     model: str = "default"
     https_only: bool = False
     session_hours: int = 8
+    queue_double_share: float = 0.2
     migrate: bool = False  # upgrade the schema to head when the app starts
     analyzer: Any = field(default=None, repr=False)  # an Analyzer to share (tests); else loaded once per app
 
@@ -60,6 +62,7 @@ class Settings:
             "max_files": int(env.get("MINUTES_NLP_MAX_FILES", 50)),
             "model": env.get("MINUTES_NLP_MODEL", "default"),
             "https_only": env.get("MINUTES_NLP_HTTPS_ONLY", "").lower() in ("1", "true", "yes"),
+            "queue_double_share": float(env.get("MINUTES_NLP_QUEUE_DOUBLE", 0.2)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "MINUTES_NLP_MODEL" not in env and overrides.get("model") is None:
