@@ -82,7 +82,9 @@ def score_trend(rows: list[dict], f: Filters, cells_shown: int = 6) -> Markup | 
     biggest = sorted(by_cell, key=lambda c: (-sum(map(len, by_cell[c].values())), c[1]))[:cells_shown]
     body = _axis(months, 100)
     series = [(None, _("All cells"), total, "#8b1a1a", 3)]
-    series += [(uid, name, by_cell[(uid, name)], PALETTE[i % len(PALETTE)], 1.5) for i, (uid, name) in enumerate(biggest)]
+    series += [
+        (uid, name, by_cell[(uid, name)], PALETTE[i % len(PALETTE)], 1.5) for i, (uid, name) in enumerate(biggest)
+    ]
     for n, (uid, name, values, colour, width) in enumerate(series):
         points = [(k, sum(values[m]) / len(values[m])) for k, m in enumerate(months) if values.get(m)]
         path = " ".join(f"{_x(k, len(months)):.1f},{_y(v, 100):.1f}" for k, v in points)
@@ -125,10 +127,19 @@ def level_heatmap(rows: list[dict], f: Filters) -> Markup | None:
     height = 40 + len(cells) * (size + gap) + 40
     body = []
     for j, m in enumerate(months):
-        body.append(f'<text x="{left + j * (size + gap) + size / 2}" y="24" text-anchor="middle" font-size="10">{escape(m)}</text>')
+        body.append(
+            f'<text x="{left + j * (size + gap) + size / 2}" y="24" text-anchor="middle" font-size="10">'
+            f"{escape(m)}</text>"
+        )
     for i, (name, uid) in enumerate(cells):
         y = 32 + i * (size + gap)
-        body.append(_a(link(f, cell=uid), name, f'<text x="{left - 8}" y="{y + size / 2 + 4}" text-anchor="end">{escape(name[:28])}</text>'))
+        body.append(
+            _a(
+                link(f, cell=uid),
+                name,
+                f'<text x="{left - 8}" y="{y + size / 2 + 4}" text-anchor="end">{escape(name[:28])}</text>',
+            )
+        )
         for j, m in enumerate(months):
             n = counts.get((uid, m), 0)
             if not n:
@@ -245,7 +256,9 @@ def participation_rates(session: Session, rows: list[dict]) -> dict[int, float |
     for table, ids in ((Analysis, automatic), (Correction, corrected)):
         keys = list(ids)
         for start in range(0, len(keys), 200):
-            for key, report in session.execute(select(table.id, table.report).where(table.id.in_(keys[start : start + 200]))):
+            for key, report in session.execute(
+                select(table.id, table.report).where(table.id.in_(keys[start : start + 200]))
+            ):
                 out[ids[key]] = (report.get("metrics") or {}).get("participation_rate")
     return out
 

@@ -293,7 +293,7 @@ def export_meetings(session: Session, units: set[int] | None, f: Filters) -> tup
 
     A corrected meeting is its latest corrected report, and its id says so ("12 (đã hiệu chỉnh, bản 2)").
     """
-    rows, _ = list_meetings(session, units, Filters(**{**f.__dict__, "limit": None, "offset": 0}))
+    rows, _total = list_meetings(session, units, Filters(**{**f.__dict__, "limit": None, "offset": 0}))
     reports: dict[int, dict] = dict(
         session.execute(
             select(Analysis.id, Analysis.report).where(Analysis.id.in_([r["analysis_id"] for r in rows] or [-1]))

@@ -72,7 +72,13 @@ def fill(session: Session, analyzer, units: set[int] | None, share: float) -> in
             for k, x in enumerate(sents):
                 prev = text[sents[k - 1]["start"] : sents[k - 1]["end"]] if k else ""
                 items.append(
-                    {"text": text[x["start"] : x["end"]], "prev": prev, "position": k, "n": len(sents), "role": seg.get("role") or ""}
+                    {
+                        "text": text[x["start"] : x["end"]],
+                        "prev": prev,
+                        "position": k,
+                        "n": len(sents),
+                        "role": seg.get("role") or "",
+                    }
                 )
                 places.append((i, k))
         if not items:
@@ -100,7 +106,9 @@ def fill(session: Session, analyzer, units: set[int] | None, share: float) -> in
 
 
 def _items(session: Session, units: set[int] | None) -> tuple[list[QueueItem], dict[int, list[QueueLabel]]]:
-    items = list(session.scalars(_in_scope(select(QueueItem).join(Document, QueueItem.document_id == Document.id), units)))
+    items = list(
+        session.scalars(_in_scope(select(QueueItem).join(Document, QueueItem.document_id == Document.id), units))
+    )
     answers: dict[int, list[QueueLabel]] = defaultdict(list)
     ids = [x.id for x in items]
     for start in range(0, len(ids), 500):
@@ -172,7 +180,7 @@ def kappa(pairs: list[tuple[str, str]]) -> float | None:
 
 
 def agreement(session: Session, user: User) -> dict:
-    """Kappa over the items two researchers labelled (overall and per label, one against the rest) and the disagreements."""
+    """Kappa over the items two researchers labelled (overall, and per label against the rest); the disagreements."""
     require(user, AGREEMENT_READERS)
     items, answers = _items(session, corpus_units(session, user))
     pairs, disagreements = [], []

@@ -27,6 +27,7 @@ from minutes_nlp.web.service import pick_analysis, readable_document
 
 router = APIRouter(include_in_schema=False)
 FormText = Annotated[str, Form()]
+MaybeText = Annotated[str | None, Form()]  # absent (None) differs from sent empty ("" clears the field)
 
 
 def describe(change: dict) -> str:
@@ -62,7 +63,13 @@ def _rows(report: dict, auto: dict) -> list[dict]:
         for k, x in enumerate(seg.get("sentences") or []):
             was = auto_labels.get((x["start"], x["end"]))
             sentences.append(
-                {"k": k, "text": text[x["start"] : x["end"]], "label": x.get("label"), "auto": was, "changed": was != x.get("label")}
+                {
+                    "k": k,
+                    "text": text[x["start"] : x["end"]],
+                    "label": x.get("label"),
+                    "auto": was,
+                    "changed": was != x.get("label"),
+                }
             )
         rows.append(
             {
@@ -104,7 +111,14 @@ def review_context(session: Session, user: User, shown: Analysis) -> dict:
         }
     return {
         "corrections": [
-            {"version": c.version, "by": c.user.username, "when": c.created_at, "what": describe(c.change), "score": c.score, "level": c.level}
+            {
+                "version": c.version,
+                "by": c.user.username,
+                "when": c.created_at,
+                "what": describe(c.change),
+                "score": c.score,
+                "level": c.level,
+            }
             for c in history
         ],
         "difference": difference,
@@ -127,8 +141,8 @@ def correct_page(
     index: FormText = "",
     sentence: FormText = "",
     label: FormText = "",
-    speaker: FormText | None = None,
-    role: FormText | None = None,
+    speaker: MaybeText = None,
+    role: MaybeText = None,
     kind: FormText = "",
     user: PageUser,
     session: DB,
