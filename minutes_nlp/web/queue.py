@@ -3,7 +3,7 @@
 Sentences come from the current analyses of the meetings in the researcher's corpus reach
 (access.corpus_units), anonymised (web/anonymize.py), from discussion contributions. Each
 sentence's margin is the gap between the model's two most probable labels. The next item for a
-researcher is, in order: a double item waiting for its second label (so agreement can be
+researcher is, among the sentences of current analyses, in order: a double item waiting for its second label (so agreement can be
 measured), then the meeting with the fewest labelled items (diversity across meetings), then the
 smallest margin (margin sampling). A share of items (``Settings.queue_double_share``) goes to two
 researchers; Cohen's kappa per label compares the first two labels of those items, and the items
@@ -129,10 +129,16 @@ def next_item(session: Session, app_state, user: User) -> tuple[QueueItem | None
     for x in items:
         if any(a.label for a in answers[x.id]):
             labelled_in[x.document_id] += 1
+    current = set(session.scalars(select(QueueItem.analysis_id).join(Analysis).where(Analysis.current.is_(True))))
     open_items = []
     for x in items:
         given = [a for a in answers[x.id] if a.label]
-        if x.final_label or any(a.user_id == user.id for a in answers[x.id]) or len(given) >= (2 if x.double else 1):
+        if (
+            x.analysis_id not in current
+            or x.final_label
+            or any(a.user_id == user.id for a in answers[x.id])
+            or len(given) >= (2 if x.double else 1)
+        ):
             continue
         waiting_second = x.double and len(given) == 1
         open_items.append(((not waiting_second, labelled_in[x.document_id], x.margin, x.id), x))

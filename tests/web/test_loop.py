@@ -94,6 +94,13 @@ def test_secretary_corrects_a_label_on_the_page_and_lists_exports_use_it(loop):
     )
     assert "NO_PROPOSALS" not in by_id[mid]["Cảnh báo"]
     assert float(by_id[mid]["Điểm thực chất"]) == listed[mid]["score"]
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(client.get("/meetings/export.xlsx").content)).worksheets[0]
+    ids = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert f"{mid} (đã hiệu chỉnh, bản 1)" in ids and str(loop.meetings["A04"]) in ids
+    only = api(loop, "sec_a", "GET", "/api/meetings", params={"ids": f"{mid},{loop.meetings['B03']}"}).json()
+    assert [r["meeting_id"] for r in only["items"]] == [mid]  # B03 is outside sec_a's cell
 
 
 def test_segment_form_records_only_what_changed(loop):
@@ -272,3 +279,18 @@ def test_dashboard_charts_link_to_the_meetings_behind_them(loop):
         assert listed_total(client, href) == int(re.search(r"(\d+) biên bản", title).group(1))
     assert any(t.startswith("Không có ý kiến đề xuất (NO_PROPOSALS)") for _h, t in links)
     assert "Chi bộ Công ty May Sao Mai" not in page  # outside sup_ab's committee
+
+
+def test_queue_serves_only_current_analyses(loop):
+    """After a re-analysis the old analysis's sentences are no longer served (their labels stay for kappa)."""
+    from minutes_nlp.web.db import Analysis, QueueItem
+
+    before = api(loop, "res2", "GET", "/api/queue/next").json()
+    with loop.app.state.sessions() as s:
+        doc = s.get(QueueItem, before["item"]["item_id"]).document_id
+        old = s.query(Analysis).filter(Analysis.document_id == doc).one()
+        old.current = False  # what admin reanalyze does to the analysis it replaces
+        s.commit()
+    after = api(loop, "res2", "GET", "/api/queue/next").json()
+    assert after["remaining"] < before["remaining"]
+    assert after["item"] is None or after["item"]["meeting"] != f"meeting-{doc}"
