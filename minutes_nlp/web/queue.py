@@ -6,8 +6,8 @@ sentence's margin is the gap between the model's two most probable labels. The n
 researcher is, among the sentences of current analyses, in order: a double item waiting for its
 second label (so agreement can be measured), then the meeting with the fewest labelled items
 (diversity across meetings), then the smallest margin (margin sampling). A share of items
-(``Settings.queue_double_share``) goes to two researchers; Cohen's kappa per label compares the first two labels of those items, and the items
-where they differ are listed for a researcher to adjudicate.
+(``Settings.queue_double_share``) goes to two researchers; Cohen's kappa per label compares the
+first two labels of those items, and the items where they differ are listed for adjudication.
 
 | action | who |
 |---|---|
