@@ -122,8 +122,8 @@ def level_heatmap(rows: list[dict], f: Filters) -> Markup | None:
             counts[(r["unit_id"], r["month"])] += 1
             if r["score"] is not None:
                 scores[(r["unit_id"], r["month"])].append(r["score"])
-    left, size, gap = 190, 34, 3
-    width = max(left + len(months) * (size + gap) + 20, 420)
+    left, size, gap = 190, 52, 3
+    width = max(left + len(months) * (size + gap) + 20, left + 120 * len(LEVELS))
     height = 40 + len(cells) * (size + gap) + 40
     body = []
     for j, m in enumerate(months):
