@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from minutes_nlp.classifiers.selection import margins, priority
 from minutes_nlp.codebook import LABELS
 from minutes_nlp.i18n import N_, _
 from minutes_nlp.web.access import corpus_units, require
@@ -85,8 +86,7 @@ def fill(session: Session, analyzer, units: set[int] | None, share: float) -> in
             continue
         proba = np.asarray(analyzer.classifier.predict_proba(items))
         classes = [str(c) for c in analyzer.classifier.classes_]
-        top = np.sort(proba, axis=1)
-        for (i, k), item, row, best in zip(places, items, proba, top):
+        for (i, k), item, row, gap in zip(places, items, proba, margins(proba)):
             session.add(
                 QueueItem(
                     document_id=doc_id,
@@ -96,7 +96,7 @@ def fill(session: Session, analyzer, units: set[int] | None, share: float) -> in
                     text=item["text"],
                     context=item["prev"] or None,
                     model_label=classes[int(row.argmax())],
-                    margin=float(best[-1] - best[-2]) if len(best) > 1 else 1.0,
+                    margin=float(gap),
                     double=is_double(analysis_id, i, k, share),
                 )
             )
@@ -141,7 +141,7 @@ def next_item(session: Session, app_state, user: User) -> tuple[QueueItem | None
         ):
             continue
         waiting_second = x.double and len(given) == 1
-        open_items.append(((not waiting_second, labelled_in[x.document_id], x.margin, x.id), x))
+        open_items.append(((priority(x.margin, labelled_in[x.document_id], waiting_second), x.id), x))
     if not open_items:
         return None, 0
     return min(open_items, key=lambda t: t[0])[1], len(open_items)
