@@ -155,9 +155,15 @@ def test_kappa_by_hand():
         ("sec_a", "GET", "/api/queue/agreement", 403),
         ("sup_ab", "GET", "/api/queue/agreement", 403),
         ("admin", "GET", "/api/queue/agreement", 200),
+        (None, "GET", "/api/queue/agreement", 401),
+        (None, "POST", "/api/queue/1/label", 401),
+        ("sec_a", "POST", "/api/queue/1/label", 403),
         ("sup_ab", "POST", "/api/queue/1/label", 403),
         ("admin", "POST", "/api/queue/1/label", 403),
         ("sec_a", "POST", "/api/queue/1/adjudicate", 403),
+        ("sup_ab", "POST", "/api/queue/1/adjudicate", 403),
+        ("admin", "POST", "/api/queue/1/adjudicate", 403),
+        ("res", "POST", "/api/queue/999999/label", 404),
     ],
 )
 def test_queue_access(loop, who, method, path, status):
