@@ -108,8 +108,15 @@ def score_trend(rows: list[dict], f: Filters, cells_shown: int = 6) -> Markup | 
     return _svg(_("Mean score per month"), body)
 
 
-def level_heatmap(rows: list[dict], f: Filters) -> Markup | None:
-    """Cells × months: each square coloured by the level of the mean score, the number of minutes written in it."""
+def _ramp(share: float) -> str:
+    """From pale (no minutes raise the flag) to dark red (all do)."""
+    low, high = (0xF4, 0xEE, 0xE8), (0x8B, 0x1A, 0x1A)
+    return "#" + "".join(f"{round(a + (b - a) * share):02x}" for a, b in zip(low, high))
+
+
+def level_heatmap(rows: list[dict], f: Filters, flag: str | None = None) -> Markup | None:
+    """Cells × months: each square coloured by the level of the mean score, the number of minutes written in it;
+    with a flag, coloured by the share of minutes raising it ("2/3" written in it)."""
     months = sorted({r["month"] for r in rows if r["month"]})
     cells = sorted({(r["cell"], r["unit_id"]) for r in rows if r["month"]})
     if not months:
@@ -117,13 +124,15 @@ def level_heatmap(rows: list[dict], f: Filters) -> Markup | None:
     bands = load_config()["score"]["levels"]
     scores: dict[tuple[int, str], list[float]] = defaultdict(list)
     counts: dict[tuple[int, str], int] = defaultdict(int)
+    flagged: dict[tuple[int, str], int] = defaultdict(int)
     for r in rows:
         if r["month"]:
             counts[(r["unit_id"], r["month"])] += 1
+            flagged[(r["unit_id"], r["month"])] += flag in r["flags"]
             if r["score"] is not None:
                 scores[(r["unit_id"], r["month"])].append(r["score"])
     left, size, gap = 190, 52, 3
-    width = max(left + len(months) * (size + gap) + 20, left + 120 * len(LEVELS))
+    width = max(left + len(months) * (size + gap) + 20, left + 120 * len(LEVELS), left + 360 + 8 * 40)
     height = 40 + len(cells) * (size + gap) + 40
     body = []
     for j, m in enumerate(months):
@@ -144,20 +153,45 @@ def level_heatmap(rows: list[dict], f: Filters) -> Markup | None:
             n = counts.get((uid, m), 0)
             if not n:
                 continue
-            values = scores.get((uid, m), [])
-            mean = sum(values) / len(values) if values else None
-            level = level_of(mean, bands) if mean is not None else None
-            colour = LEVEL_COLOURS.get(level, "#ccc")
-            title = _("{cell}, {month}: {n} minutes, mean score {score}, level {level}").format(
-                cell=name, month=m, n=n, score="-" if mean is None else f"{mean:.1f}", level=LEVEL_NAMES.get(level, "-")
-            )
             x = left + j * (size + gap)
+            if flag:
+                hit = flagged.get((uid, m), 0)
+                colour, shown, ink = _ramp(hit / n), f"{hit}/{n}", "#fff" if hit / n > 0.5 else "#000"
+                title = _("{cell}, {month}: {hit} of {n} minutes raise “{flag}” ({code})").format(
+                    cell=name, month=m, hit=hit, n=n, flag=FLAG_TITLES.get(flag, flag), code=flag
+                )
+                href = link(f, cell=uid, month=m, flag=flag) if hit else link(f, cell=uid, month=m)
+            else:
+                values = scores.get((uid, m), [])
+                mean = sum(values) / len(values) if values else None
+                level = level_of(mean, bands) if mean is not None else None
+                colour, shown, ink = LEVEL_COLOURS.get(level, "#ccc"), str(n), "#000"
+                title = _("{cell}, {month}: {n} minutes, mean score {score}, level {level}").format(
+                    cell=name,
+                    month=m,
+                    n=n,
+                    score="-" if mean is None else f"{mean:.1f}",
+                    level=LEVEL_NAMES.get(level, "-"),
+                )
+                href = link(f, cell=uid, month=m)
             square = (
                 f'<rect x="{x}" y="{y}" width="{size}" height="{size}" fill="{colour}" stroke="#fff"/>'
-                f'<text x="{x + size / 2}" y="{y + size / 2 + 4}" text-anchor="middle" fill="#000">{n}</text>'
+                f'<text x="{x + size / 2}" y="{y + size / 2 + 4}" text-anchor="middle" fill="{ink}">{shown}</text>'
             )
-            body.append(_a(link(f, cell=uid, month=m), title, square))
+            body.append(_a(href, title, square))
     ly = height - 22
+    if flag:
+        name = FLAG_TITLES.get(flag, flag)
+        for k, share in enumerate((0, 0.25, 0.5, 0.75, 1)):
+            x = left + k * 70
+            body.append(
+                f'<rect x="{x}" y="{ly}" width="14" height="14" fill="{_ramp(share)}" stroke="#999"/>'
+                f'<text x="{x + 18}" y="{ly + 11}">{share:.0%}</text>'
+            )
+        body.append(
+            _a(link(f, flag=flag), f"{name} ({flag})", f'<text x="{left + 360}" y="{ly + 11}">{escape(name)}</text>')
+        )
+        return _svg(_("Share of minutes raising “{flag}”, party cells by month").format(flag=name), body, width, height)
     for k, lv in enumerate(LEVELS):
         x = left + k * 120
         body.append(
@@ -263,11 +297,14 @@ def participation_rates(session: Session, rows: list[dict]) -> dict[int, float |
     return out
 
 
-def dashboard_charts(session: Session, units: set[int] | None, f: Filters) -> dict[str, Markup | None]:
+def dashboard_charts(
+    session: Session, units: set[int] | None, f: Filters, heat: str | None = None
+) -> dict[str, Markup | None]:
+    """The five charts over the meetings in reach; heat: a flag code to colour the heat map by, else the level."""
     rows, _total = list_meetings(session, units, Filters(**{**f.__dict__, "limit": None, "offset": 0}))
     return {
         "trend": score_trend(rows, f),
-        "heatmap": level_heatmap(rows, f),
+        "heatmap": level_heatmap(rows, f, heat if heat in FLAG_CODES else None),
         "no_proposals": no_proposals_share(rows, f),
         "participation": participation_histogram(rows, participation_rates(session, rows), f),
         "flags": flag_bars(rows, f),

@@ -335,7 +335,9 @@ def dashboard_page(request: Request, user: PageUser, session: DB):
         top_month=top_month,
         f=f,
         committees=visible_committees(session, units),
-        charts=dashboard_charts(session, units, f),
+        charts=dashboard_charts(session, units, f, request.query_params.get("heat")),
+        heat=request.query_params.get("heat", ""),
+        flag_codes=FLAG_CODES,
     )
 
 

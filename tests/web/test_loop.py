@@ -286,6 +286,13 @@ def test_dashboard_charts_link_to_the_meetings_behind_them(loop):
     assert any(t.startswith("Không có ý kiến đề xuất (NO_PROPOSALS)") for _h, t in links)
     assert "Chi bộ Công ty May Sao Mai" not in page  # outside sup_ab's committee
 
+    by_flag = chart_links(client.get("/dashboard", params={"heat": "LOW_PARTICIPATION"}).text)
+    squares = [(h, t) for h, t in by_flag if "“Ít đảng viên phát biểu” (LOW_PARTICIPATION)" in t and "cell=" in h]
+    assert squares
+    for href, title in squares:
+        hit, n = map(int, re.search(r": (\d+)/(\d+) biên bản", title).groups())
+        assert listed_total(client, href) == (hit if "flag=LOW_PARTICIPATION" in href else n) and hit >= 1
+
 
 def test_queue_serves_only_current_analyses(loop):
     """After a re-analysis the old analysis's sentences are no longer served (their labels stay for kappa)."""
