@@ -5,8 +5,9 @@ Usage:
 
 For each seed, half of the train split's meetings (chosen by the seed) train the shipped linear
 classifier (models/default's parameters); the other half is the pool. From that model, BUDGET pool
-sentences are chosen (1) by the queue: smallest margin between the two most probable labels, taking
-meetings in turn so no meeting gives more than its share (diversity), or (2) at random; their corpus
+sentences are chosen (1) in the order the service's annotation queue serves them
+(minutes_nlp.classifiers.selection: smallest margin between the two most probable labels, from the
+meeting with the fewest sentences labelled so far), or (2) at random; their corpus
 labels are added, the model is retrained and scored on the test split (macro-F1). Results in
 benchmarks/results/active_learning.json.
 """
@@ -17,7 +18,6 @@ import argparse
 import json
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -27,23 +27,8 @@ import numpy as np  # noqa: E402
 from minutes_nlp.classifiers import get_classifier, sentence_items  # noqa: E402
 from minutes_nlp.classifiers.evaluate import metrics  # noqa: E402
 from minutes_nlp.classifiers.model_store import MODELS_DIR, read_card  # noqa: E402
+from minutes_nlp.classifiers.selection import margins, queue_order  # noqa: E402
 from minutes_nlp.corpus.dataset import load  # noqa: E402
-
-
-def margin_diverse(proba: np.ndarray, groups: list[str], budget: int) -> list[int]:
-    """Indices of budget items: the smallest top-two margins, meetings taken in turn (round robin by margin)."""
-    top = np.sort(proba, axis=1)
-    margin = top[:, -1] - top[:, -2]
-    by_meeting: dict[str, list[int]] = defaultdict(list)
-    for i in np.argsort(margin, kind="stable"):
-        by_meeting[groups[i]].append(int(i))
-    queues = sorted(by_meeting.values(), key=lambda q: margin[q[0]])  # the most uncertain meeting first
-    chosen: list[int] = []
-    while len(chosen) < budget and any(queues):
-        for q in queues:
-            if q and len(chosen) < budget:
-                chosen.append(q.pop(0))
-    return chosen
 
 
 def fit_score(params: dict, x: list, y: list, test_x: list, test_y: list):
@@ -76,7 +61,7 @@ def main() -> None:
         run = {"seed": seed, "base_sentences": len(base), "pool_sentences": len(pool), "base_macro_f1": base_f1}
         for budget in args.budgets:
             picks = {
-                "queue": [pool[k] for k in margin_diverse(proba, [groups[i] for i in pool], budget)],
+                "queue": [pool[k] for k in queue_order(margins(proba), [groups[i] for i in pool], budget)],
                 "random": [int(i) for i in rng.choice(pool, budget, replace=False)],
             }
             for name, chosen in picks.items():

@@ -162,6 +162,7 @@ COLUMN_NAMES = Names(
         "uploaded_at": N_("Uploaded at"),
         "uploaded_by": N_("Uploaded by"),
         "model_version": N_("Model version"),
+        "corrected": N_("Corrected (version)"),
     }
 )
 # The web service's account roles (not the speaker roles above).

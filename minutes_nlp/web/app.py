@@ -86,7 +86,7 @@ def _too_large(limit: int) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI app for settings (Settings.from_env() when None), with its model and database ready."""
     from minutes_nlp.analysis.analyzer import Analyzer
-    from minutes_nlp.web import api, feedback, pages
+    from minutes_nlp.web import api, feedback, pages, queue, review
 
     settings = settings or Settings.from_env()
     if settings.migrate:
@@ -138,6 +138,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feedback.router)
     app.include_router(pages.router)
     app.include_router(feedback.pages)
+    app.include_router(review.router)
+    app.include_router(queue.router)
+    app.include_router(queue.pages)
     app.openapi = _translated_openapi(app.openapi)
     app.add_middleware(
         SessionMiddleware,

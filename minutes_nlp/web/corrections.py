@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from minutes_nlp.codebook import KINDS, LABELS, ROLES
 from minutes_nlp.i18n import _
-from minutes_nlp.web.db import Analysis, Correction, Document, User
+from minutes_nlp.web.db import Analysis, Correction, CorrectionFlag, Document, User
 
 CORRECTORS = ("secretary", "supervisor", "admin")
 OPS = ("segment", "label", "split", "merge")
@@ -140,6 +140,8 @@ def correct(session: Session, analyzer, user: User, doc: Document, analysis: Ana
         report=fresh,
     )
     session.add(row)
+    session.flush()
+    session.add_all(CorrectionFlag(correction_id=row.id, code=f["code"]) for f in fresh["flags"])
     session.commit()
     return row
 

@@ -226,6 +226,51 @@ class Correction(Base):
     __table_args__ = (UniqueConstraint("analysis_id", "version", name="uq_corrections_analysis_version"),)
 
 
+class CorrectionFlag(Base):
+    """A flag a corrected version raises: lets lists filter by the corrected flags, like analysis_flags."""
+
+    __tablename__ = "correction_flags"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    correction_id: Mapped[int] = mapped_column(ForeignKey("corrections.id"), index=True)
+    code: Mapped[str] = mapped_column(String(50), index=True)
+
+
+class QueueItem(Base):
+    """A sentence offered to researchers for labelling, anonymised, with the model's label and top-two margin.
+
+    ``double`` items are labelled by two researchers (their agreement is measured); ``final_label``
+    is set when a researcher adjudicates a disagreement.
+    """
+
+    __tablename__ = "queue_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id"), index=True)
+    segment: Mapped[int] = mapped_column(Integer)
+    sentence: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)  # the anonymised sentence
+    context: Mapped[str | None] = mapped_column(Text)  # the anonymised sentence before it
+    model_label: Mapped[str] = mapped_column(String(20))
+    margin: Mapped[float] = mapped_column(Float)
+    double: Mapped[bool] = mapped_column(Boolean, default=False)
+    final_label: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    __table_args__ = (UniqueConstraint("analysis_id", "segment", "sentence", name="uq_queue_items_sentence"),)
+
+
+class QueueLabel(Base):
+    """One researcher's answer on a queue item: a label, or a skip (label None)."""
+
+    __tablename__ = "queue_labels"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("queue_items.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    label: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    user: Mapped[User] = relationship()
+    __table_args__ = (UniqueConstraint("item_id", "user_id", name="uq_queue_labels_item_user"),)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for url; SQLite gets WAL and a busy timeout so concurrent uploads wait instead of failing."""
     if url.startswith("sqlite"):

@@ -144,6 +144,7 @@ def page_filters(request: Request) -> Filters:
         month=q.get("month") or None,
         level=q.get("level") or None,
         flag=q.get("flag") or None,
+        ids=q.get("ids") or None,
         sort=q.get("sort") or "uploaded",
         order=q.get("order") or "desc",
         limit=PAGE_SIZE,
@@ -162,6 +163,7 @@ def _query(f: Filters, **changes) -> str:
         "month": f.month,
         "level": f.level,
         "flag": f.flag,
+        "ids": f.ids,
         "sort": f.sort,
         "order": f.order,
         **changes,
@@ -373,6 +375,7 @@ def meeting(request: Request, *, meeting_id: PathId, analysis_id: QueryId = None
     doc = readable_document(session, user, meeting_id)
     shown = pick_analysis(session, doc, analysis_id)
     from minutes_nlp.web.feedback import RATERS, ratings_of
+    from minutes_nlp.web.review import review_context
 
     return render(
         request,
@@ -383,6 +386,7 @@ def meeting(request: Request, *, meeting_id: PathId, analysis_id: QueryId = None
         analyses=analyses_of(session, doc),
         ratings=ratings_of(session, doc),
         can_rate=user.role in RATERS,
+        **review_context(session, user, shown),
     )
 
 
@@ -407,6 +411,8 @@ def meeting_original(request: Request, meeting_id: PathId, user: PageUser, sessi
 
 @router.get("/dashboard")
 def dashboard_page(request: Request, user: PageUser, session: DB):
+    from minutes_nlp.web.charts import dashboard_charts
+
     require(user, DASHBOARD)
     units = readable_units(session, user)
     f = Filters(committee=form_id(request.query_params.get("committee", ""), "committee"))
@@ -422,6 +428,9 @@ def dashboard_page(request: Request, user: PageUser, session: DB):
         top_month=top_month,
         f=f,
         committees=visible_committees(session, units),
+        charts=dashboard_charts(session, units, f, request.query_params.get("heat")),
+        heat=request.query_params.get("heat", ""),
+        flag_codes=FLAG_CODES,
     )
 
 

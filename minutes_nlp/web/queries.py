@@ -1,7 +1,9 @@
 """Reading meetings back: the filtered, sorted list, the dashboard figures, CSV and XLSX exports.
 
 Every function takes ``units``, the reader's reach from access.readable_units
-(None for all), and never returns a meeting outside it.
+(None for all), and never returns a meeting outside it. Where a person corrected a meeting's
+current analysis, its latest corrected version decides the score, level, flags and exported
+report, and the row says so (``corrected`` is that version's number).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from minutes_nlp.analysis.analyzer import meetings_frame
@@ -24,14 +26,24 @@ from minutes_nlp.spreadsheet import csv_row
 from minutes_nlp.types import Flag, Meeting, Segment, Sentence
 from minutes_nlp.vocabulary import COLUMN_NAMES, LEVEL_NAMES, name_of
 from minutes_nlp.web.access import subtree
-from minutes_nlp.web.db import Analysis, AnalysisFlag, Document, Unit, User, iso
+from minutes_nlp.web.db import Analysis, AnalysisFlag, Correction, CorrectionFlag, Document, Unit, User, iso
+
+# The latest corrected version of each analysis, joined beside it; its score and level win.
+_LATEST = (
+    select(Correction.analysis_id.label("analysis_id"), func.max(Correction.version).label("version"))
+    .group_by(Correction.analysis_id)
+    .subquery("latest_correction")
+)
+CORR = aliased(Correction, name="corr")
+LEVEL = case((CORR.id.is_not(None), CORR.level), else_=Analysis.level)
+SCORE = case((CORR.id.is_not(None), CORR.score), else_=Analysis.score)
 
 SORTS = {
     "date": Analysis.meeting_date,
-    "score": Analysis.score,
+    "score": SCORE,
     "uploaded": Document.uploaded_at,
     "cell": Unit.name,
-    "level": Analysis.level,
+    "level": LEVEL,
     "id": Document.id,
 }
 
@@ -45,6 +57,7 @@ class Filters:
     month: str | None = None  # YYYY-MM of the meeting date
     level: str | None = None
     flag: str | None = None
+    ids: str | None = None  # meeting numbers, comma-separated (the meetings behind a chart element)
     sort: str = "uploaded"
     order: str = "desc"
     limit: int | None = None
@@ -63,6 +76,8 @@ class Filters:
             )
         if self.flag and self.flag not in FLAG_CODES:
             out.append(_("there is no flag code {code}").format(code=repr(self.flag)))
+        if self.ids and not all(x.strip().isdigit() for x in self.ids.split(",")):
+            out.append(_("the meeting numbers {ids} are not numbers separated by commas").format(ids=repr(self.ids)))
         if self.sort not in SORTS:
             out.append(
                 _("cannot sort by {key}; choose one of {keys}").format(key=repr(self.sort), keys=", ".join(SORTS))
@@ -80,8 +95,8 @@ def _scoped(session: Session, units: set[int] | None, f: Filters):
             Document.id,
             Analysis.meeting_date,
             Analysis.month,
-            Analysis.level,
-            Analysis.score,
+            LEVEL,
+            SCORE,
             Analysis.model_version,
             Document.original_name,
             Document.uploaded_at,
@@ -89,11 +104,15 @@ def _scoped(session: Session, units: set[int] | None, f: Filters):
             Unit.name,
             parent.name,
             User.username,
+            CORR.id,
+            CORR.version,
         )
         .join(Document, Analysis.document_id == Document.id)
         .join(Unit, Document.unit_id == Unit.id)
         .outerjoin(parent, Unit.parent_id == parent.id)
         .join(User, Document.uploaded_by == User.id)
+        .outerjoin(_LATEST, _LATEST.c.analysis_id == Analysis.id)
+        .outerjoin(CORR, and_(CORR.analysis_id == Analysis.id, CORR.version == _LATEST.c.version))
         .where(Analysis.current.is_(True))
     )
     allowed = units
@@ -106,17 +125,19 @@ def _scoped(session: Session, units: set[int] | None, f: Filters):
         query = query.where(Document.unit_id.in_(allowed or {-1}))
     if f.month:
         query = query.where(Analysis.month == f.month)
+    if f.ids:
+        query = query.where(Document.id.in_({int(x) for x in f.ids.split(",")}))
     if f.level:
-        query = query.where(Analysis.level == f.level)
+        query = query.where(LEVEL == f.level)
     if f.flag:
-        query = query.where(exists().where(AnalysisFlag.analysis_id == Analysis.id, AnalysisFlag.code == f.flag))
+        automatic = exists().where(AnalysisFlag.analysis_id == Analysis.id, AnalysisFlag.code == f.flag)
+        corrected = exists().where(CorrectionFlag.correction_id == CORR.id, CorrectionFlag.code == f.flag)
+        query = query.where(or_(and_(CORR.id.is_(None), automatic), corrected))
     return query
 
 
 def list_meetings(session: Session, units: set[int] | None, f: Filters) -> tuple[list[dict], int]:
     """The rows of the filtered list (one per meeting, its current analysis) and the total before limit/offset."""
-    from sqlalchemy import func
-
     query = _scoped(session, units, f)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     column = SORTS[f.sort]
@@ -125,9 +146,10 @@ def list_meetings(session: Session, units: set[int] | None, f: Filters) -> tuple
     if f.limit is not None:
         query = query.limit(f.limit)
     rows = session.execute(query).all()
-    flags = _flags(session, [r[0] for r in rows])
+    flags = _flags(session, [r[0] for r in rows if r[-2] is None])
+    flags.update(_correction_flags(session, {r[-2]: r[0] for r in rows if r[-2] is not None}))
     out = []
-    for aid, did, date, month, level, score, version, name, uploaded, uid, uname, pname, uploader in rows:
+    for aid, did, date, month, level, score, version, name, uploaded, uid, uname, pname, uploader, cid, cv in rows:
         out.append(
             {
                 "meeting_id": did,
@@ -145,9 +167,25 @@ def list_meetings(session: Session, units: set[int] | None, f: Filters) -> tuple
                 "uploaded_at": iso(uploaded),
                 "uploaded_by": uploader,
                 "model_version": version,
+                "corrected": cv,
+                "correction_id": cid,
             }
         )
     return out, total or 0
+
+
+def _correction_flags(session: Session, analysis_of: dict[int, int]) -> dict[int, list[str]]:
+    """The flags of the given corrections (correction id -> analysis id), keyed by analysis id."""
+    found: dict[int, list[str]] = defaultdict(list)
+    ids = list(analysis_of)
+    for start in range(0, len(ids), 500):
+        for cid, code in session.execute(
+            select(CorrectionFlag.correction_id, CorrectionFlag.code)
+            .where(CorrectionFlag.correction_id.in_(ids[start : start + 500]))
+            .order_by(CorrectionFlag.id)
+        ):
+            found[analysis_of[cid]].append(code)
+    return found
 
 
 def _flags(session: Session, analysis_ids: list[int]) -> dict[int, list[str]]:
@@ -203,6 +241,7 @@ def dashboard(session: Session, units: set[int] | None, f: Filters | None = None
         c["months"] = sorted(c["months"])
     return {
         "meetings": total,
+        "corrected": sum(r["corrected"] is not None for r in rows),
         "by_flag": {code: by_flag[code] for code in FLAG_CODES if by_flag[code]},
         "by_level": {lv: by_level[lv] for lv in LEVELS},
         "months": trend,
@@ -251,17 +290,31 @@ def meeting_from_dict(report: dict) -> Meeting:
 
 
 def export_meetings(session: Session, units: set[int] | None, f: Filters) -> tuple[list[dict], list[Meeting]]:
-    """The filtered list (no paging) and its meetings rebuilt from their reports, ids set to the web ids."""
-    rows, _ = list_meetings(session, units, Filters(**{**f.__dict__, "limit": None, "offset": 0}))
+    """The filtered list (no paging) and its meetings rebuilt from their reports, ids set to the web ids.
+
+    A corrected meeting is its latest corrected report, and its id says so ("12 (đã hiệu chỉnh, bản 2)").
+    """
+    rows, _total = list_meetings(session, units, Filters(**{**f.__dict__, "limit": None, "offset": 0}))
     reports: dict[int, dict] = dict(
         session.execute(
             select(Analysis.id, Analysis.report).where(Analysis.id.in_([r["analysis_id"] for r in rows] or [-1]))
         ).all()
     )
+    corrected: dict[int, dict] = dict(
+        session.execute(
+            select(Correction.id, Correction.report).where(
+                Correction.id.in_([r["correction_id"] for r in rows if r["correction_id"]] or [-1])
+            )
+        ).all()
+    )
     meetings = []
     for r in rows:
-        m = meeting_from_dict(reports[r["analysis_id"]])
-        m.id = str(r["meeting_id"])
+        if r["correction_id"] is not None:
+            m = meeting_from_dict(corrected[r["correction_id"]])
+            m.id = _("{id} (corrected, version {version})").format(id=r["meeting_id"], version=r["corrected"])
+        else:
+            m = meeting_from_dict(reports[r["analysis_id"]])
+            m.id = str(r["meeting_id"])
         meetings.append(m)
     return rows, meetings
 
@@ -275,6 +328,7 @@ WEB_COLUMNS = {
     "uploaded_at": "uploaded_at",
     "uploaded_by": "uploaded_by",
     "model_version": "model_version",
+    "corrected": "corrected",
 }
 
 

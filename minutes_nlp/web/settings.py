@@ -14,6 +14,7 @@
 | analysis_workers | MINUTES_NLP_ANALYSIS_WORKERS | 1 (worker processes analysing uploads, per server process) |
 | analysis_seconds | MINUTES_NLP_ANALYSIS_SECONDS | 60 (one file's analysis is stopped after this) |
 | analysis_memory_mb | MINUTES_NLP_ANALYSIS_MEMORY_MB | 1024 (memory one analysis may take beyond the loaded model) |
+| queue_double_share | MINUTES_NLP_QUEUE_DOUBLE | 0.2 (share of annotation-queue items labelled by two researchers) |
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Settings:
     analysis_workers: int = 1
     analysis_seconds: float = 60.0
     analysis_memory_mb: int = 1024
+    queue_double_share: float = 0.2
     migrate: bool = False  # upgrade the schema to head when the app starts
     analyzer: Any = field(default=None, repr=False)  # an Analyzer to use in-process (tests); else worker processes
 
@@ -73,6 +75,7 @@ class Settings:
             "analysis_workers": int(env.get("MINUTES_NLP_ANALYSIS_WORKERS", 1)),
             "analysis_seconds": float(env.get("MINUTES_NLP_ANALYSIS_SECONDS", 60)),
             "analysis_memory_mb": int(env.get("MINUTES_NLP_ANALYSIS_MEMORY_MB", 1024)),
+            "queue_double_share": float(env.get("MINUTES_NLP_QUEUE_DOUBLE", 0.2)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "MINUTES_NLP_MODEL" not in env and overrides.get("model") is None:
