@@ -27,6 +27,7 @@ from minutes_nlp.web.access import READERS, require
 from minutes_nlp.web.corrections import CORRECTORS, correct, corrections_of
 from minutes_nlp.web.db import Document, Rating, User, iso
 from minutes_nlp.web.deps import DB, ApiUser, PageUser, csrf
+from minutes_nlp.web.params import PathId
 from minutes_nlp.web.service import pick_analysis, readable_document
 
 RATERS = ("supervisor",)
@@ -89,8 +90,10 @@ class RatingIn(BaseModel):
 
 class CorrectionIn(BaseModel):
     op: Literal["segment", "label", "split", "merge"]
-    index: int = Field(ge=0, description=N_("Number of the segment in the report, from 0"))
-    sentence: int | None = Field(default=None, ge=0, description=N_("Number of the sentence in the segment, from 0"))
+    index: int = Field(ge=0, le=100_000, description=N_("Number of the segment in the report, from 0"))
+    sentence: int | None = Field(
+        default=None, ge=0, le=100_000, description=N_("Number of the sentence in the segment, from 0")
+    )
     label: Literal["proposal", "complaint", "report", "agreement", "other"] | None = None
     speaker: str | None = Field(default=None, max_length=200)
     role: Literal["chair", "secretary", "committee", "member", "guest"] | None = None
@@ -98,14 +101,14 @@ class CorrectionIn(BaseModel):
 
 
 @router.post("/meetings/{meeting_id}/ratings", summary=N_("Record a supervisor's rating of a meeting"), status_code=201)
-def add_rating(meeting_id: int, body: RatingIn, user: ApiUser, session: DB) -> dict:
+def add_rating(meeting_id: PathId, body: RatingIn, user: ApiUser, session: DB) -> dict:
     require(user, RATERS)
     doc = readable_document(session, user, meeting_id)
     return rating_dict(record_rating(session, user, doc, body.substantive, body.level, body.note))
 
 
 @router.get("/meetings/{meeting_id}/ratings", summary=N_("Supervisors' ratings of a meeting"))
-def list_ratings(meeting_id: int, user: ApiUser, session: DB) -> list[dict]:
+def list_ratings(meeting_id: PathId, user: ApiUser, session: DB) -> list[dict]:
     require(user, READERS)
     return [rating_dict(r) for r in ratings_of(session, readable_document(session, user, meeting_id))]
 
@@ -115,7 +118,7 @@ def list_ratings(meeting_id: int, user: ApiUser, session: DB) -> list[dict]:
     summary=N_("Correct the analysis: a contribution's speaker, role or kind, a sentence's label, split or merge"),
     status_code=201,
 )
-def add_correction(request: Request, meeting_id: int, body: CorrectionIn, user: ApiUser, session: DB) -> dict:
+def add_correction(request: Request, meeting_id: PathId, body: CorrectionIn, user: ApiUser, session: DB) -> dict:
     require(user, CORRECTORS)
     doc = readable_document(session, user, meeting_id)
     analysis = pick_analysis(session, doc)
@@ -133,7 +136,7 @@ def add_correction(request: Request, meeting_id: int, body: CorrectionIn, user: 
 
 
 @router.get("/meetings/{meeting_id}/corrections", summary=N_("The corrected versions of the current analysis"))
-def list_corrections(meeting_id: int, user: ApiUser, session: DB) -> list[dict]:
+def list_corrections(meeting_id: PathId, user: ApiUser, session: DB) -> list[dict]:
     require(user, READERS)
     doc = readable_document(session, user, meeting_id)
     return [
@@ -150,7 +153,7 @@ def list_corrections(meeting_id: int, user: ApiUser, session: DB) -> list[dict]:
 
 
 @router.get("/meetings/{meeting_id}/corrected-report", summary=N_("The latest corrected report (JSON)"))
-def corrected_report(meeting_id: int, user: ApiUser, session: DB) -> dict:
+def corrected_report(meeting_id: PathId, user: ApiUser, session: DB) -> dict:
     require(user, READERS)
     found = corrections_of(session, pick_analysis(session, readable_document(session, user, meeting_id)))
     if not found:
@@ -163,7 +166,7 @@ FormText = Annotated[str, Form()]
 
 @pages.post("/meetings/{meeting_id}/rating", dependencies=[Depends(csrf)])
 def rate_page(
-    meeting_id: int,
+    meeting_id: PathId,
     *,
     substantive: FormText = "",
     level: FormText = "",

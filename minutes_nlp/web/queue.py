@@ -36,6 +36,7 @@ from minutes_nlp.web.access import corpus_units, require
 from minutes_nlp.web.anonymize import anonymize
 from minutes_nlp.web.db import Analysis, Document, QueueItem, QueueLabel, User
 from minutes_nlp.web.deps import DB, ApiUser, PageUser, csrf
+from minutes_nlp.web.params import MAX_ID, PathId
 
 LABELLERS = ("researcher",)
 AGREEMENT_READERS = ("researcher", "admin")
@@ -148,7 +149,7 @@ def next_item(session: Session, app_state, user: User) -> tuple[QueueItem | None
 
 
 def _item_in_reach(session: Session, user: User, item_id: int) -> QueueItem:
-    item = session.get(QueueItem, item_id)
+    item = session.get(QueueItem, item_id) if 0 < item_id <= MAX_ID else None
     units = corpus_units(session, user)
     if item is None or (units is not None and session.get(Document, item.document_id).unit_id not in units):
         raise HTTPException(404, _("Queue item {id} is not within what you may see").format(id=item_id))
@@ -259,7 +260,7 @@ def api_next(request: Request, user: ApiUser, session: DB) -> dict:
 
 
 @router.post("/{item_id}/label", summary=N_("Label a queued sentence, or skip it"), status_code=201)
-def api_label(item_id: int, body: LabelIn, user: ApiUser, session: DB) -> dict:
+def api_label(item_id: PathId, body: LabelIn, user: ApiUser, session: DB) -> dict:
     if body.label is None and not body.skip:
         raise HTTPException(422, _("Give a label, or skip: true"))
     row = answer(session, user, item_id, None if body.skip else body.label)
@@ -272,7 +273,7 @@ def api_agreement(user: ApiUser, session: DB) -> dict:
 
 
 @router.post("/{item_id}/adjudicate", summary=N_("Settle a disagreement with the final label"))
-def api_adjudicate(item_id: int, body: AdjudicateIn, user: ApiUser, session: DB) -> dict:
+def api_adjudicate(item_id: PathId, body: AdjudicateIn, user: ApiUser, session: DB) -> dict:
     item = adjudicate(session, user, item_id, body.label)
     return {"item_id": item.id, "final_label": item.final_label, "by": user.username}
 
@@ -308,7 +309,7 @@ def queue_page(request: Request, user: PageUser, session: DB):
 
 
 @pages.post("/queue/{item_id}", dependencies=[Depends(csrf)])
-def queue_answer(item_id: int, *, label: FormText = "", skip: FormText = "", user: PageUser, session: DB):
+def queue_answer(item_id: PathId, *, label: FormText = "", skip: FormText = "", user: PageUser, session: DB):
     if not skip and label not in LABELS:
         raise HTTPException(422, _("unknown label {label}").format(label=repr(label)))
     answer(session, user, item_id, None if skip else label)
@@ -316,7 +317,7 @@ def queue_answer(item_id: int, *, label: FormText = "", skip: FormText = "", use
 
 
 @pages.post("/queue/{item_id}/adjudicate", dependencies=[Depends(csrf)])
-def queue_adjudicate(item_id: int, *, label: FormText = "", user: PageUser, session: DB):
+def queue_adjudicate(item_id: PathId, *, label: FormText = "", user: PageUser, session: DB):
     adjudicate(session, user, item_id, label)
     return RedirectResponse("/queue#disagreements", status_code=303)
 

@@ -23,6 +23,7 @@ from minutes_nlp.web.corrections import CORRECTORS, correct, corrections_of, lat
 from minutes_nlp.web.db import Analysis, User
 from minutes_nlp.web.deps import DB, PageUser, csrf
 from minutes_nlp.web.feedback import CorrectionIn
+from minutes_nlp.web.params import PathId
 from minutes_nlp.web.service import pick_analysis, readable_document
 
 router = APIRouter(include_in_schema=False)
@@ -135,7 +136,7 @@ def review_context(session: Session, user: User, shown: Analysis) -> dict:
 @router.post("/meetings/{meeting_id}/corrections", dependencies=[Depends(csrf)])
 def correct_page(
     request: Request,
-    meeting_id: int,
+    meeting_id: PathId,
     *,
     op: FormText = "",
     index: FormText = "",
@@ -182,7 +183,7 @@ def correct_page(
 
 
 @router.get("/meetings/{meeting_id}/corrected-report")
-def corrected_report_page(*, meeting_id: int, user: PageUser, session: DB):
+def corrected_report_page(*, meeting_id: PathId, user: PageUser, session: DB):
     """The full report of the latest corrected version (404 when nobody corrected the current analysis)."""
     from minutes_nlp.web.queries import meeting_from_dict
 

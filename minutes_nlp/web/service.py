@@ -13,13 +13,14 @@ from minutes_nlp.i18n import _
 from minutes_nlp.web.access import UPLOADERS, corpus_units, readable_units, require
 from minutes_nlp.web.anonymize import ExportCodes, Units, anonymize
 from minutes_nlp.web.db import Analysis, Document, Unit, User
+from minutes_nlp.web.params import MAX_ID
 from minutes_nlp.web.store import Outcome, ingest
 
 
 def readable_document(session: Session, user: User, document_id: int) -> Document:
     """The document if user may read it; 404 otherwise (a meeting out of reach is not said to exist)."""
     units = readable_units(session, user)
-    doc = session.get(Document, document_id)
+    doc = session.get(Document, document_id) if 0 < document_id <= MAX_ID else None  # no id is larger
     if doc is None or (units is not None and doc.unit_id not in units):
         raise HTTPException(404, _("Minutes number {id} is not within what you may see").format(id=document_id))
     return doc
