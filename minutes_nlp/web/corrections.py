@@ -22,6 +22,7 @@ import copy
 
 from fastapi import HTTPException
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from minutes_nlp.codebook import KINDS, LABELS, ROLES
@@ -140,7 +141,13 @@ def correct(session: Session, analyzer, user: User, doc: Document, analysis: Ana
         report=fresh,
     )
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # another person stored this version first: their change must not be overwritten
+        session.rollback()
+        raise HTTPException(
+            409, _("Someone else corrected this meeting at the same moment; reload it and apply your change again")
+        ) from None
     session.add_all(CorrectionFlag(correction_id=row.id, code=f["code"]) for f in fresh["flags"])
     session.commit()
     return row
