@@ -504,7 +504,7 @@ def test_corrupt_files(tmp_path, name, data, reason):
 # --- invariants ----------------------------------------------------------------------
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=2000))
 def test_any_bytes_give_a_document_or_read_error(tmp_path, data):
     path = tmp_path / "ngau-nhien.txt"
@@ -518,7 +518,7 @@ def test_any_bytes_give_a_document_or_read_error(tmp_path, data):
     assert normalize(doc.text) == doc.text
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=500))
 def test_any_utf8_text_gives_a_document_or_read_error(tmp_path, text):
     path = tmp_path / "van-ban.txt"
