@@ -17,6 +17,17 @@ class Source:
     legacy_font: str | None = None  # "tcvn3" or "vni" when converted from a legacy font encoding
     repaired_mojibake: bool = False
     pages: int | None = None
+    ocr_pages: int = 0  # pages whose text OCR read (a scan or photo)
+    ocr_confidence: float | None = None  # OCR's mean confidence over those pages' text, 0-1
+
+
+@dataclass
+class OcrLine:
+    """A line of ``Document.text[start:end]`` that OCR read, with Tesseract's confidence in it (0-1)."""
+
+    start: int
+    end: int
+    confidence: float
 
 
 @dataclass
@@ -48,6 +59,7 @@ class Document:
     text: str
     source: Source = field(default_factory=Source)
     tables: list[TableRow] = field(default_factory=list)  # rows of .docx, .pdf and .html tables, in text order
+    ocr_lines: list[OcrLine] = field(default_factory=list)  # the lines OCR read, in text order
 
 
 @dataclass

@@ -1,0 +1,242 @@
+"""Read page images with Tesseract's Vietnamese model, keeping each line's confidence.
+
+Scans and phone photos of signed minutes are what secretaries often have. Each page is turned upright
+(Tesseract's orientation detection, tried only when the upright reading is poor), straightened (the
+angle whose rows of ink are sharpest), and read line by line through pytesseract. What OCR adds to a page
+and the minutes do not hold (page numbers, the running header of every page) is dropped, wrapped lines of a
+paragraph are joined, and letters Tesseract confuses (Ð for Đ) are set right, so the text reaches the
+pipeline as a typed file would.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from minutes_nlp.errors import ReadError
+from minutes_nlp.i18n import _
+
+LANG = "vie"
+DPI = 300  # PDF pages are rendered at this resolution, a scanner's
+MODES = ("auto", "always", "never")
+DEBIAN = "apt-get install tesseract-ocr tesseract-ocr-vie"
+IMAGES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
+
+Progress = Callable[[int, int], None]  # (pages done, pages in all)
+
+
+@dataclass
+class Line:
+    """One line as OCR read it: text, confidence 0-1, its box on the page, and the paragraph it belongs to."""
+
+    text: str
+    confidence: float
+    left: int
+    top: int
+    right: int
+    bottom: int
+    paragraph: tuple[int, int]
+
+
+@lru_cache(maxsize=1)
+def _installed() -> str | None:
+    """The reason OCR cannot run here, or None; asked once per process."""
+    binary = shutil.which("tesseract")
+    if binary is None:
+        return _("Tesseract OCR is not installed")
+    try:
+        out = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return _("Tesseract OCR does not start")
+    if LANG not in out.stdout.split():
+        return _("Tesseract's Vietnamese data (vie) is not installed")
+    return None
+
+
+def require(path: Path) -> None:
+    """Raise one ReadError naming the Debian packages when Tesseract or its Vietnamese data is missing."""
+    reason = _installed()
+    if reason:
+        raise ReadError(
+            path, _("needs OCR (a scan or photo): {reason}").format(reason=reason), _("install: {cmd}").format(cmd=DEBIAN)
+        )
+
+
+def _tesseract():
+    from minutes_nlp.extras import import_for
+
+    return import_for("pytesseract", _("reading scans and photos (OCR)"))
+
+
+# --- one page -------------------------------------------------------------------------------------
+
+
+def _skew(gray) -> float:
+    """The angle (degrees) that makes the text rows of a greyscale page horizontal: their profile is sharpest."""
+    import numpy as np
+    from PIL import Image
+
+    small = gray.copy()
+    small.thumbnail((900, 900))
+    ink = Image.eval(small, lambda v: 255 if v < 150 else 0)
+    best, best_angle = -1.0, 0.0
+    for step in range(-16, 17):  # -4 .. 4 degrees by 0.25
+        angle = step / 4
+        rows = np.asarray(ink.rotate(angle, resample=Image.Resampling.NEAREST), dtype=np.float32).sum(axis=1)
+        sharp = float(np.square(np.diff(rows)).sum())
+        if sharp > best:
+            best, best_angle = sharp, angle
+    return best_angle
+
+
+def _words(image, pt) -> list[dict]:
+    data = pt.image_to_data(image, lang=LANG, config="--psm 3", output_type=pt.Output.DICT)
+    keys = ("text", "conf", "left", "top", "width", "height", "block_num", "par_num", "line_num")
+    return [dict(zip(keys, values)) for values in zip(*(data[k] for k in keys)) if str(values[0]).strip()]
+
+
+def _mean_confidence(words: list[dict]) -> float:
+    scored = [(float(w["conf"]), len(w["text"])) for w in words if float(w["conf"]) >= 0]
+    total = sum(n for _c, n in scored)
+    return sum(c * n for c, n in scored) / total / 100 if total else 0.0
+
+
+def _upright(image, pt):
+    """The page turned by the rotation Tesseract's orientation detection reports (0 when it cannot tell)."""
+    small = image.copy()
+    small.thumbnail((1600, 1600))
+    try:
+        osd = pt.image_to_osd(small, config="--psm 0", output_type=pt.Output.DICT)
+    except pt.TesseractError:  # too little text to decide
+        return None
+    rotate = int(osd.get("rotate", 0)) % 360
+    return image.rotate(-rotate, expand=True) if rotate else None
+
+
+def read_page(image) -> list[Line]:
+    """The lines of one page image, upright and straightened, each with its confidence."""
+    from PIL import Image, ImageOps
+
+    pt = _tesseract()
+    gray = ImageOps.exif_transpose(image).convert("L")
+    angle = _skew(gray)
+    if angle:
+        gray = gray.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    words = _words(gray, pt)
+    if _mean_confidence(words) < 0.6 or len(words) < 10:  # upside down or sideways reads as noise
+        turned = _upright(gray, pt)
+        if turned is not None:
+            again = _words(turned, pt)
+            if _mean_confidence(again) > _mean_confidence(words):
+                words = again
+    lines: dict[tuple[int, int, int], list[dict]] = {}
+    for w in words:
+        lines.setdefault((w["block_num"], w["par_num"], w["line_num"]), []).append(w)
+    out = []
+    for (block, par, _n), ws in lines.items():
+        out.append(
+            Line(
+                text=" ".join(str(w["text"]) for w in ws),
+                confidence=_mean_confidence(ws),
+                left=min(w["left"] for w in ws),
+                top=min(w["top"] for w in ws),
+                right=max(w["left"] + w["width"] for w in ws),
+                bottom=max(w["top"] + w["height"] for w in ws),
+                paragraph=(block, par),
+            )
+        )
+    return out
+
+
+# --- what OCR gets wrong in minutes ------------------------------------------------------------------
+
+_PAGE_NUMBER = re.compile(r"^[\s\-–—.]*(?:trang|page|tr\.)?\s*\d{1,3}\s*(?:/\s*\d{1,3}|trên\s*\d{1,3})?[\s\-–—.]*$", re.I)
+_CONFUSED = str.maketrans({"Ð": "Đ", "ð": "đ"})  # Icelandic Eth for Vietnamese D-stroke
+
+
+def fix_letters(text: str) -> str:
+    """Set right the letters Tesseract's Vietnamese model confuses with look-alikes of other scripts."""
+    return text.translate(_CONFUSED)
+
+
+def _running(pages: list[list[Line]]) -> set[str]:
+    """Lines repeated at the top or foot of most pages: a running header or footer, not the minutes."""
+    if len(pages) < 2:
+        return set()
+    seen: Counter[str] = Counter()
+    for lines in pages:
+        ends = {_key(line.text) for line in lines[:2] + lines[-2:]}
+        seen.update(k for k in ends if k)
+    return {k for k, n in seen.items() if n >= max(2, (len(pages) + 1) // 2)}
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.split()).casefold())
+
+
+def page_text(pages: list[list[Line]]) -> list[list[tuple[str, list[Line]]]]:
+    """Each page's paragraphs as (text, the lines it was made of), page furniture dropped.
+
+    Within one paragraph Tesseract found, a line that reaches the right margin was wrapped and is joined to
+    the next with a space (a hyphen at such an end is kept: Vietnamese words are not hyphenated); a short
+    line ends its paragraph line. Page numbers alone on a line and running headers are dropped.
+    """
+    running = _running(pages)
+    out: list[list[tuple[str, list[Line]]]] = []
+    for lines in pages:
+        out.append([])
+        kept = [
+            line
+            for k, line in enumerate(lines)
+            if not ((k < 2 or k >= len(lines) - 2) and (_PAGE_NUMBER.match(line.text) or _key(line.text) in running))
+        ]
+        if not kept:
+            continue
+        margin = max(line.right for line in kept)
+        width = margin - min(line.left for line in kept)
+        current: list[Line] = []
+        for line in kept:
+            line.text = fix_letters(line.text)
+            if current and not (
+                current[-1].paragraph == line.paragraph and current[-1].right >= margin - 0.08 * width
+            ):
+                out[-1].append((" ".join(x.text for x in current), current))
+                current = []
+            current.append(line)
+        if current:
+            out[-1].append((" ".join(x.text for x in current), current))
+    return out
+
+
+# --- documents --------------------------------------------------------------------------------------
+
+
+def read_images(images: list, progress: Progress | None = None) -> list[list[Line]]:
+    """OCR each image (a page) in order, reporting progress after each one."""
+    pages = []
+    for i, image in enumerate(images, 1):
+        pages.append(read_page(image))
+        if progress:
+            progress(i, len(images))
+    return pages
+
+
+def open_images(paths: list[Path]) -> list:
+    """The page images of image files (a multi-page TIFF gives all its frames), refused one by one if bad."""
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = 120_000_000  # a 600 dpi A3 page; beyond is a decompression bomb
+    images = []
+    for path in paths:
+        try:
+            with Image.open(path) as img:
+                images.extend(frame.copy() for frame in ImageSequence.Iterator(img))
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError):
+            raise ReadError(path, _("is not a readable image, it may be damaged"), _("take the photo again")) from None
+    return images
