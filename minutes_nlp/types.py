@@ -195,6 +195,7 @@ class Meeting:
     criteria: dict
     model: dict
     source_file: str | None = None
+    ocr: dict | None = None  # when OCR read the text: pages, confidence, low-confidence lines (docs/report.md)
 
     @property
     def contributions(self) -> list[Segment]:
@@ -213,4 +214,5 @@ class Meeting:
             "flags": [f.to_dict() for f in self.flags],
             "criteria": self.criteria,
             "model": self.model,
+            **({"ocr": self.ocr} if self.ocr else {}),
         }

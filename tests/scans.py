@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import random
+import tempfile
 from pathlib import Path
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
@@ -85,8 +86,9 @@ def scanned_pdf(text: str, folder: Path, name: str = "scan", dpi: int = 300) -> 
 
 
 def photos(text: str, folder: Path, name: str = "photo", seed: int = 7) -> list[Path]:
-    """One JPEG phone photo per page of text, named so that name order is page order."""
-    pages = rasterise(text_pdf(text, folder / f"{name}-text.pdf"), 300)
+    """One JPEG phone photo per page of text, named so that name order is page order (nothing else in folder)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = rasterise(text_pdf(text, Path(tmp) / "typed.pdf"), 300)
     out = []
     for i, page in enumerate(pages, 1):
         path = folder / f"{name}-{i:02d}.jpg"

@@ -15,16 +15,18 @@ import pandas as pd
 from minutes_nlp.analysis import measures as M
 from minutes_nlp.analysis.config import load_config
 from minutes_nlp.analysis.criteria import DEFAULT_PROFILE, evaluate_criteria, load_profile
+from minutes_nlp.analysis.flags import SEVERITY_ORDER, ocr_flag
 from minutes_nlp.analysis.flags import flags as find_flags
 from minutes_nlp.analysis.score import score as score_meeting
 from minutes_nlp.classifiers.labels import load_model
 from minutes_nlp.classifiers.model_store import read_card, resolve
 from minutes_nlp.errors import MinutesError
 from minutes_nlp.reading.documents import read
+from minutes_nlp.reading.ocr import Progress
 from minutes_nlp.reading.text import normalize, unwrap
 from minutes_nlp.segmentation.sentences import split_sentences
 from minutes_nlp.segmentation.turns import segment
-from minutes_nlp.types import Meeting, Segment, SegmentedDocument
+from minutes_nlp.types import Document, Meeting, Segment, SegmentedDocument
 
 _VOTE = re.compile(
     r"biểu quyết|tán thành|\b\d+/\d+\s*(?:đồng chí|đ/c|đảng viên)?\s*(?:nhất trí|tán thành|đồng ý)", re.IGNORECASE
@@ -54,6 +56,20 @@ def cell_type_of(cell: str | None) -> str | None:
     return None
 
 
+def ocr_report(doc: Document, low: float) -> dict:
+    """The report's ``ocr`` object: pages OCR read, its mean confidence, and the lines below low (offsets of text)."""
+    lines = doc.ocr_lines
+    return {
+        "pages": doc.source.ocr_pages,
+        "confidence": round(doc.source.ocr_confidence or 0.0, 3),
+        "lines": len(lines),
+        "low_confidence_threshold": low,
+        "low_confidence_lines": [
+            {"start": x.start, "end": x.end, "confidence": round(x.confidence, 3)} for x in lines if x.confidence < low
+        ],
+    }
+
+
 def _span(text: str, start: int, end: int) -> dict:
     return {"start": start, "end": end, "text": text[start:end]}
 
@@ -61,7 +77,13 @@ def _span(text: str, start: int, end: int) -> dict:
 class Analyzer:
     """Analyse minutes with one loaded model; ``__call__`` for one meeting, ``pipe`` for many."""
 
-    def __init__(self, model="default", config: str | Path | dict | None = None, profile: str | Path = DEFAULT_PROFILE):
+    def __init__(
+        self,
+        model="default",
+        config: str | Path | dict | None = None,
+        profile: str | Path = DEFAULT_PROFILE,
+        ocr: str = "auto",
+    ):
         self.model_dir = resolve(model) if isinstance(model, (str, Path)) else None
         self.classifier = load_model(model) if isinstance(model, (str, Path)) else model
         card = read_card(self.model_dir) if self.model_dir else {}
@@ -72,9 +94,13 @@ class Analyzer:
         }
         self.config = config if isinstance(config, dict) else load_config(config)
         self.profile = load_profile(profile)
+        self.ocr = ocr  # when scanned pages are read by OCR: auto, always, never (reading.documents.read)
 
-    def __call__(self, source: str | Path, source_id: str | None = None) -> Meeting:
-        """Analyse a minutes file (path) or minutes text; raises MinutesError for bad input."""
+    def __call__(self, source: str | Path, source_id: str | None = None, progress: Progress | None = None) -> Meeting:
+        """Analyse a minutes file (path) or minutes text; raises MinutesError for bad input.
+
+        progress is called with (pages done, pages in all) while OCR reads a scan or photos.
+        """
         if isinstance(source, Path) or (
             isinstance(source, str)
             and "\n" not in source
@@ -83,11 +109,21 @@ class Analyzer:
             and Path(source).exists()
         ):
             path = Path(source)
-            doc = read(path)
-            seg = segment(doc.text, str(path))
-            return self.analyze_segmented(seg, source_id or path.stem, path.name)
+            doc = read(path, ocr=self.ocr, progress=progress)
+            return self.analyze_document(doc, source_id or path.stem, path.name)
         text = unwrap(normalize(source))
         return self.analyze_segmented(segment(text, source_id or "<text>"), source_id or "text", None)
+
+    def analyze_document(self, doc: Document, meeting_id: str, source_file: str | None) -> Meeting:
+        """Segment and analyse a read Document; what OCR read carries its confidence and may raise a flag."""
+        seg = segment(doc.text, doc.source.path or meeting_id)
+        meeting = self.analyze_segmented(seg, meeting_id, source_file)
+        if doc.source.ocr_pages:
+            meeting.ocr = ocr_report(doc, self.config["flags"]["ocr_low_line"])
+            found = ocr_flag(meeting.ocr, doc.text, self.config["flags"])
+            if found:
+                meeting.flags = sorted([*meeting.flags, found], key=lambda f: SEVERITY_ORDER[f.severity])
+        return meeting
 
     def pipe(self, sources: Iterable[str | Path]) -> Iterator[Meeting | MinutesError]:
         """Analyse many sources in order, yielding a Meeting or the MinutesError of a bad one."""

@@ -90,6 +90,42 @@ def main() -> None:
     pass
 
 
+class PageBar:
+    """A progress bar on stderr over the pages OCR reads in one file; shown only when OCR runs, on a terminal."""
+
+    def __init__(self, path: Path):
+        self.path, self.bar = path, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if not sys.stderr.isatty():
+                return
+            label = _("OCR {name}").format(name=self.path.name)
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def __enter__(self) -> PageBar:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+OCR_OPTION = option(
+    "--ocr",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help=N_(
+        "Read scans and photos (.jpg, .png, .tif, a folder or .zip of page images, PDF pages without text) with "
+        "OCR (Tesseract, Vietnamese): auto only where a page has no text, always for every PDF page, never to "
+        "refuse them."
+    ),
+)
+
+
 @main.command(
     help=N_(
         "Cut minutes FILES (.txt, .docx, .pdf, .doc, .html) into contributions.\n\n"
@@ -106,12 +142,14 @@ def main() -> None:
     show_default=True,
     help=N_("table: a readable summary; json/jsonl: corpus-format records."),
 )
-def segment(files: tuple[Path, ...], fmt: str) -> None:
+@OCR_OPTION
+def segment(files: tuple[Path, ...], fmt: str, ocr: str) -> None:
     failed = 0
     records = []
     for path in files:
         try:
-            record = segment_file(path)
+            with PageBar(path) as bar:
+                record = segment_file(path, ocr, bar)
         except MinutesError as exc:
             failed += 1
             click.echo(f"minutes-nlp: {exc}", err=True)
@@ -432,15 +470,16 @@ def classify(source: str, model_dir: str, fmt: str, explain: bool) -> None:
     show_default=True,
     help=N_("Official-criteria profile: a name in minutes_nlp/analysis/profiles or a TOML path."),
 )
+@OCR_OPTION
 def analyze(
-    files: tuple[Path, ...], fmt: str | None, out: Path | None, model: str, config: Path | None, profile: str
+    files: tuple[Path, ...], fmt: str | None, out: Path | None, model: str, config: Path | None, profile: str, ocr: str
 ) -> None:
     from minutes_nlp.analysis.analyzer import Analyzer
     from minutes_nlp.reports.text import summary
 
     fmt, html_file = _analyze_output(fmt, out, len(files))
     try:
-        analyzer = Analyzer(model, config=config, profile=profile)
+        analyzer = Analyzer(model, config=config, profile=profile, ocr=ocr)
     except MinutesError as exc:
         raise click.ClickException(str(exc)) from None
     meetings, texts, failed = [], [], 0
@@ -450,7 +489,8 @@ def analyze(
         bar = stack.enter_context(click.progressbar(files, label=_("Analysing"), file=sys.stderr)) if show else files
         for path in bar:
             try:
-                meeting = analyzer(path)
+                with PageBar(path) as pages:
+                    meeting = analyzer(path, progress=pages)
             except MinutesError as exc:
                 failed += 1
                 click.echo(f"minutes-nlp: {exc}", err=True)

@@ -25,14 +25,15 @@ from minutes_nlp.errors import NeedsOCR, ReadError, UnsupportedFormat
 from minutes_nlp.i18n import _
 from minutes_nlp.reading import ocr as ocr_lib
 from minutes_nlp.reading.legacy import detect_legacy, font_encoding, is_capitals_font, legacy_scores, to_unicode
+from minutes_nlp.reading.ocr import IMAGES, Line, Progress
 from minutes_nlp.reading.tables import SEPARATOR, RawRow, name_columns
 from minutes_nlp.reading.text import normalize, unwrap
-from minutes_nlp.reading.ocr import IMAGES, Line, Progress
 from minutes_nlp.types import Document, OcrLine, Source, TableCell, TableRow
 
 ZIP_LIMIT = 500 * 2**20  # unpacked bytes of a zip of page images
 
-SUPPORTED = (".txt", ".docx", ".doc", ".pdf", ".html", ".htm", *IMAGES, ".zip")
+SUPPORTED = (".txt", ".docx", ".doc", ".pdf", ".html", ".htm")  # one file, one minutes (folders and zips list these)
+SCANS = (*IMAGES, ".zip")  # page images, alone or in a .zip (or a folder): one document read by OCR
 
 
 def read(path: str | os.PathLike, ocr: str = "auto", progress: Progress | None = None) -> Document:
@@ -55,7 +56,7 @@ def read(path: str | os.PathLike, ocr: str = "auto", progress: Progress | None =
         raise UnsupportedFormat(
             p,
             _("unsupported file type {ext}").format(ext=repr(ext) if ext else _("(no extension)")),
-            _("supported: {types}; save the minutes as .docx or .txt").format(types=", ".join(SUPPORTED)),
+            _("supported: {types}; save the minutes as .docx or .txt").format(types=", ".join(SUPPORTED + SCANS)),
         )
     try:
         parts, source = _read_pdf(p, ocr, progress) if ext == ".pdf" else _READERS[ext](p)
@@ -70,6 +71,10 @@ def _document(p: Path, parts: list, source: Source) -> Document:
     """The Document of a reader's parts; a part that OCR read is (text, its lines) and leaves its confidences."""
     source.path = str(p)
     text, rows = _assemble([part[0] if isinstance(part, tuple) else part for part in parts], source)
+    if not text.strip() and source.ocr_pages:
+        raise ReadError(
+            p, _("OCR found no text on the scanned pages (blank or unreadable)"), _("scan the paper minutes again")
+        )
     if not text.strip():
         raise ReadError(p, _("contains no text (the file is empty)"), _("check that this is the right file"))
     ocr_lines = _locate([part[1] for part in parts if isinstance(part, tuple)], text)

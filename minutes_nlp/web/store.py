@@ -28,7 +28,7 @@ from minutes_nlp.errors import MinutesError, NeedsOCR, NoSpeakers
 from minutes_nlp.i18n import _
 from minutes_nlp.reports.supervise import read_zip
 from minutes_nlp.web.db import Analysis, AnalysisFlag, Document, Unit, User
-from minutes_nlp.web.sniff import UploadRefused, check
+from minutes_nlp.web.sniff import SUFFIX_OF_KIND, UploadRefused, check
 
 log = logging.getLogger("minutes_nlp.web")
 
@@ -95,7 +95,7 @@ _ANALYZER_LOCK = threading.Lock()  # underthesea's tokenizers are not documented
 
 def analyze_bytes(analyzer, name: str, kind: str, data: bytes):
     """The Meeting of data read as a file of (sniffed) kind, named name; MinutesError if unreadable."""
-    ext = {"docx": ".docx", "pdf": ".pdf", "doc": ".doc", "html": ".html", "txt": ".txt"}[kind]
+    ext = SUFFIX_OF_KIND[kind]
     stem = PurePosixPath(name).stem or "bien-ban"
     with tempfile.TemporaryDirectory(prefix="minutes-nlp-web-") as tmp:
         path = Path(tmp) / f"upload{ext}"
