@@ -1,7 +1,7 @@
 """Read the test split from scans and phone photos and compare with reading the same meetings from text.
 
 Usage: python benchmarks/ocr.py [--split test] [--limit N] [--kinds scan,photo] [--out benchmarks/results/ocr.json]
-       [--upload]
+       python benchmarks/ocr.py --kinds "" --upload --out benchmarks/results/ocr-upload.json
 
 Each meeting's text is typeset to PDF (tests/scans.py: fpdf2, DejaVu Serif, a page number on each page),
 rasterised at 300 dpi (a scanner) and, separately, degraded as phone photos (200 dpi, tilted 2-3 degrees,
@@ -185,7 +185,7 @@ def main() -> None:
         records = records[: args.limit]
     analyzer = Analyzer("default")
     result: dict = {"split": args.split, "meetings": len(records)}
-    for kind in args.kinds.split(","):
+    for kind in filter(None, args.kinds.split(",")):
         rows, pages, seconds, cpu_seconds, low, lines, confidence = [], 0, 0.0, 0.0, 0, 0, []
         for n, rec in enumerate(records):
             with tempfile.TemporaryDirectory() as tmp:

@@ -44,8 +44,9 @@ def read(path: str | os.PathLike, ocr: str = "auto", progress: Progress | None =
     given, is called with (pages done, pages in all) after each page OCR reads.
     """
     p = Path(path)
-    if p.is_dir() and _image_files(p):
-        return _read_scanned(p, _image_files(p), ocr, progress)
+    pages = _image_files(p) if p.is_dir() else []
+    if pages:
+        return _read_scanned(p, pages, ocr, progress)
     _check_file(p)
     ext = p.suffix.lower()
     if ext in IMAGES:
@@ -103,45 +104,50 @@ def _image_files(folder: Path) -> list[Path]:
     return files if files and all(f.is_file() and f.suffix.lower() in IMAGES for f in files) else []
 
 
-def _ocr_pages(p: Path, images: list, ocr: str, progress: Progress | None) -> list[tuple[str, list[Line]]]:
+def _read_scanned(p: Path, files: list[Path], ocr: str, progress: Progress | None) -> Document:
+    """One document from page images (files in name order, each possibly several TIFF frames)."""
     if ocr == "never":
         raise NeedsOCR(p, _("is a scan or photo and --ocr never was given"), _("use --ocr auto"))
     ocr_lib.require(p)
-    return [part for page in ocr_lib.page_text(ocr_lib.read_images(images, progress)) for part in page]
-
-
-def _read_scanned(p: Path, files: list[Path], ocr: str, progress: Progress | None) -> Document:
-    """One document from page images (files in name order, each possibly several TIFF frames)."""
-    images = ocr_lib.open_images(files)
-    parts = _ocr_pages(p, images, ocr, progress)
-    return _document(p, parts, Source(format="image", pages=len(images), ocr_pages=len(images)))
+    total, images = ocr_lib.open_images(files)
+    pages = ocr_lib.page_text(ocr_lib.read_images(images, total, progress))
+    return _document(p, [part for page in pages for part in page], Source(format="image", pages=total, ocr_pages=total))
 
 
 def _read_image_zip(p: Path, ocr: str, progress: Progress | None) -> Document:
     """A zip of page photos or scans, read as one document in the order of the members' names."""
     import zipfile
 
-    try:
-        with zipfile.ZipFile(p) as z, tempfile.TemporaryDirectory(prefix="minutes-nlp-ocr-") as tmp:
-            members = sorted((m for m in z.infolist() if not m.is_dir()), key=lambda m: m.filename)
-            if not members or any(Path(m.filename).suffix.lower() not in IMAGES for m in members):
-                raise ReadError(
-                    p,
-                    _("a .zip is read as the page images of one document, and this one holds other files"),
-                    _("put only .jpg, .png or .tif pages in it, or unpack it and give the minutes files"),
-                )
-            if sum(m.file_size for m in members) > ZIP_LIMIT:
-                raise ReadError(p, _("the images in the zip are too large when unpacked"), _("send fewer pages"))
-            files = []
-            for k, m in enumerate(members):
-                target = Path(tmp, f"{k:04d}{Path(m.filename).suffix.lower()}")
-                target.write_bytes(z.read(m))
-                files.append(target)
-            images = ocr_lib.open_images(files)
-    except zipfile.BadZipFile:
-        raise ReadError(p, _("is not a valid .zip archive, it may be damaged"), _("make the archive again")) from None
-    parts = _ocr_pages(p, images, ocr, progress)
-    return _document(p, parts, Source(format="image", pages=len(images), ocr_pages=len(images)))
+    with tempfile.TemporaryDirectory(prefix="minutes-nlp-ocr-") as tmp:
+        try:
+            files = _unzip_images(p, Path(tmp))
+        except zipfile.BadZipFile:
+            raise ReadError(
+                p, _("is not a valid .zip archive, it may be damaged"), _("make the archive again")
+            ) from None
+        return _read_scanned(p, files, ocr, progress)
+
+
+def _unzip_images(p: Path, tmp: Path) -> list[Path]:
+    """The zip's page images written into tmp, named so that their order is the members' name order."""
+    import zipfile
+
+    with zipfile.ZipFile(p) as z:
+        members = sorted((m for m in z.infolist() if not m.is_dir()), key=lambda m: m.filename)
+        if not members or any(Path(m.filename).suffix.lower() not in IMAGES for m in members):
+            raise ReadError(
+                p,
+                _("a .zip is read as the page images of one document, and this one holds other files"),
+                _("put only .jpg, .png or .tif pages in it, or unpack it and give the minutes files"),
+            )
+        if sum(m.file_size for m in members) > ZIP_LIMIT:
+            raise ReadError(p, _("the images in the zip are too large when unpacked"), _("send fewer pages"))
+        files = []
+        for k, m in enumerate(members):
+            target = tmp / f"{k:04d}{Path(m.filename).suffix.lower()}"
+            target.write_bytes(z.read(m))
+            files.append(target)
+    return files
 
 
 def read_lines(path: str | os.PathLike, data: bytes | None = None) -> list[str]:
@@ -627,14 +633,14 @@ def _read_pdf(path: Path, ocr: str = "auto", progress: Progress | None = None) -
     import pdfplumber
 
     parts: list = []
-    scanned = []  # (index in parts where the page goes, page image)
+    scanned = []  # (index in parts where the page goes, page number)
     try:
         with pdfplumber.open(path) as pdf:
             pages, tables = len(pdf.pages), 0
-            for page in pdf.pages:
+            for number, page in enumerate(pdf.pages):
                 found, count = ([], 0) if ocr == "always" else _pdf_page(page, tables)
                 if ocr != "never" and not any(isinstance(f, RawRow) or f.strip() for f in found):
-                    scanned.append((len(parts), page.to_image(resolution=ocr_lib.DPI).original))
+                    scanned.append((len(parts), number))
                     continue
                 parts, tables = parts + found, tables + count
     except Exception as exc:  # pdfminer wraps everything in PdfminerException
@@ -650,8 +656,9 @@ def _read_pdf(path: Path, ocr: str = "auto", progress: Progress | None = None) -
         ) from None
     if scanned:
         ocr_lib.require(path)
-        pages_read = ocr_lib.read_images([image for _at, image in scanned], progress)
-        for (at, _image), page in reversed(list(zip(scanned, ocr_lib.page_text(pages_read)))):
+        images = ocr_lib.pdf_pages(path, [number for _at, number in scanned])
+        pages_read = ocr_lib.read_images(images, len(scanned), progress)
+        for (at, _number), page in reversed(list(zip(scanned, ocr_lib.page_text(pages_read)))):
             parts[at:at] = page
         return parts, Source(format="pdf", pages=pages, ocr_pages=len(scanned))
     if not any(part.strip() if isinstance(part, str) else any(c.strip() for _, c in part.cells) for part in parts):

@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -244,26 +244,56 @@ def page_text(pages: list[list[Line]]) -> list[list[tuple[str, list[Line]]]]:
 # --- documents --------------------------------------------------------------------------------------
 
 
-def read_images(images: list, progress: Progress | None = None) -> list[list[Line]]:
-    """OCR each image (a page) in order, reporting progress after each one."""
+def read_images(images: Iterable, total: int, progress: Progress | None = None) -> list[list[Line]]:
+    """OCR each image (a page) in order, reporting (done, total) after each one; images may come one at a time."""
     pages = []
     for i, image in enumerate(images, 1):
         pages.append(read_page(image))
         if progress:
-            progress(i, len(images))
+            progress(i, total)
     return pages
 
 
-def open_images(paths: list[Path]) -> list:
-    """The page images of image files (a multi-page TIFF gives all its frames), refused one by one if bad."""
+def open_images(paths: list[Path]) -> tuple[int, Iterator]:
+    """How many pages the image files hold (a multi-page TIFF has several) and the pages, opened one at a time.
+
+    Every file is checked before any page is read, so a damaged one is refused at once; pages are decoded only
+    when OCR reaches them, so a long document does not sit in memory.
+    """
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = 120_000_000  # a 600 dpi A3 page; beyond is a decompression bomb
-    images = []
+    bad = (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError)
+
+    def refuse(path: Path) -> ReadError:
+        return ReadError(path, _("is not a readable image, it may be damaged"), _("take the photo again"))
+
+    total = 0
     for path in paths:
         try:
             with Image.open(path) as img:
-                images.extend(frame.copy() for frame in ImageSequence.Iterator(img))
-        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError):
-            raise ReadError(path, _("is not a readable image, it may be damaged"), _("take the photo again")) from None
-    return images
+                total += getattr(img, "n_frames", 1)
+        except bad:
+            raise refuse(path) from None
+
+    def frames() -> Iterator:
+        for path in paths:
+            try:
+                with Image.open(path) as img:
+                    for frame in ImageSequence.Iterator(img):
+                        yield frame.copy()
+            except bad:
+                raise refuse(path) from None
+
+    return total, frames()
+
+
+def pdf_pages(path: Path, numbers: list[int]) -> Iterator:
+    """The PDF's pages numbered (from 0) as greyscale images at DPI, rendered one at a time."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        for number in numbers:
+            yield doc[number].render(scale=DPI / 72, grayscale=True).to_pil()
+    finally:
+        doc.close()
