@@ -150,6 +150,15 @@ def test_tone_marks_ocr_misplaces_in_frequent_words_are_set_right_in_context():
     )
 
 
+def test_ocr_never_refuses_a_scan_in_one_line_on_every_command_that_reads(tmp_path):
+    pdf = scanned_pdf(HEADER, tmp_path, dpi=100)
+    for command in ("analyze", "segment", "flag"):
+        result = CliRunner().invoke(main, [command, str(pdf), "--ocr", "never"])
+        lines = result.stderr.strip().splitlines()
+        assert result.exit_code == 1 and len(lines) == 1, (command, result.output)
+        assert "scan.pdf" in lines[0] and "--ocr auto" in lines[0]
+
+
 def test_missing_tesseract_is_one_line_naming_the_debian_packages(tmp_path, monkeypatch):
     page = tmp_path / "trang-1.png"
     _blank().save(page)

@@ -11,6 +11,7 @@ import click
 
 from minutes_nlp.cli.corpus import corpus
 from minutes_nlp.cli.language import Main, Option, lang_option, option, use_catalogs
+from minutes_nlp.cli.ocr import OCR_OPTION, PageBar
 from minutes_nlp.cli.outputs import check_out, write_out
 from minutes_nlp.errors import MinutesError
 from minutes_nlp.extras import MissingExtra, explain
@@ -88,42 +89,6 @@ class _Main(Main):
 @lang_option
 def main() -> None:
     pass
-
-
-class PageBar:
-    """A progress bar on stderr over the pages OCR reads in one file; shown only when OCR runs, on a terminal."""
-
-    def __init__(self, path: Path):
-        self.path, self.bar = path, None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            if not sys.stderr.isatty():
-                return
-            label = _("OCR {name}").format(name=self.path.name)
-            self.bar = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
-            self.bar.__enter__()
-        self.bar.update(done - self.bar.pos)
-
-    def __enter__(self) -> PageBar:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
-
-
-OCR_OPTION = option(
-    "--ocr",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help=N_(
-        "Read scans and photos (.jpg, .png, .tif, a folder or .zip of page images, PDF pages without text) with "
-        "OCR (Tesseract, Vietnamese): auto only where a page has no text, always for every PDF page, never to "
-        "refuse them."
-    ),
-)
 
 
 @main.command(

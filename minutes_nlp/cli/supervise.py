@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from minutes_nlp.cli.language import Command, option
+from minutes_nlp.cli.ocr import OCR_OPTION
 from minutes_nlp.cli.outputs import check_out, write_out
 from minutes_nlp.errors import MinutesError
 from minutes_nlp.extras import require
@@ -24,7 +25,7 @@ def load_analyzer(model: str):
     return Analyzer(model)
 
 
-def _analyze(paths: tuple[Path, ...], model: str) -> tuple[list, int]:
+def _analyze(paths: tuple[Path, ...], model: str, ocr: str) -> tuple[list, int]:
     """Collect and analyse paths; print one stderr line per failure; return meetings and the failure count."""
     errors: list[MinutesError] = []
     items = supervise.collect(paths, errors)
@@ -38,6 +39,7 @@ def _analyze(paths: tuple[Path, ...], model: str) -> tuple[list, int]:
             analyzer = load_analyzer(model)
         except MinutesError as exc:
             raise click.ClickException(str(exc)) from None
+        analyzer.ocr = ocr
         meetings, failures = supervise.analyze_items(analyzer, items)
         errors += failures
     for exc in errors:
@@ -82,7 +84,8 @@ def _suffix(out: Path | None, allowed: tuple[str, ...]) -> str | None:
     help=N_("Write a .csv or .xlsx file instead of printing the table; its folder must exist."),
 )
 @option("--model", default="default", show_default=True, help=MODEL_HELP)
-def flag(paths: tuple[Path, ...], codes: tuple[str, ...], out: Path | None, model: str) -> None:
+@OCR_OPTION
+def flag(paths: tuple[Path, ...], codes: tuple[str, ...], out: Path | None, model: str, ocr: str) -> None:
     unknown = supervise.unknown_codes(codes)
     if unknown:
         raise click.BadParameter(
@@ -92,7 +95,7 @@ def flag(paths: tuple[Path, ...], codes: tuple[str, ...], out: Path | None, mode
             param_hint="--only",
         )
     suffix = _suffix(out, (".csv", ".xlsx"))
-    meetings, failed = _analyze(paths, model)
+    meetings, failed = _analyze(paths, model, ocr)
     rows = supervise.flag_rows(meetings, codes)
     if suffix == ".csv":
         write_out(out, write=lambda: supervise.write_flag_csv(rows, out))
@@ -134,11 +137,12 @@ def flag(paths: tuple[Path, ...], codes: tuple[str, ...], out: Path | None, mode
     help=N_("Write an .xlsx or .html file (with charts) instead of printing the table; its folder must exist."),
 )
 @option("--model", default="default", show_default=True, help=MODEL_HELP)
-def survey(paths: tuple[Path, ...], by: str | None, out: Path | None, model: str) -> None:
+@OCR_OPTION
+def survey(paths: tuple[Path, ...], by: str | None, out: Path | None, model: str, ocr: str) -> None:
     suffix = _suffix(out, (".xlsx", ".html", ".htm"))
     if suffix in (".html", ".htm"):
         require("plots", str(out))
-    meetings, failed = _analyze(paths, model)
+    meetings, failed = _analyze(paths, model, ocr)
     if not meetings:
         raise click.ClickException(_("no minutes could be analysed"))
     result = supervise.survey(meetings, by)

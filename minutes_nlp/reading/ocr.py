@@ -24,7 +24,6 @@ from minutes_nlp.i18n import _
 
 LANG = "vie"
 DPI = 300  # PDF pages are rendered at this resolution, a scanner's
-MODES = ("auto", "always", "never")
 DEBIAN = "apt-get install tesseract-ocr tesseract-ocr-vie"
 IMAGES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
