@@ -12,7 +12,7 @@ class Source:
     """Where a text came from and how it was decoded."""
 
     path: str | None = None
-    format: str = "text"  # txt, docx, pdf, doc, html, text
+    format: str = "text"  # txt, docx, pdf, doc, html, text, image (page images read by OCR)
     encoding: str | None = None  # byte encoding of a text file
     legacy_font: str | None = None  # "tcvn3" or "vni" when converted from a legacy font encoding
     repaired_mojibake: bool = False

@@ -1,11 +1,11 @@
 """Read page images with Tesseract's Vietnamese model, keeping each line's confidence.
 
-Scans and phone photos of signed minutes are what secretaries often have. Each page is turned upright
-(Tesseract's orientation detection, tried only when the upright reading is poor), straightened (the
-angle whose rows of ink are sharpest), and read line by line through pytesseract. What OCR adds to a page
-and the minutes do not hold (page numbers, the running header of every page) is dropped, wrapped lines of a
-paragraph are joined, and the tone marks Tesseract misplaces in frequent words (chỉ bộ for chi bộ) are set
-right, so the text reaches the pipeline as a typed file would.
+Scans and phone photos of signed minutes are what secretaries often have. Each page's lighting is evened
+out, the page is turned upright (Tesseract's orientation detection, tried only when the upright reading is
+poor), straightened (the angle whose rows of ink are sharpest), and read line by line through pytesseract.
+What OCR adds to a page and the minutes do not hold (page numbers, the running header of every page) is
+dropped, wrapped lines of a paragraph are joined, and the tone marks Tesseract misplaces in frequent words
+(chỉ bộ for chi bộ) are set right, so the text reaches the pipeline as a typed file would.
 """
 
 from __future__ import annotations
@@ -78,6 +78,23 @@ def _tesseract():
 # --- one page -------------------------------------------------------------------------------------
 
 
+def _flatten(gray):
+    """The page with its lighting evened out: divided by the paper's own brightness, estimated without the ink.
+
+    A phone photo is lit from one side; Tesseract's single threshold then cuts through the paper's shading and
+    a page with little text (the signatures alone on the last page) reads as blank.
+    """
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    w, h = gray.size
+    small = gray.resize((max(1, w // 8), max(1, h // 8)), Image.Resampling.BILINEAR)
+    paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(8))
+    paper = np.asarray(paper.resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32)
+    flat = np.asarray(gray, dtype=np.float32) / np.maximum(paper, 1.0) * 255
+    return Image.fromarray(np.clip(flat, 0, 255).astype(np.uint8))
+
+
 def _skew(gray) -> float:
     """The angle (degrees) that makes the text rows of a greyscale page horizontal: their profile is sharpest."""
     import numpy as np
@@ -125,7 +142,7 @@ def read_page(image) -> list[Line]:
     from PIL import Image, ImageOps
 
     pt = _tesseract()
-    gray = ImageOps.exif_transpose(image).convert("L")
+    gray = _flatten(ImageOps.exif_transpose(image).convert("L"))
     angle = _skew(gray)
     if angle:
         gray = gray.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
