@@ -16,7 +16,7 @@ from minutes_nlp.cli.main import main
 from minutes_nlp.errors import NeedsOCR, ReadError
 from minutes_nlp.reading import ocr
 from minutes_nlp.reading.documents import read
-from tests.scans import photos, rasterise, scanned_pdf, text_pdf
+from tests.scans import photo, photos, rasterise, scanned_pdf, text_pdf
 
 pytestmark = pytest.mark.skipif(
     shutil.which("tesseract") is None, reason="Tesseract is installed by .ci/run (tesseract-ocr tesseract-ocr-vie)"
@@ -115,6 +115,18 @@ def test_a_page_photographed_sideways_is_turned_upright(tmp_path):
     page.save(path)
     doc = read(path)
     assert "Đồng chí Khúc Văn Đông" in doc.text and "BIÊN BẢN SINH HOẠT CHI BỘ" in doc.text
+
+
+def test_an_unevenly_lit_photo_of_the_signatures_alone_is_not_read_as_blank(tmp_path):
+    """The last page of minutes often holds only the signature block; lit from one side it used to read as empty."""
+    text = (
+        "THƯ KÝ                                         CHỦ TRÌ\nÂu Thị Ngân                              Lạc Văn Thuận"
+    )
+    page = rasterise(text_pdf(text, tmp_path / "typed.pdf"), 300)[0]
+    path = tmp_path / "trang-cuoi.jpg"
+    photo(page, seed=53).save(path)
+    doc = read(path)
+    assert "Âu Thị Ngân" in doc.text and "Lạc Văn Thuận" in doc.text and "Trang 1/1" not in doc.text
 
 
 def test_page_furniture_is_dropped_and_wrapped_lines_joined():
