@@ -102,7 +102,9 @@ def _skew(gray) -> float:
 
     small = gray.copy()
     small.thumbnail((900, 900))
-    ink = Image.eval(small, lambda v: 255 if v < 150 else 0)
+    levels = np.percentile(np.asarray(small), [1, 50])
+    cut = (levels[0] + levels[1]) / 2  # halfway between the darkest ink and the paper: pale or blurred ink counts
+    ink = Image.eval(small, lambda v: 255 if v < cut else 0)
     best, best_angle = -1.0, 0.0
     for step in range(-16, 17):  # -4 .. 4 degrees by 0.25
         angle = step / 4
