@@ -15,6 +15,7 @@ from minutes_nlp.i18n import _
 EXTRAS = {
     "spacy": ("spacy",),
     "plots": ("matplotlib",),
+    "ocr": ("pytesseract",),
     "web": ("fastapi", "uvicorn", "sqlalchemy", "alembic", "multipart", "argon2", "itsdangerous"),
     "batch": ("dask", "distributed", "pyarrow", "tqdm"),
 }

@@ -12,11 +12,22 @@ class Source:
     """Where a text came from and how it was decoded."""
 
     path: str | None = None
-    format: str = "text"  # txt, docx, pdf, doc, html, text
+    format: str = "text"  # txt, docx, pdf, doc, html, text, image (page images read by OCR)
     encoding: str | None = None  # byte encoding of a text file
     legacy_font: str | None = None  # "tcvn3" or "vni" when converted from a legacy font encoding
     repaired_mojibake: bool = False
     pages: int | None = None
+    ocr_pages: int = 0  # pages whose text OCR read (a scan or photo)
+    ocr_confidence: float | None = None  # OCR's mean confidence over those pages' text, 0-1
+
+
+@dataclass
+class OcrLine:
+    """A line of ``Document.text[start:end]`` that OCR read, with Tesseract's confidence in it (0-1)."""
+
+    start: int
+    end: int
+    confidence: float
 
 
 @dataclass
@@ -48,6 +59,7 @@ class Document:
     text: str
     source: Source = field(default_factory=Source)
     tables: list[TableRow] = field(default_factory=list)  # rows of .docx, .pdf and .html tables, in text order
+    ocr_lines: list[OcrLine] = field(default_factory=list)  # the lines OCR read, in text order
 
 
 @dataclass
@@ -183,6 +195,7 @@ class Meeting:
     criteria: dict
     model: dict
     source_file: str | None = None
+    ocr: dict | None = None  # when OCR read the text: pages, confidence, low-confidence lines (docs/report.md)
 
     @property
     def contributions(self) -> list[Segment]:
@@ -201,4 +214,5 @@ class Meeting:
             "flags": [f.to_dict() for f in self.flags],
             "criteria": self.criteria,
             "model": self.model,
+            **({"ocr": self.ocr} if self.ocr else {}),
         }

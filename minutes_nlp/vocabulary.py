@@ -111,6 +111,7 @@ FLAG_TITLES = Names(
         "MISSING_ATTENDANCE": N_("Attendance not recorded"),
         "MISSING_TIMES": N_("Start or end time not recorded"),
         "NO_DISCUSSION": N_("No discussion"),
+        "OCR_LOW_CONFIDENCE": N_("Doubtful OCR reading"),
     }
 )
 # Column headers of the tables people open in Excel: meetings_frame, contributions_frame, flags, flag rows.
@@ -199,6 +200,10 @@ CONTENT_KIND_NAMES = Names(
         "exe": N_("a program (.exe)"),
         "binary": N_("binary data of unknown type"),
         "damaged-zip": N_("a damaged archive"),
+        "image-zip": N_("a .zip archive of page images"),
+        "jpeg": N_("a JPEG image"),
+        "png": N_("a PNG image"),
+        "tiff": N_("a TIFF image"),
     }
 )
 AUDIT_EVENT_NAMES = Names(

@@ -15,16 +15,18 @@ from typing import TYPE_CHECKING
 from minutes_nlp.analysis import measures as M
 from minutes_nlp.analysis.config import load_config
 from minutes_nlp.analysis.criteria import DEFAULT_PROFILE, evaluate_criteria, load_profile
+from minutes_nlp.analysis.flags import SEVERITY_ORDER, ocr_flag
 from minutes_nlp.analysis.flags import flags as find_flags
 from minutes_nlp.analysis.score import score as score_meeting
 from minutes_nlp.classifiers.labels import load_model
 from minutes_nlp.classifiers.model_store import read_card, resolve
 from minutes_nlp.errors import MinutesError
 from minutes_nlp.reading.documents import read
+from minutes_nlp.reading.ocr import Progress
 from minutes_nlp.reading.text import normalize, unwrap
 from minutes_nlp.segmentation.sentences import split_sentences
 from minutes_nlp.segmentation.turns import segment
-from minutes_nlp.types import Header, Meeting, Segment, SegmentedDocument, Sentence
+from minutes_nlp.types import Document, Header, Meeting, Segment, SegmentedDocument, Sentence
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,6 +59,20 @@ def cell_type_of(cell: str | None) -> str | None:
     return None
 
 
+def ocr_report(doc: Document, low: float) -> dict:
+    """The report's ``ocr`` object: pages OCR read, its mean confidence, and the lines below low (offsets of text)."""
+    lines = doc.ocr_lines
+    return {
+        "pages": doc.source.ocr_pages,
+        "confidence": round(doc.source.ocr_confidence or 0.0, 3),
+        "lines": len(lines),
+        "low_confidence_threshold": low,
+        "low_confidence_lines": [
+            {"start": x.start, "end": x.end, "confidence": round(x.confidence, 3)} for x in lines if x.confidence < low
+        ],
+    }
+
+
 def _span(text: str, start: int, end: int) -> dict:
     return {"start": start, "end": end, "text": text[start:end]}
 
@@ -64,7 +80,13 @@ def _span(text: str, start: int, end: int) -> dict:
 class Analyzer:
     """Analyse minutes with one loaded model; ``__call__`` for one meeting, ``pipe`` for many."""
 
-    def __init__(self, model="default", config: str | Path | dict | None = None, profile: str | Path = DEFAULT_PROFILE):
+    def __init__(
+        self,
+        model="default",
+        config: str | Path | dict | None = None,
+        profile: str | Path = DEFAULT_PROFILE,
+        ocr: str = "auto",
+    ):
         self.model_dir = resolve(model) if isinstance(model, (str, Path)) else None
         self.classifier = load_model(model) if isinstance(model, (str, Path)) else model
         card = read_card(self.model_dir) if self.model_dir else {}
@@ -75,13 +97,21 @@ class Analyzer:
         }
         self.config = config if isinstance(config, dict) else load_config(config)
         self.profile = load_profile(profile)
+        self.ocr = ocr  # when scanned pages are read by OCR: auto, always, never (reading.documents.read)
 
-    def __call__(self, source: str | Path, source_id: str | None = None) -> Meeting:
-        """Analyse a minutes file (path) or minutes text; raises MinutesError for bad input."""
-        return self.analyze_segmented(*self._segmented(source, source_id))
+    def __call__(self, source: str | Path, source_id: str | None = None, progress: Progress | None = None) -> Meeting:
+        """Analyse a minutes file (path) or minutes text; raises MinutesError for bad input.
 
-    def _segmented(self, source: str | Path, source_id: str | None = None) -> tuple[SegmentedDocument, str, str | None]:
-        """Read (a path) or normalise (a text) and segment; return the document, meeting id and file name."""
+        progress is called with (pages done, pages in all) while OCR reads a scan or photos.
+        """
+        seg, meeting_id, source_file, doc = self._segmented(source, source_id, progress)
+        return self._with_ocr(self.analyze_segmented(seg, meeting_id, source_file), doc)
+
+    def _segmented(
+        self, source: str | Path, source_id: str | None = None, progress: Progress | None = None
+    ) -> tuple[SegmentedDocument, str, str | None, Document | None]:
+        """Read (a path) or normalise (a text) and segment; return the segments, meeting id, file name and the
+        read Document (None for text)."""
         if isinstance(source, Path) or (
             isinstance(source, str)
             and "\n" not in source
@@ -90,10 +120,24 @@ class Analyzer:
             and Path(source).exists()
         ):
             path = Path(source)
-            doc = read(path)
-            return segment(doc.text, str(path)), source_id or path.stem, path.name
+            doc = read(path, ocr=self.ocr, progress=progress)
+            return segment(doc.text, str(path)), source_id or path.stem, path.name, doc
         text = unwrap(normalize(source))
-        return segment(text, source_id or "<text>"), source_id or "text", None
+        return segment(text, source_id or "<text>"), source_id or "text", None, None
+
+    def analyze_document(self, doc: Document, meeting_id: str, source_file: str | None) -> Meeting:
+        """Segment and analyse a read Document; what OCR read carries its confidence and may raise a flag."""
+        seg = segment(doc.text, doc.source.path or meeting_id)
+        return self._with_ocr(self.analyze_segmented(seg, meeting_id, source_file), doc)
+
+    def _with_ocr(self, meeting: Meeting, doc: Document | None) -> Meeting:
+        """The meeting with the report's ocr object and its flag, when OCR read the document."""
+        if doc is not None and doc.source.ocr_pages:
+            meeting.ocr = ocr_report(doc, self.config["flags"]["ocr_low_line"])
+            found = ocr_flag(meeting.ocr, doc.text, self.config["flags"])
+            if found:
+                meeting.flags = sorted([*meeting.flags, found], key=lambda f: SEVERITY_ORDER[f.severity])
+        return meeting
 
     def pipe(self, sources: Iterable[str | Path], batch_size: int = 64) -> Iterator[Meeting | MinutesError]:
         """Analyse many sources in order, yielding a Meeting or the MinutesError of a bad one.
@@ -114,13 +158,14 @@ class Analyzer:
 
     def _finish(self, batch: list) -> Iterator[Meeting | MinutesError]:
         done = [b for b in batch if not isinstance(b, MinutesError)]
-        self._label_all([seg for seg, _, _ in done])
+        self._label_all([b[0] for b in done])
         for b in batch:
             if isinstance(b, MinutesError):
                 yield b
                 continue
             try:
-                yield self.analyze_segmented(*b, labelled=True)
+                seg, meeting_id, source_file, doc = b
+                yield self._with_ocr(self.analyze_segmented(seg, meeting_id, source_file, labelled=True), doc)
             except MinutesError as exc:
                 yield exc
 

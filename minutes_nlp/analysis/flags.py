@@ -14,6 +14,7 @@
 | MISSING_ATTENDANCE | info | the header gives no attendance figures: rates are null |
 | MISSING_TIMES | info | start or end time not written: duration is null |
 | NO_DISCUSSION | warning | no member contribution was found |
+| OCR_LOW_CONFIDENCE | warning | OCR's mean confidence under `ocr_confidence`, or too many lines under `ocr_low_line` |
 """
 
 from __future__ import annotations
@@ -152,3 +153,21 @@ def flags(metrics: dict, meta: dict, ev: dict[str, list[dict]], cfg: dict) -> li
         )
     out.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     return out
+
+
+def ocr_flag(ocr: dict, text: str, cfg: dict) -> Flag | None:
+    """OCR_LOW_CONFIDENCE when the text of a scan or photo was read too unsurely to trust names and labels."""
+    low = ocr["low_confidence_lines"]
+    share = len(low) / ocr["lines"] if ocr["lines"] else 1.0
+    if ocr["confidence"] >= cfg["ocr_confidence"] and share <= cfg["ocr_low_share"]:
+        return None
+    message = _(
+        "The text was read by OCR from a scan or photo with confidence {confidence} and {low}/{lines} doubtful "
+        "lines: check names and figures against the paper, or upload a sharper scan."
+    ).format(confidence=_pct(ocr["confidence"]), low=len(low), lines=ocr["lines"])
+    return Flag(
+        "OCR_LOW_CONFIDENCE",
+        "warning",
+        message,
+        [{"start": x["start"], "end": x["end"], "text": text[x["start"] : x["end"]]} for x in low[:5]],
+    )

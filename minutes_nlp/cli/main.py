@@ -12,6 +12,7 @@ import click
 from minutes_nlp.cli.corpus import corpus
 from minutes_nlp.cli.jobs import jobs_option
 from minutes_nlp.cli.language import Main, Option, lang_option, option, use_catalogs
+from minutes_nlp.cli.ocr import OCR_OPTION, PageBar
 from minutes_nlp.cli.outputs import check_out, write_out
 from minutes_nlp.errors import MinutesError
 from minutes_nlp.extras import MissingExtra, explain
@@ -107,12 +108,14 @@ def main() -> None:
     show_default=True,
     help=N_("table: a readable summary; json/jsonl: corpus-format records."),
 )
-def segment(files: tuple[Path, ...], fmt: str) -> None:
+@OCR_OPTION
+def segment(files: tuple[Path, ...], fmt: str, ocr: str) -> None:
     failed = 0
     records = []
     for path in files:
         try:
-            record = segment_file(path)
+            with PageBar(path) as bar:
+                record = segment_file(path, ocr, bar)
         except MinutesError as exc:
             failed += 1
             click.echo(f"minutes-nlp: {exc}", err=True)
@@ -443,6 +446,7 @@ def classify(source: str, model_dir: str, fmt: str, explain: bool) -> None:
     help=N_("Official-criteria profile: a name in minutes_nlp/analysis/profiles or a TOML path."),
 )
 @jobs_option
+@OCR_OPTION
 def analyze(
     files: tuple[Path, ...],
     fmt: str | None,
@@ -451,6 +455,7 @@ def analyze(
     config: Path | None,
     profile: str,
     jobs: int | None,
+    ocr: str,
 ) -> None:
     from minutes_nlp.analysis.analyzer import Analyzer
     from minutes_nlp.batch import pool
@@ -458,14 +463,18 @@ def analyze(
 
     fmt, html_file = _analyze_output(fmt, out, len(files))
     try:
-        analyzer = Analyzer(model, config=config, profile=profile)
+        analyzer = Analyzer(model, config=config, profile=profile, ocr=ocr)
     except MinutesError as exc:
         raise click.ClickException(str(exc)) from None
     meetings, texts, failed = [], [], 0
     emit = texts.append if out is not None else click.echo
     show = len(files) > 1 and sys.stderr.isatty()
     with contextlib.ExitStack() as stack:
-        results = pool.run(analyzer, pool.analyze_path, files, jobs or pool.default_jobs())
+        n_jobs = jobs or pool.default_jobs()
+        if n_jobs == 1 or len(files) == 1:
+            results = _one_by_one(analyzer, files)  # here, with a bar per page while OCR reads a scan
+        else:
+            results = pool.run(analyzer, pool.analyze_path, files, n_jobs)
         if show:
             results = stack.enter_context(
                 click.progressbar(results, length=len(files), label=_("Analysing"), file=sys.stderr)
@@ -494,6 +503,16 @@ def analyze(
         _write_reports(meetings, fmt, out, html_file)
     if failed:
         sys.exit(1)
+
+
+def _one_by_one(analyzer, files: tuple[Path, ...]):
+    """Each file's Meeting or MinutesError, in order, analysed in this process."""
+    for path in files:
+        try:
+            with PageBar(path) as pages:
+                yield analyzer(path, progress=pages)
+        except MinutesError as exc:
+            yield exc
 
 
 def _analyze_output(fmt: str | None, out: Path | None, n_files: int) -> tuple[str, bool]:

@@ -10,6 +10,7 @@ import click
 from minutes_nlp.batch import pool
 from minutes_nlp.cli.jobs import jobs_option
 from minutes_nlp.cli.language import Command, option
+from minutes_nlp.cli.ocr import OCR_OPTION
 from minutes_nlp.cli.outputs import check_out, write_out
 from minutes_nlp.errors import MinutesError
 from minutes_nlp.extras import require
@@ -26,7 +27,7 @@ def load_analyzer(model: str):
     return Analyzer(model)
 
 
-def _analyze(paths: tuple[Path, ...], model: str, jobs: int | None) -> tuple[list, int]:
+def _analyze(paths: tuple[Path, ...], model: str, jobs: int | None, ocr: str) -> tuple[list, int]:
     """Collect and analyse paths; print one stderr line per failure; return meetings and the failure count."""
     errors: list[MinutesError] = []
     items = supervise.collect(paths, errors)
@@ -40,6 +41,7 @@ def _analyze(paths: tuple[Path, ...], model: str, jobs: int | None) -> tuple[lis
             analyzer = load_analyzer(model)
         except MinutesError as exc:
             raise click.ClickException(str(exc)) from None
+        analyzer.ocr = ocr  # set before the workers start, so each holds it
         for result in pool.run(analyzer, pool.analyze_item, items, jobs or pool.default_jobs()):
             (errors if isinstance(result, MinutesError) else meetings).append(result)
     for exc in errors:
@@ -85,7 +87,10 @@ def _suffix(out: Path | None, allowed: tuple[str, ...]) -> str | None:
 )
 @option("--model", default="default", show_default=True, help=MODEL_HELP)
 @jobs_option
-def flag(paths: tuple[Path, ...], codes: tuple[str, ...], out: Path | None, model: str, jobs: int | None) -> None:
+@OCR_OPTION
+def flag(
+    paths: tuple[Path, ...], codes: tuple[str, ...], out: Path | None, model: str, jobs: int | None, ocr: str
+) -> None:
     unknown = supervise.unknown_codes(codes)
     if unknown:
         raise click.BadParameter(
@@ -95,7 +100,7 @@ def flag(paths: tuple[Path, ...], codes: tuple[str, ...], out: Path | None, mode
             param_hint="--only",
         )
     suffix = _suffix(out, (".csv", ".xlsx"))
-    meetings, failed = _analyze(paths, model, jobs)
+    meetings, failed = _analyze(paths, model, jobs, ocr)
     rows = supervise.flag_rows(meetings, codes)
     if suffix == ".csv":
         write_out(out, write=lambda: supervise.write_flag_csv(rows, out))
@@ -138,11 +143,12 @@ def flag(paths: tuple[Path, ...], codes: tuple[str, ...], out: Path | None, mode
 )
 @option("--model", default="default", show_default=True, help=MODEL_HELP)
 @jobs_option
-def survey(paths: tuple[Path, ...], by: str | None, out: Path | None, model: str, jobs: int | None) -> None:
+@OCR_OPTION
+def survey(paths: tuple[Path, ...], by: str | None, out: Path | None, model: str, jobs: int | None, ocr: str) -> None:
     suffix = _suffix(out, (".xlsx", ".html", ".htm"))
     if suffix in (".html", ".htm"):
         require("plots", str(out))
-    meetings, failed = _analyze(paths, model, jobs)
+    meetings, failed = _analyze(paths, model, jobs, ocr)
     if not meetings:
         raise click.ClickException(_("no minutes could be analysed"))
     result = supervise.survey(meetings, by)

@@ -23,37 +23,132 @@ from ftfy.badness import is_bad
 
 from minutes_nlp.errors import NeedsOCR, ReadError, UnsupportedFormat
 from minutes_nlp.i18n import _
+from minutes_nlp.reading import ocr as ocr_lib
 from minutes_nlp.reading.legacy import detect_legacy, font_encoding, is_capitals_font, legacy_scores, to_unicode
 from minutes_nlp.reading.packages import PackageTooLarge, check_package
+from minutes_nlp.reading.ocr import IMAGES, Line, Progress
 from minutes_nlp.reading.tables import SEPARATOR, RawRow, name_columns
 from minutes_nlp.reading.text import normalize, unwrap
-from minutes_nlp.types import Document, Source, TableCell, TableRow
+from minutes_nlp.types import Document, OcrLine, Source, TableCell, TableRow
 
-SUPPORTED = (".txt", ".docx", ".doc", ".pdf", ".html", ".htm")
+ZIP_LIMIT = 500 * 2**20  # unpacked bytes of a zip of page images
+
+SUPPORTED = (".txt", ".docx", ".doc", ".pdf", ".html", ".htm")  # one file, one minutes (folders and zips list these)
+SCANS = (*IMAGES, ".zip")  # page images, alone or in a .zip (or a folder): one document read by OCR
 
 
-def read(path: str | os.PathLike) -> Document:
-    """Return the Document read from path, its text normalised and hard wraps rejoined."""
+def read(path: str | os.PathLike, ocr: str = "auto", progress: Progress | None = None) -> Document:
+    """Return the Document read from path, its text normalised and hard wraps rejoined.
+
+    ocr says when pages are read by OCR: "auto" where a PDF page has no text layer (and always for images,
+    a folder or a zip of images), "always" for every PDF page too, "never" to refuse scans. progress, when
+    given, is called with (pages done, pages in all) after each page OCR reads.
+    """
     p = Path(path)
+    pages = _image_files(p) if p.is_dir() else []
+    if pages:
+        return _read_scanned(p, pages, ocr, progress)
     _check_file(p)
     ext = p.suffix.lower()
+    if ext in IMAGES:
+        return _read_scanned(p, [p], ocr, progress)
+    if ext == ".zip":
+        return _read_image_zip(p, ocr, progress)
     if ext not in SUPPORTED:
         raise UnsupportedFormat(
             p,
             _("unsupported file type {ext}").format(ext=repr(ext) if ext else _("(no extension)")),
-            _("supported: {types}; save the minutes as .docx or .txt").format(types=", ".join(SUPPORTED)),
+            _("supported: {types}; save the minutes as .docx or .txt").format(types=", ".join(SUPPORTED + SCANS)),
         )
     try:
-        parts, source = _READERS[ext](p)
+        parts, source = _read_pdf(p, ocr, progress) if ext == ".pdf" else _READERS[ext](p)
     except PermissionError:
         raise ReadError(p, _("permission denied"), _("check the file's permissions")) from None
     except OSError as exc:
         raise ReadError(p, _("cannot be read ({reason})").format(reason=exc.strerror or exc)) from None
+    return _document(p, parts, source)
+
+
+def _document(p: Path, parts: list, source: Source) -> Document:
+    """The Document of a reader's parts; a part that OCR read is (text, its lines) and leaves its confidences."""
     source.path = str(p)
-    text, rows = _assemble(parts, source)
+    text, rows = _assemble([part[0] if isinstance(part, tuple) else part for part in parts], source)
+    if not text.strip() and source.ocr_pages:
+        raise ReadError(
+            p, _("OCR found no text on the scanned pages (blank or unreadable)"), _("scan the paper minutes again")
+        )
     if not text.strip():
         raise ReadError(p, _("contains no text (the file is empty)"), _("check that this is the right file"))
-    return Document(text=text, source=source, tables=rows)
+    ocr_lines = _locate([part[1] for part in parts if isinstance(part, tuple)], text)
+    if ocr_lines:
+        total = sum(line.end - line.start for line in ocr_lines)
+        source.ocr_confidence = sum(line.confidence * (line.end - line.start) for line in ocr_lines) / max(total, 1)
+    return Document(text=text, source=source, tables=rows, ocr_lines=ocr_lines)
+
+
+def _locate(paragraphs: list[list[Line]], text: str) -> list[OcrLine]:
+    """Where each OCR line ended up in the normalised text, with its confidence: found in order, as written."""
+    out, at = [], 0
+    for lines in paragraphs:
+        for line in lines:
+            piece = " ".join(_normalized(_drop_controls(line.text)).split())
+            where = text.find(piece, at) if piece else -1
+            if where >= 0:
+                out.append(OcrLine(where, where + len(piece), round(line.confidence, 3)))
+                at = where + len(piece)
+    return out
+
+
+def _image_files(folder: Path) -> list[Path]:
+    """The images of a folder that holds nothing else but images, in name order: the pages of one document."""
+    files = sorted((f for f in folder.iterdir() if not f.name.startswith(".")), key=lambda f: f.name)
+    return files if files and all(f.is_file() and f.suffix.lower() in IMAGES for f in files) else []
+
+
+def _read_scanned(p: Path, files: list[Path], ocr: str, progress: Progress | None) -> Document:
+    """One document from page images (files in name order, each possibly several TIFF frames)."""
+    if ocr == "never":
+        raise NeedsOCR(p, _("is a scan or photo and --ocr never was given"), _("use --ocr auto"))
+    ocr_lib.require(p)
+    total, images = ocr_lib.open_images(files)
+    pages = ocr_lib.page_text(ocr_lib.read_images(images, total, progress))
+    return _document(p, [part for page in pages for part in page], Source(format="image", pages=total, ocr_pages=total))
+
+
+def _read_image_zip(p: Path, ocr: str, progress: Progress | None) -> Document:
+    """A zip of page photos or scans, read as one document in the order of the members' names."""
+    import zipfile
+
+    with tempfile.TemporaryDirectory(prefix="minutes-nlp-ocr-") as tmp:
+        try:
+            files = _unzip_images(p, Path(tmp))
+        except zipfile.BadZipFile:
+            raise ReadError(
+                p, _("is not a valid .zip archive, it may be damaged"), _("make the archive again")
+            ) from None
+        return _read_scanned(p, files, ocr, progress)
+
+
+def _unzip_images(p: Path, tmp: Path) -> list[Path]:
+    """The zip's page images written into tmp, named so that their order is the members' name order."""
+    import zipfile
+
+    with zipfile.ZipFile(p) as z:
+        members = sorted((m for m in z.infolist() if not m.is_dir()), key=lambda m: m.filename)
+        if not members or any(Path(m.filename).suffix.lower() not in IMAGES for m in members):
+            raise ReadError(
+                p,
+                _("a .zip is read as the page images of one document, and this one holds other files"),
+                _("put only .jpg, .png or .tif pages in it, or unpack it and give the minutes files"),
+            )
+        if sum(m.file_size for m in members) > ZIP_LIMIT:
+            raise ReadError(p, _("the images in the zip are too large when unpacked"), _("send fewer pages"))
+        files = []
+        for k, m in enumerate(members):
+            target = tmp / f"{k:04d}{Path(m.filename).suffix.lower()}"
+            target.write_bytes(z.read(m))
+            files.append(target)
+    return files
 
 
 def read_lines(path: str | os.PathLike, data: bytes | None = None) -> list[str]:
@@ -541,15 +636,20 @@ def _pdf_page(page, tables: int) -> tuple[list[str | RawRow], int]:
     return parts, len(found)
 
 
-def _read_pdf(path: Path) -> tuple[list[str | RawRow], Source]:
+def _read_pdf(path: Path, ocr: str = "auto", progress: Progress | None = None) -> tuple[list, Source]:
+    """The PDF's text and table rows; pages without a text layer (every page with ocr="always") read by OCR."""
     import pdfplumber
 
-    parts: list[str | RawRow] = []
+    parts: list = []
+    scanned = []  # (index in parts where the page goes, page number)
     try:
         with pdfplumber.open(path) as pdf:
             pages, tables = len(pdf.pages), 0
-            for page in pdf.pages:
-                found, count = _pdf_page(page, tables)
+            for number, page in enumerate(pdf.pages):
+                found, count = ([], 0) if ocr == "always" else _pdf_page(page, tables)
+                if ocr != "never" and not any(isinstance(f, RawRow) or f.strip() for f in found):
+                    scanned.append((len(parts), number))
+                    continue
                 parts, tables = parts + found, tables + count
     except Exception as exc:  # pdfminer wraps everything in PdfminerException
         cause = exc.args[0] if exc.args else exc
@@ -562,11 +662,18 @@ def _read_pdf(path: Path) -> tuple[list[str | RawRow], Source]:
             _("is not a readable PDF, it may be damaged"),
             _("open it in a PDF reader and save or print it to a new PDF"),
         ) from None
+    if scanned:
+        ocr_lib.require(path)
+        images = ocr_lib.pdf_pages(path, [number for _at, number in scanned])
+        pages_read = ocr_lib.read_images(images, len(scanned), progress)
+        for (at, _number), page in reversed(list(zip(scanned, ocr_lib.page_text(pages_read)))):
+            parts[at:at] = page
+        return parts, Source(format="pdf", pages=pages, ocr_pages=len(scanned))
     if not any(part.strip() if isinstance(part, str) else any(c.strip() for _, c in part.cells) for part in parts):
         raise NeedsOCR(
             path,
             _("the PDF has no text layer (a scan)"),
-            _("run OCR first, e.g. `ocrmypdf -l vie scan.pdf text.pdf`, or use the .docx original"),
+            _("read it with OCR (--ocr auto), or use the .docx original"),
         )
     return parts, Source(format="pdf", pages=pages)
 

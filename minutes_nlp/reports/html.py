@@ -17,7 +17,7 @@ from minutes_nlp.codebook import LABELS, LEVELS
 from minutes_nlp.extras import require
 from minutes_nlp.i18n import _, current_language, ngettext
 from minutes_nlp.reports.supervise import show, survey_rows
-from minutes_nlp.reports.text import pct
+from minutes_nlp.reports.text import doubtful_lines, ocr_summary, pct
 from minutes_nlp.types import Meeting, Segment
 from minutes_nlp.vocabulary import (
     CELL_TYPE_NAMES,
@@ -49,6 +49,7 @@ FLAG_SECTIONS = {
     "MISSING_TIMES": "thong-tin",
     "NO_CONCLUSION": "bien-ban",
     "PROPOSALS_NOT_IN_CONCLUSION": "bien-ban",
+    "OCR_LOW_CONFIDENCE": "bien-ban",
 }
 
 
@@ -240,6 +241,8 @@ def context(m: Meeting) -> dict:
         "labels": list(LABEL_NAMES.items()),
         "model": m.model,
         "source": m.source_file or m.id,
+        "ocr": ocr_summary(m),
+        "doubtful": [{"text": t, "confidence": c} for t, c in doubtful_lines(m)],
     }
 
 

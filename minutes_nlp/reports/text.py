@@ -12,6 +12,27 @@ def pct(x) -> str:
     return _("unknown") if x is None else f"{round(100 * x)}%"
 
 
+def ocr_summary(m: Meeting) -> str | None:
+    """One line saying the text was read by OCR and how surely, or None for a typed file."""
+    if not m.ocr:
+        return None
+    return _(
+        "Text read by OCR from {pages} scanned or photographed pages, confidence {confidence}; {low}/{lines} "
+        "doubtful lines (marked)."
+    ).format(
+        pages=m.ocr["pages"],
+        confidence=pct(m.ocr["confidence"]),
+        low=len(m.ocr["low_confidence_lines"]),
+        lines=m.ocr["lines"],
+    )
+
+
+def doubtful_lines(m: Meeting, limit: int | None = None) -> list[tuple[str, float]]:
+    """The text and confidence of the lines OCR read unsurely, in text order."""
+    low = (m.ocr or {}).get("low_confidence_lines", [])
+    return [(m.text[x["start"] : x["end"]], x["confidence"]) for x in low[:limit]]
+
+
 def summary(m: Meeting, width: int = 70) -> str:
     """Return a readable multi-line summary: header facts, measures, score, flags, contributions."""
     meta, x, s = m.meta, m.metrics, m.score
@@ -49,6 +70,9 @@ def summary(m: Meeting, width: int = 70) -> str:
             score=s["substantive"], level=LEVEL_NAMES[s["level"]]
         ),
     ]
+    if m.ocr:
+        lines.append(ocr_summary(m))
+        lines += [f"  ? {text} ({pct(confidence)})" for text, confidence in doubtful_lines(m, 10)]
     if m.flags:
         lines.append(_("Flags:"))
         lines += [f"  [{f.code}] {f.message}" for f in m.flags]

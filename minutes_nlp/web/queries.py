@@ -286,6 +286,7 @@ def meeting_from_dict(report: dict) -> Meeting:
         criteria=report.get("criteria", {}),
         model=report.get("model", {}),
         source_file=report.get("source_file"),
+        ocr=report.get("ocr"),
     )
 
 

@@ -34,17 +34,17 @@ from pathlib import Path, PurePosixPath
 from minutes_nlp.errors import MinutesError, NeedsOCR, NoSpeakers, ReadError, UnsupportedFormat
 from minutes_nlp.i18n import _, current_language, set_language
 from minutes_nlp.reading.packages import PackageTooLarge
+from minutes_nlp.web.sniff import SUFFIX_OF_KIND
 
 log = logging.getLogger("minutes_nlp.web")
 
 TEMP_PREFIX = "minutes-nlp-web-"
 # The errors a worker reports by name; store.reason_for words NeedsOCR and NoSpeakers its own way.
 _ERRORS = {cls.__name__: cls for cls in (ReadError, UnsupportedFormat, NeedsOCR, NoSpeakers, PackageTooLarge)}
-EXTENSIONS = {"docx": ".docx", "pdf": ".pdf", "doc": ".doc", "html": ".html", "txt": ".txt"}
 
 
 def upload_path(folder: Path, kind: str) -> Path:
-    return folder / f"upload{EXTENSIONS[kind]}"
+    return folder / f"upload{SUFFIX_OF_KIND[kind]}"
 
 
 def temp_folder() -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 import zipfile
 
 import pytest
@@ -62,6 +63,15 @@ def zipped(members: dict) -> bytes:
     return out.getvalue()
 
 
+def _png(width: int, height: int) -> bytes:
+    """A blank greyscale PNG of that size: small on disk, large in pixels."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (width, height), 1).save(out, "PNG")
+    return out.getvalue()
+
+
 BAD = [
     ("corrupt-docx", "hong.docx", corrupt_docx, 422, "bị hỏng"),
     ("truncated-docx", "cut.docx", lambda: docx_bytes(a_minutes())[:900], 422, "bị hỏng"),
@@ -77,7 +87,11 @@ BAD = [
     ("not-minutes", "thu.txt", lambda: "Kính gửi ban quản lý, xin cảm ơn.".encode(), 422, "không tìm thấy ý kiến"),
     ("traversal-zip", "thang6.zip", lambda: zipped({"../../etc/x.txt": a_minutes()}), 422, "vượt ra ngoài"),
     ("bomb-zip", "bom.zip", lambda: zipped({"a.txt": "a" * 3_000_000}), 422, "bom nén"),
-    ("empty-zip", "rong.zip", lambda: zipped({"anh.png": b"\x89PNG"}), 422, "không chứa biên bản"),
+    ("empty-zip", "rong.zip", lambda: zipped({"anh.gif": b"GIF89a"}), 422, "không chứa biên bản"),
+    ("jpeg-as-pdf", "scan.pdf", lambda: b"\xff\xd8\xff\xe0" + bytes(100), 415, "ảnh JPEG"),
+    ("broken-photo", "trang1.jpg", lambda: b"\xff\xd8\xff\xe0" + bytes(100), 422, "không mở được"),
+    ("huge-photo", "trang1.png", lambda: _png(10000, 7000), 413, "60 megapixel"),
+    ("too-many-pages", "anh.zip", lambda: zipped({f"{i:02d}.png": _png(10, 10) for i in range(41)}), 413, "41 trang"),
     ("damaged-zip", "hong.zip", lambda: b"PK\x03\x04" + bytes(50), 422, "bị hỏng"),
 ]
 
@@ -213,3 +227,28 @@ def test_who_may_upload_where(fresh, who, form, status):
 def test_secretary_naming_own_cell_may_upload(fresh):
     r = post(fresh, "sec_a", [("a.txt", a_minutes(variant=11).encode())], unit_id=str(fresh.units["A"]))
     assert r.status_code == 201
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is installed by .ci/run")
+def test_a_photo_of_the_minutes_is_read_by_ocr_and_the_page_says_so(fresh, tmp_path):
+    from tests.scans import photo, rasterise, text_pdf
+
+    text = (
+        "CHI BỘ KHU PHỐ 1\nBIÊN BẢN SINH HOẠT CHI BỘ THÁNG 6 NĂM 2025\n"
+        "Chủ trì: đồng chí Hà Văn Quế - Bí thư chi bộ. Thư ký: đồng chí Lò Thị Xuyến.\n"
+        "- Đồng chí Cù Văn Tiến: Đề nghị chi bộ sửa đường ống nước ở hẻm 8 trước mùa mưa.\n"
+        "- Đồng chí Ninh Thị Hảo: Tôi thống nhất với báo cáo của chi ủy."
+    )
+    page = rasterise(text_pdf(text, tmp_path / "typed.pdf"), 300)[0]
+    image = photo(page.crop((0, 0, page.width, page.height // 3)), seed=3)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    r = post(fresh, "sec_a", [("anh-bien-ban.jpg", out.getvalue())])
+    result = r.json()["results"][0]
+    assert result["status"] == "created", result
+    report = fresh.client.get(f"/api/meetings/{result['meeting_id']}/report", headers=fresh.api("sec_a")).json()
+    assert [s["speaker"] for s in report["segments"] if s["kind"] == "discussion"] == ["Cù Văn Tiến", "Ninh Thị Hảo"]
+    assert report["ocr"]["pages"] == 1
+    client, _token = sign_in(fresh.app, "sec_a")
+    page_html = client.get(f"/meetings/{result['meeting_id']}").text
+    assert "Đọc bằng OCR từ ảnh quét hoặc ảnh chụp: 1 trang" in page_html
