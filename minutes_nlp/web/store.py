@@ -11,7 +11,7 @@ unreadable file leaves nothing behind, and a request's files are stored in one
 transaction, so a server killed mid-upload has saved none of them.
 
 No stored file without its row: a request writes its files into its own
-staging folder (``storage/.staging/<pid>.<start>-…``, same file system), and
+staging folder (``storage/.staging/<pid>-<start>-…``, same file system), and
 moves them into place only after its transaction commits; a rollback removes
 them (``finally``). At start-up ``Storage.recover`` finishes what a killed
 process left: a staged file whose row was committed is moved into place, any

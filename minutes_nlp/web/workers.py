@@ -11,7 +11,7 @@ a file that needs more gets MemoryError); a worker that dies is replaced by the
 pool. Requests never share a lock: they wait for their own file only.
 
 The request's thread writes the upload into a temporary folder named
-``minutes-nlp-web-<pid>.<start>-…`` and removes it in ``finally``; a server killed
+``minutes-nlp-web-<pid>-<start>-…`` and removes it in ``finally``; a server killed
 with kill -9 leaves its folder behind, and ``sweep_temp`` (run when an app
 starts) removes every such folder whose process is gone. The process's start
 time is part of the name because a restarted server often gets its old pid
@@ -64,15 +64,15 @@ def _started(pid: int) -> str | None:
 
 
 def process_tag(pid: int | None = None) -> str:
-    """``<pid>.<start>`` naming a process (this one by default) so that no later process with its pid matches."""
+    """``<pid>-<start>`` naming a process (this one by default) so that no later process with its pid matches."""
     pid = pid or os.getpid()
     started = _started(pid)
-    return f"{pid}.{started}" if started else str(pid)
+    return f"{pid}-{started}" if started else str(pid)
 
 
 def owner_alive(name: str) -> bool | None:
-    """Whether the process whose tag starts name (``<pid>[.<start>]-…``) still runs; None if name holds no tag."""
-    owner = re.match(r"(\d+)(?:\.(\d+))?-", name)
+    """Whether the process whose tag starts name (``<pid>[-<start>]-…``) still runs; None if name holds no tag."""
+    owner = re.match(r"(\d+)(?:-(\d+))?-", name)
     if not owner:
         return None
     pid, started = int(owner.group(1)), owner.group(2)
