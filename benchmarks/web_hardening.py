@@ -7,7 +7,8 @@
    while cell B signs in and uploads a small minutes file: each one's latency.
 2. kill: `serve` (one process and its analysis worker) is killed with kill -9 during a 40-file zip upload,
    `--rounds` times; after each round the database must hold all 40 members of that zip or none, every
-   document an analysis, and once the server is up again no `minutes-nlp-web-*` folder may be left.
+   document an analysis, and once the server is up again no `minutes-nlp-web-*` folder may be left, nor a
+   stored or staged original that no document names.
 3. concurrent: `serve --workers 2` on PostgreSQL (`--postgres postgresql+psycopg://user:pw@host:5432/`,
    a fresh database is made on it; skipped without), `--concurrent` distinct uploads at once plus 20
    re-sends of the same files: errors, lost and duplicated rows, p50/p95 latency.
@@ -252,7 +253,7 @@ def kill(tmp: Path, rounds: int) -> dict:
         referenced = set(conn.scalars(select(Document.sha256))) | set(
             conn.scalars(select(Document.archive_sha256).where(Document.archive_sha256.is_not(None)))
         )
-    blobs = {p.stem for p in storage.glob("*/*.bin")}
+    blobs = {p.stem for p in storage.glob("??/*.bin")}
     half_written = len(list(storage.glob("*/.up-*")))
     return {
         "rounds": rows,
@@ -262,6 +263,7 @@ def kill(tmp: Path, rounds: int) -> dict:
         "analysis_workers_alive_after_kill": orphans_alive,
         "stored_files_not_referenced": len(blobs - referenced),
         "half_written_stored_files": half_written,
+        "staged_files_left": len(list(storage.glob(".staging/*/*.bin"))),
     }
 
 
@@ -355,9 +357,9 @@ def main() -> int:
     out = ROOT / "benchmarks" / "results" / "web_hardening.json"
     previous = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
     out.write_text(json.dumps({**previous, **results}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    failed = bool(results.get("kill", {}).get("half_saved_rounds")) or any(
-        results.get("concurrent", {}).get(k) for k in ("errors", "lost", "duplicated_rows")
-    )
+    kill_result = results.get("kill", {})
+    failed = any(kill_result.get(k) for k in ("half_saved_rounds", "stored_files_not_referenced", "staged_files_left"))
+    failed = failed or any(results.get("concurrent", {}).get(k) for k in ("errors", "lost", "duplicated_rows"))
     return 1 if failed else 0
 
 

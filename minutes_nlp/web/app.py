@@ -103,6 +103,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     swept = sweep_temp() + storage.sweep()
     if swept:
         log.info("removed %d temporary upload files left by a stopped server", swept)
+    moved, removed = storage.recover(make_sessionmaker(engine))
+    if moved or removed:
+        log.info("storage: %d committed files moved into place, %d files no meeting names removed", moved, removed)
     if settings.analyzer is not None:
         analysis = InlineAnalysis(settings.analyzer)
     else:

@@ -9,6 +9,15 @@ a zip's own bytes are kept too and its members point to it. A file is only
 stored once it has been analysed (in a worker process, web/workers.py): an
 unreadable file leaves nothing behind, and a request's files are stored in one
 transaction, so a server killed mid-upload has saved none of them.
+
+No stored file without its row: a request writes its files into its own
+staging folder (``storage/.staging/<pid>-<start>-…``, same file system), and
+moves them into place only after its transaction commits; a rollback removes
+them (``finally``). At start-up ``Storage.recover`` finishes what a killed
+process left: a staged file whose row was committed is moved into place, any
+other is removed, and so is a stored file no Document row names (only when
+older than a grace period: another server process of ``serve --workers N``
+may be between its commit and its move, and it always moves after committing).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import hashlib
 import logging
 import os
 import re
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -24,14 +34,14 @@ from pathlib import Path, PurePosixPath
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from minutes_nlp.errors import MinutesError, NeedsOCR, NoSpeakers
 from minutes_nlp.i18n import _
 from minutes_nlp.reports.supervise import read_zip
 from minutes_nlp.web.db import Analysis, AnalysisFlag, Document, Unit, User
 from minutes_nlp.web.sniff import UploadRefused, check
-from minutes_nlp.web.workers import InlineAnalysis
+from minutes_nlp.web.workers import InlineAnalysis, owner_alive, process_tag
 
 log = logging.getLogger("minutes_nlp.web")
 
@@ -68,31 +78,65 @@ class Outcome:
         return d
 
 
+STAGING = ".staging"
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Staging:
+    """One request's files, written beside the storage until its transaction commits."""
+
+    def __init__(self, storage: Storage):
+        self.storage = storage
+        base = storage.root / STAGING
+        base.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(dir=base, prefix=f"{process_tag()}-"))
+        self.committed = False  # once rows name these files, only Storage.recover may remove them
+
+    def put(self, data: bytes) -> str:
+        """Write data (once per request), on disk before the transaction that names it commits; its SHA-256."""
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.folder / f"{digest}.bin"
+        if not target.exists():
+            with open(target, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            _fsync_dir(self.folder)
+        return digest
+
+    def publish(self, digests: set[str]) -> None:
+        """Move the staged files of digests (now committed) into place; always replace, never skip an existing
+        name: a recovery sweep may be removing an old unreferenced copy of the same bytes at this moment."""
+        for digest in digests:
+            target = self.storage.path(digest)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.folder / f"{digest}.bin", target)
+        self.committed = False
+
+    def discard(self) -> None:
+        """Remove what was not moved into place, unless a commit may name it (then the next start-up decides)."""
+        if not self.committed:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
 class Storage:
     """Content-addressed storage of original bytes under one folder."""
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
 
+    def staging(self) -> Staging:
+        return Staging(self)
+
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / f"{sha256}.bin"
-
-    def put(self, data: bytes) -> str:
-        """Store data (once) and return its SHA-256."""
-        digest = hashlib.sha256(data).hexdigest()
-        target = self.path(digest)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".up-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())  # on disk before the database row that points to it is committed
-                os.replace(tmp, target)  # atomic: a reader never sees half a file
-            finally:
-                Path(tmp).unlink(missing_ok=True)
-        return digest
 
     def sweep(self, older_than: float = 3600) -> int:
         """Remove half-written files (``.up-*``) left by a server killed while writing, older than older_than s."""
@@ -108,6 +152,59 @@ class Storage:
 
     def get(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()
+
+    def recover(self, sessions: sessionmaker, grace: float = 600) -> tuple[int, int]:
+        """After a crash: (staged files moved into place, files removed), see the module docstring.
+
+        Stored files older than grace seconds are listed before the database is read, so a file
+        moved in after that read is never a candidate; a candidate is first renamed away and put back
+        if the name meanwhile holds a fresh copy (same bytes: the content names the file)."""
+        moved = removed = 0
+        limit = time.time() - grace
+        candidates = {}
+        for path in self.root.glob("??/*.bin"):
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                continue
+            if info.st_mtime < limit:
+                candidates[path] = info.st_ino
+        base = self.root / STAGING
+        leftovers = [f for f in base.iterdir() if f.is_dir() and not owner_alive(f.name)] if base.is_dir() else []
+        with sessions() as s:
+            rows = s.execute(select(Document.sha256, Document.archive_sha256)).all()
+        named = {d for row in rows for d in row if d}
+        for folder in leftovers:
+            for staged in folder.glob("*.bin"):
+                try:
+                    if staged.stem in named:
+                        self.path(staged.stem).parent.mkdir(parents=True, exist_ok=True)
+                        os.replace(staged, self.path(staged.stem))
+                        moved += 1
+                    else:
+                        staged.unlink()
+                        removed += 1
+                except FileNotFoundError:  # another process starting at the same time got there first
+                    pass
+            shutil.rmtree(folder, ignore_errors=True)
+        trash = self.staging()
+        try:
+            for path, inode in candidates.items():
+                if path.stem in named:
+                    continue
+                away = trash.folder / path.name
+                try:
+                    os.rename(path, away)
+                except FileNotFoundError:
+                    continue
+                if away.stat().st_ino == inode:
+                    away.unlink()
+                    removed += 1
+                else:  # a request committed and moved this file in after the listing: put it back
+                    os.replace(away, path)
+        finally:
+            trash.discard()
+        return moved, removed
 
 
 def analyze_bytes(analyzer, name: str, kind: str, data: bytes):
@@ -222,12 +319,27 @@ def ingest(
 
 def _save(session: Session, storage: Storage, user: User, cell: Unit, items: list[_Ready]) -> None:
     """Store items in one transaction; an item another request stored meanwhile becomes a duplicate of it."""
+    staging = storage.staging()
+    try:
+        staging.publish(_commit(session, staging, user, cell, items))
+    finally:
+        staging.discard()  # after a rollback: no staged copy stays behind
+    for item in items:
+        if item.outcome.status == "created":
+            item.outcome.flags = [f.code for f in item.meeting.flags]
+            item.outcome.level = item.meeting.score.get("level")
+        for twin in item.twins:
+            twin.document_id, twin.reason = item.outcome.document_id, _duplicate("", item.outcome.document_id).reason
+
+
+def _commit(session: Session, staging: Staging, user: User, cell: Unit, items: list[_Ready]) -> set[str]:
+    """Stage items' bytes and commit their rows; the SHA-256 of the files the committed rows name."""
+    for item in items:
+        if item.archive is not None:
+            staging.put(item.archive)
+        staging.put(item.data)
     pending = list(items)
     while pending:
-        for item in pending:  # bytes first: a committed row always has its file (a crash leaves at most a spare file)
-            if item.archive is not None:
-                storage.put(item.archive)
-            storage.put(item.data)
         try:
             for item in pending:
                 doc = Document(
@@ -244,7 +356,9 @@ def _save(session: Session, storage: Storage, user: User, cell: Unit, items: lis
                 session.add(analysis_row(doc.id, item.meeting))
                 item.outcome.document_id = doc.id
             session.commit()
-            break
+            staging.committed = True  # from here on the staged files are kept if moving them fails
+            archives = {hashlib.sha256(i.archive).hexdigest() for i in pending if i.archive is not None}
+            return {i.digest for i in pending} | archives
         except IntegrityError:  # the same file reached the same cell in a concurrent request
             session.rollback()
             digests = [i.digest for i in pending]
@@ -261,12 +375,7 @@ def _save(session: Session, storage: Storage, user: User, cell: Unit, items: lis
                     item.outcome.status, item.outcome.http_status = dup.status, dup.http_status
                     item.outcome.document_id, item.outcome.reason = dup.document_id, dup.reason
             pending = [i for i in pending if i.digest not in taken]
-    for item in items:
-        if item.outcome.status == "created":
-            item.outcome.flags = [f.code for f in item.meeting.flags]
-            item.outcome.level = item.meeting.score.get("level")
-        for twin in item.twins:
-            twin.document_id, twin.reason = item.outcome.document_id, _duplicate("", item.outcome.document_id).reason
+    return set()
 
 
 def _duplicate(name: str, document_id: int | None) -> Outcome:

@@ -11,9 +11,11 @@ a file that needs more gets MemoryError); a worker that dies is replaced by the
 pool. Requests never share a lock: they wait for their own file only.
 
 The request's thread writes the upload into a temporary folder named
-``minutes-nlp-web-<pid>-…`` and removes it in ``finally``; a server killed
+``minutes-nlp-web-<pid>-<start>-…`` and removes it in ``finally``; a server killed
 with kill -9 leaves its folder behind, and ``sweep_temp`` (run when an app
-starts) removes every such folder whose process is gone.
+starts) removes every such folder whose process is gone. The process's start
+time is part of the name because a restarted server often gets its old pid
+back (in a container, always).
 
 ``InlineAnalysis`` is the same interface over an Analyzer in the calling
 process, for tests and ``admin reanalyze``.
@@ -49,7 +51,32 @@ def upload_path(folder: Path, kind: str) -> Path:
 
 def temp_folder() -> Path:
     """A new private temporary folder for one upload, named after this process so a sweep knows its owner."""
-    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
+    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{process_tag()}-"))
+
+
+def _started(pid: int) -> str | None:
+    """When process pid started (clock ticks since boot, from /proc), or None where that cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def process_tag(pid: int | None = None) -> str:
+    """``<pid>-<start>`` naming a process (this one by default) so that no later process with its pid matches."""
+    pid = pid or os.getpid()
+    started = _started(pid)
+    return f"{pid}-{started}" if started else str(pid)
+
+
+def owner_alive(name: str) -> bool | None:
+    """Whether the process whose tag starts name (``<pid>[-<start>]-…``) still runs; None if name holds no tag."""
+    owner = re.match(r"(\d+)(?:-(\d+))?-", name)
+    if not owner:
+        return None
+    pid, started = int(owner.group(1)), owner.group(2)
+    return _alive(pid) and (started is None or _started(pid) in (None, started))
 
 
 def _alive(pid: int) -> bool:
@@ -73,8 +100,7 @@ def sweep_temp(root: str | Path | None = None) -> int:
     """Remove the upload folders of processes that are gone (and of older versions, which named no process)."""
     removed = 0
     for folder in Path(root or tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*"):
-        owner = re.match(rf"{TEMP_PREFIX}(\d+)-", folder.name)
-        if owner and _alive(int(owner.group(1))):
+        if owner_alive(folder.name[len(TEMP_PREFIX) :]):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed += 1
