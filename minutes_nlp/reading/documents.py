@@ -25,8 +25,8 @@ from minutes_nlp.errors import NeedsOCR, ReadError, UnsupportedFormat
 from minutes_nlp.i18n import _
 from minutes_nlp.reading import ocr as ocr_lib
 from minutes_nlp.reading.legacy import detect_legacy, font_encoding, is_capitals_font, legacy_scores, to_unicode
-from minutes_nlp.reading.packages import PackageTooLarge, check_package
 from minutes_nlp.reading.ocr import IMAGES, Line, Progress
+from minutes_nlp.reading.packages import PackageTooLarge, check_package
 from minutes_nlp.reading.tables import SEPARATOR, RawRow, name_columns
 from minutes_nlp.reading.text import normalize, unwrap
 from minutes_nlp.types import Document, OcrLine, Source, TableCell, TableRow

@@ -282,8 +282,8 @@ def test_server_killed_mid_upload_saves_nothing_and_its_temporary_folder_is_swep
     with world.app.state.sessions() as s:
         names = list(s.scalars(select(Document.original_name)))
     assert names == ["b.docx"]  # the earlier upload only: nothing of the killed request
-    left = list(temp.glob("minutes-nlp-web-*"))
-    assert left  # what the issue found: a folder holding a copy of the minutes, left behind
+    # the kill usually leaves the folder of the member being analysed (what the issue found); between two
+    # members there is none, so its presence is not asserted: whatever is left must go at the restart
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     create_app(Settings(data_dir=data_dir, analyzer=analyzer, secret_key="khoa-thu-nghiem", **extra))
     assert not list(temp.glob("minutes-nlp-web-*"))
