@@ -71,7 +71,7 @@ def page_user(request: Request, session: DB) -> User:
                 address=client_address(request),
                 target=where(request),
             )
-        request.session.clear()
+            request.session.clear()  # a dead session's cookie; a visitor's (CSRF token of the sign-in form) stays
         raise LoginRequired()
     request.state.user = user
     return user

@@ -123,3 +123,21 @@ def test_an_unexpected_failure_is_a_vietnamese_500_not_the_framework_text(small)
     r = page.get(f"/meetings/{meeting}/original")
     assert r.status_code == 500 and "lỗi nội bộ" in r.text and "Internal Server Error" not in r.text
     assert r.headers["cache-control"] == "no-store"
+
+
+def test_a_missing_page_fetched_before_signing_in_keeps_the_sign_in_form_working(small):
+    # a browser asks for /favicon.ico while the sign-in form is open; that 404 page once emptied the
+    # visitor's session, so the form's CSRF token no longer matched and every browser sign-in was refused
+    from fastapi.testclient import TestClient
+
+    from .conftest import PASSWORD, csrf_of
+
+    client = TestClient(small.app)
+    token = csrf_of(client.get("/login").text)
+    assert client.get("/favicon.ico").status_code == 404
+    r = client.post(
+        "/login",
+        data={"username": "sec_a", "password": PASSWORD, "csrf_token": token, "next": "/meetings"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/meetings"
