@@ -70,6 +70,7 @@ def events(app, event: str | None = None) -> list[AuditEvent]:
 
 
 def cli(app, *args, input: str | None = None):
-    return CliRunner().invoke(
-        main, [*args, "--data-dir", str(app.state.settings.data_dir)], input=input, catch_exceptions=False
-    )
+    """Run a command on the app's own database (PostgreSQL in CI's second run, not the data folder's SQLite)."""
+    settings = app.state.settings
+    where = ["--data-dir", str(settings.data_dir), "--database-url", settings.database_url]
+    return CliRunner().invoke(main, [*args, *where], input=input, catch_exceptions=False)
