@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import os
 import zipfile
-import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from minutes_nlp.errors import ReadError
 from minutes_nlp.i18n import _
 from minutes_nlp.reading.documents import SUPPORTED
-from minutes_nlp.reports.supervise import MAX_RATIO, UnsafeArchive, _unsafe_name
+from minutes_nlp.reports.supervise import MAX_RATIO, UNPACK_ERRORS, UnsafeArchive, _unsafe_name
 
 MAX_MEMBER = 64 * 2**20  # bytes of one unpacked zip member; minutes are kilobytes, a few megabytes with images
 
@@ -116,7 +115,7 @@ def load(source: Source) -> bytes:
                 )
             with archive.open(info) as stream:  # the header can lie: never read more than it declares
                 data = stream.read(info.file_size + 1)
-    except (zipfile.BadZipFile, KeyError, RuntimeError, NotImplementedError, EOFError, OSError, zlib.error):
+    except (KeyError, *UNPACK_ERRORS):
         raise ReadError(
             name,
             _("cannot unpack the file from the archive"),

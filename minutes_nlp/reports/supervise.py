@@ -35,6 +35,8 @@ from minutes_nlp.vocabulary import CELL_TYPE_NAMES, COLUMN_NAMES, LABEL_NAMES, L
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes, all members of one archive together
 MAX_RATIO = 100  # uncompressed / compressed size of one member
+# What unpacking a damaged, truncated or password-protected member can raise.
+UNPACK_ERRORS = (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError, zlib.error)
 GROUPINGS = ("cell_type", "committee", "month")
 
 # The flag codes are documented once, in the table of flags.py's docstring.
@@ -142,7 +144,7 @@ def read_zip(path: str | Path, data: bytes | None = None) -> list[Item]:
             try:
                 with archive.open(i) as member:
                     data = member.read(min(i.file_size, left) + 1)
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError, zlib.error):
+            except UNPACK_ERRORS:
                 raise ReadError(
                     path,
                     _("cannot unpack the file {name}").format(name=repr(i.filename)),
