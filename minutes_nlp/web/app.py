@@ -135,7 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine)
     app.state.storage = storage
     app.state.analysis = analysis
-    # corrections are re-measured and re-scored here, without labelling: no worker round trip needed
+    # in this process: re-scoring corrections (no labelling) and the annotation queue's model uncertainty;
+    # uploads are analysed by the worker pool above
     app.state.analyzer = settings.analyzer or Analyzer(settings.model)
     app.include_router(api.router)
     app.include_router(feedback.router)
