@@ -187,13 +187,14 @@ def main() -> None:
     for workers in args.workers:
         result["batch"].append(batch_throughput(folders, args.files, workers))
         print(json.dumps(result["batch"][-1]), file=sys.stderr)
-    cpu = [r["worker_cpu_s_per_file"] for r in result.get("batch", [])] or [float("nan")]
-    result["projection_10M"] = {
-        "core_hours_from_worker_cpu": round(1e7 * min(cpu) / 3600),
-        "core_hours_from_steady_wall_1_worker": next(
-            (round(1e7 / r["steady_files_per_s"] / 3600) for r in result.get("batch", []) if r["workers"] == 1), None
-        ),
-    }
+    cpu = [r["worker_cpu_s_per_file"] for r in result.get("batch", [])]
+    if cpu:  # none when --workers is empty and no earlier batch results are on file
+        result["projection_10M"] = {
+            "core_hours_from_worker_cpu": round(1e7 * min(cpu) / 3600),
+            "core_hours_from_steady_wall_1_worker": next(
+                (round(1e7 / r["steady_files_per_s"] / 3600) for r in result["batch"] if r["workers"] == 1), None
+            ),
+        }
     if not args.skip_jobs:
         result["analyze_jobs"] = jobs_speedup(folders, args.jobs_files)
     args.out.parent.mkdir(parents=True, exist_ok=True)
