@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from minutes_nlp.batch import sources as S
 from minutes_nlp.batch import store
@@ -153,11 +154,12 @@ def _error(key: dict, source: str, exc: Exception) -> dict:
 def analyze_chunk(chunk: list[S.Source], model: str, version: str, out: str, part: str, language: str) -> dict:
     """Analyse the sources of one chunk and write its parts; return how many meetings and errors it holds.
 
-    Every source ends as a meeting row or an error row, whatever goes wrong with
-    it; only a failure to write the parts fails the chunk (and Dask retries it).
+    The chunk goes through ``Analyzer.pipe``, which labels the sentences of many
+    meetings in one call of the classifier. Every source ends as a meeting row or
+    an error row, whatever goes wrong with it; only a failure to write the parts
+    fails the chunk (and Dask retries it).
     """
     from minutes_nlp.i18n import set_language
-    from minutes_nlp.reports.supervise import analyze_items
 
     set_language(language)  # error messages and flag titles in the driver's language
     analyzer = _analyzer(model)
@@ -168,20 +170,53 @@ def analyze_chunk(chunk: list[S.Source], model: str, version: str, out: str, par
             ).format(model=repr(model), version=version)
         )
     rows: dict[str, list[dict]] = {name: [] for name in store.DATASETS}
-    for source in chunk:
-        name = S.name_of(source)
-        key = {"content_hash": None, "model_version": version}
-        try:
-            data = S.load(source)
-            key["content_hash"] = hashlib.sha256(data).hexdigest()
-            meetings, failures = analyze_items(analyzer, [(name, data if source[1] else Path(source[0]))])
-            if failures:
-                raise failures[0]
-            _rows(meetings[0], key, name, rows)
-        except Exception as exc:  # noqa: BLE001  one bad file is an error row, never a lost chunk
-            rows["errors"].append(_error(key, name, exc))
+    with tempfile.TemporaryDirectory(prefix="minutes-nlp-batch-") as tmp:
+        loaded = []  # (name, key, path to read): the sources whose bytes could be had
+        for i, source in enumerate(chunk):
+            name = S.name_of(source)
+            key = {"content_hash": None, "model_version": version}
+            try:
+                data = S.load(source)
+                key["content_hash"] = hashlib.sha256(data).hexdigest()
+            except Exception as exc:  # noqa: BLE001  one bad file is an error row, never a lost chunk
+                rows["errors"].append(_error(key, name, exc))
+                continue
+            path = Path(source[0])
+            if source[1] is not None:  # a zip member: written under its own name, so reading sees the extension
+                path = Path(tmp) / str(i) / PurePosixPath(source[1]).name
+                path.parent.mkdir()
+                path.write_bytes(data)
+            loaded.append((name, key, path))
+        for (name, key, path), result in zip(loaded, _analysed(analyzer, [p for _n, _k, p in loaded]), strict=True):
+            if isinstance(result, MinutesError):
+                rows["errors"].append(_error(key, name, type(result)(name, result.reason, result.fix)))
+            elif isinstance(result, Exception):
+                rows["errors"].append(_error(key, name, result))
+            else:
+                result.source_file = name
+                _rows(result, key, name, rows)
     store.write_chunk(Path(out), part, rows)
     return {"meetings": len(rows["meetings"]), "errors": len(rows["errors"])}
+
+
+def _analysed(analyzer, paths: list[Path]) -> list:
+    """A Meeting or an exception for each path, in order: the batched pipe, or one by one if the pipe fails.
+
+    An unexpected error in one meeting would end the pipe for the whole chunk;
+    the chunk is then analysed again one file at a time, so that only that file
+    becomes an error row.
+    """
+    try:
+        return list(analyzer.pipe(paths))
+    except Exception:  # noqa: BLE001  isolated below, file by file
+        pass
+    results = []
+    for path in paths:
+        try:
+            results.append(analyzer(path))
+        except Exception as exc:  # noqa: BLE001  this file's error row
+            results.append(exc)
+    return results
 
 
 # ---------------------------------------------------------------- the driver
