@@ -2,7 +2,7 @@
 
 Usage:
   python benchmarks/batch.py [--data /tmp/minutes-nlp-batch] [--count 20000] [--files 1000] [--workers 1 2]
-                             [--jobs-files 200] [--skip-jobs] [--out benchmarks/results/batch.json]
+                             [--chunk-size 100] [--jobs-files 200] [--skip-jobs] [--out benchmarks/results/batch.json]
 
 The archive: the corpus meetings re-rendered in the 19 layouts of
 minutes_nlp/segmentation/layouts.py with several seeds (new names, wraps,
@@ -78,7 +78,7 @@ def _worker_stats() -> dict:
     }
 
 
-def batch_throughput(folders: list[Path], files: int, workers: int) -> dict:
+def batch_throughput(folders: list[Path], files: int, workers: int, chunk_size: int) -> dict:
     paths = folders[: max(1, files // PER_FOLDER)]
     n = len(paths) * PER_FOLDER
     with tempfile.TemporaryDirectory(prefix="minutes-nlp-batch-") as tmp:
@@ -94,7 +94,7 @@ def batch_throughput(folders: list[Path], files: int, workers: int) -> dict:
                 state["files"] += counts["meetings"] + counts["errors"]
                 done.append((time.perf_counter(), state["files"]))
 
-            summary = batch_run.run(paths, Path(tmp) / "out", client, chunk_size=25, progress=False, on_chunk=tick)
+            summary = batch_run.run(paths, Path(tmp) / "out", client, chunk_size=chunk_size, progress=False, on_chunk=tick)
             t_end = time.perf_counter()
             stats = list(client.run(_worker_stats).values())
         finally:
@@ -105,6 +105,7 @@ def batch_throughput(folders: list[Path], files: int, workers: int) -> dict:
     return {
         "workers": workers,
         "files": n,
+        "chunk_size": chunk_size,
         "meetings": summary.meetings,
         "errors": summary.errors,
         "cluster_start_s": round(t_ready - t0, 1),
@@ -165,6 +166,7 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=20000)
     ap.add_argument("--files", type=int, default=1000, help="files per batch run (whole folders of 250)")
     ap.add_argument("--workers", type=int, nargs="*", default=[1, 2], help="none: keep the batch results on file")
+    ap.add_argument("--chunk-size", type=int, default=100, help="as batch --chunk-size (its default)")
     ap.add_argument("--jobs-files", type=int, default=200)
     ap.add_argument("--skip-jobs", action="store_true")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "batch.json")
@@ -185,7 +187,7 @@ def main() -> None:
     if args.workers:
         result["batch"] = []
     for workers in args.workers:
-        result["batch"].append(batch_throughput(folders, args.files, workers))
+        result["batch"].append(batch_throughput(folders, args.files, workers, args.chunk_size))
         print(json.dumps(result["batch"][-1]), file=sys.stderr)
     cpu = [r["worker_cpu_s_per_file"] for r in result.get("batch", [])]
     if cpu:  # none when --workers is empty and no earlier batch results are on file
