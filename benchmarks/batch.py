@@ -94,7 +94,9 @@ def batch_throughput(folders: list[Path], files: int, workers: int, chunk_size: 
                 state["files"] += counts["meetings"] + counts["errors"]
                 done.append((time.perf_counter(), state["files"]))
 
-            summary = batch_run.run(paths, Path(tmp) / "out", client, chunk_size=chunk_size, progress=False, on_chunk=tick)
+            summary = batch_run.run(
+                paths, Path(tmp) / "out", client, chunk_size=chunk_size, progress=False, on_chunk=tick
+            )
             t_end = time.perf_counter()
             stats = list(client.run(_worker_stats).values())
         finally:

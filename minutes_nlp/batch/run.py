@@ -187,7 +187,7 @@ def analyze_chunk(chunk: list[S.Source], model: str, version: str, out: str, par
                 path.parent.mkdir()
                 path.write_bytes(data)
             loaded.append((name, key, path))
-        for (name, key, path), result in zip(loaded, _analysed(analyzer, [p for _n, _k, p in loaded]), strict=True):
+        for (name, key, _path), result in zip(loaded, _analysed(analyzer, [p for _n, _k, p in loaded]), strict=True):
             if isinstance(result, MinutesError):
                 rows["errors"].append(_error(key, name, type(result)(name, result.reason, result.fix)))
             elif isinstance(result, Exception):
