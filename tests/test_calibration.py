@@ -122,6 +122,7 @@ def test_calibrate_writes_settings_that_analyze_uses(records, tmp_path):
     score = tomllib.loads(out.read_text(encoding="utf-8"))["score"]
     assert sum(score["weights"].values()) == pytest.approx(1.0, abs=0.01)
     assert score["curve"][0] == [0.0, 0.0] and score["curve"][-1] == [1.0, 100.0]
+    assert {20.0, 40.0, 75.0} <= {y for _x, y in score["curve"]}  # the level cut points, fitted as for the corpus
     report = json.loads(runner.invoke(main, ["analyze", files[0], "--config", str(out), "--format", "json"]).output)
     assert report["score"]["calibration"] == "diem.csv, 10 meetings"
 
