@@ -6,7 +6,8 @@ Usage:
 Every rated meeting is analysed once with the shipped model; for each seed the meetings are cut in two
 random halves, `calibrate` (minutes_nlp/analysis/calibration.py, the CLI's code) is fitted on one half
 starting from the weights before issue 12 (engagement 0.28, proposals 0.45, no curve), and the other
-half is scored before and after: Spearman with the ratings, exact level agreement, the share of tot.
+half is scored before and after: Spearman with the ratings, exact level agreement, the shares of tot and kem,
+the share of kem-rated meetings scored kem, and how many of the four levels are produced.
 Results in benchmarks/results/calibration.json.
 """
 
@@ -25,6 +26,7 @@ from minutes_nlp.analysis.analyzer import Analyzer  # noqa: E402
 from minutes_nlp.analysis.calibration import calibrate, component_row, scores, spearman  # noqa: E402
 from minutes_nlp.analysis.score import level_of  # noqa: E402
 
+MEASURES = ("spearman", "level_agreement", "tot_share", "kem_share", "kem_found", "levels_reached")
 BEFORE = {"participation": 0.0, "engagement": 0.28, "proposals": 0.45, "specific": 0.0, "problems": 0.0, "uptake": 0.0}
 
 
@@ -46,6 +48,7 @@ def main() -> None:
         order = np.random.default_rng(seed).permutation(len(y))
         fit_half, held = order[: len(y) // 2], order[len(y) // 2 :]
         fit = calibrate(x[fit_half], y[fit_half], prior)
+        n_kem = sum(rated[i] == "kem" for i in held)
         run = {"seed": seed, "fit_meetings": len(fit_half), "held_out_meetings": len(held)}
         for name, (w, p, c) in {
             "before": (BEFORE, 0.0, None),
@@ -57,15 +60,17 @@ def main() -> None:
                 "spearman": round(spearman(s, y[held]), 3),
                 "level_agreement": round(float(np.mean([a == rated[i] for a, i in zip(levels, held)])), 3),
                 "tot_share": round(levels.count("tot") / len(levels), 3),
+                "kem_share": round(levels.count("kem") / len(levels), 3),
+                "kem_found": round(sum(a == rated[i] == "kem" for a, i in zip(levels, held)) / max(n_kem, 1), 3),
+                "levels_reached": len(set(levels)),
             }
         run["rated_tot_share"] = round(float(np.mean([rated[i] == "tot" for i in held])), 3)
+        run["rated_kem_share"] = round(n_kem / len(held), 3)
         run["cv_on_fit_half"] = fit["report"]
         runs.append(run)
-    summary = {
-        k: {m: round(float(np.mean([r[k][m] for r in runs])), 3) for m in ("spearman", "level_agreement", "tot_share")}
-        for k in ("before", "after")
-    }
-    summary["rated_tot_share"] = round(float(np.mean([r["rated_tot_share"] for r in runs])), 3)
+    summary = {k: {m: round(float(np.mean([r[k][m] for r in runs])), 3) for m in MEASURES} for k in ("before", "after")}
+    for k in ("rated_tot_share", "rated_kem_share"):
+        summary[k] = round(float(np.mean([r[k] for r in runs])), 3)
     result = {"meetings": len(y), "seeds": args.seeds, "mean_over_seeds": summary, "runs": runs}
     out = Path(__file__).parent / "results" / "calibration.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from minutes_nlp.analysis.analyzer import Analyzer
-from minutes_nlp.analysis.calibration import fit_curve
+from minutes_nlp.analysis.calibration import fit_curve, fit_cuts
 from minutes_nlp.analysis.config import load_config
-from minutes_nlp.analysis.score import COMPONENTS, level_of, substantive
+from minutes_nlp.analysis.score import COMPONENTS, level_of, map_curve, substantive
 from minutes_nlp.cli.main import main
 from minutes_nlp.corpus.dataset import load
 
@@ -64,6 +64,22 @@ def test_levels_on_the_test_split_follow_the_ratings(records, cfg):
     for level in LEVELS:
         assert abs(scored[level] - rated[level]) <= 0.1 * len(pairs), (level, rated, scored)
     assert sum(a == b for a, b in pairs) >= 0.75 * len(pairs)
+    assert set(scored) == set(LEVELS)  # before the level cut points: kem was never scored
+    kem = [b for a, b in pairs if a == "kem"]
+    assert kem == ["kem"]  # the test split's one kem-rated meeting (only agreeing, no proposal, few problems)
+
+
+def test_the_rare_bottom_level_gets_its_cut_point():
+    # 20 meetings without proposals differ only in their agreement-only share (index 0.300 … 0.319);
+    # the three lowest are rated kem (15), the rest trung_binh (25); then 20 kha (0.50 … 0.69), 5 tot (0.90)
+    index = [0.300 + i / 1000 for i in range(20)] + [0.50 + i / 100 for i in range(20)] + [0.9] * 5
+    ratings = [15] * 3 + [25] * 17 + [50 + i for i in range(20)] + [85] * 5
+    assert fit_cuts(index, ratings) == pytest.approx([0.3025, 0.4095, 0.795])
+    curve = fit_curve(index, ratings)
+    levels = {"tot": 75, "kha": 40, "trung_binh": 20}
+    scored = [level_of(round(100 * map_curve(x, curve), 1), levels) for x in index]
+    assert scored == ["kem"] * 3 + ["trung_binh"] * 17 + ["kha"] * 20 + ["tot"] * 5
+    assert curve[0] == [0.0, 0.0] and curve[-1] == [1.0, 100.0]
 
 
 def test_a_crowd_of_equal_values_takes_its_middle_percentile():
@@ -106,6 +122,7 @@ def test_calibrate_writes_settings_that_analyze_uses(records, tmp_path):
     score = tomllib.loads(out.read_text(encoding="utf-8"))["score"]
     assert sum(score["weights"].values()) == pytest.approx(1.0, abs=0.01)
     assert score["curve"][0] == [0.0, 0.0] and score["curve"][-1] == [1.0, 100.0]
+    assert {20.0, 40.0, 75.0} <= {y for _x, y in score["curve"]}  # the level cut points, fitted as for the corpus
     report = json.loads(runner.invoke(main, ["analyze", files[0], "--config", str(out), "--format", "json"]).output)
     assert report["score"]["calibration"] == "diem.csv, 10 meetings"
 

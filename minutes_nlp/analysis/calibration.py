@@ -52,29 +52,99 @@ def fit_weights(x: np.ndarray, y: np.ndarray, prior: dict, strength: float) -> t
     return {c: float(w / total) for c, w in zip(COMPONENTS, coef[:-1])}, float(coef[-1] / total)
 
 
-def fit_curve(index: np.ndarray, ratings: np.ndarray, prior_curve: list | None = None, strength: float = 0.0) -> list:
-    """Knots [[index, score], ...] from (0, 0) to (1, 100) mapping each index's percentile to the ratings' quantile.
+LEVEL_ANCHORS = {"tot": 75, "kha": 40, "trung_binh": 20}  # codebook §6, as in analysis.toml [score] levels
+ORDER = ("kem", "trung_binh", "kha", "tot")
+# what a cut point pays per meeting between the count it puts below and the count rated below; chosen among
+# 0.25, 0.5, 0.75 and 1 as the one whose scored shares of kem and tot on train+dev come nearest the rated ones
+COUNT_WEIGHT = 0.75
 
-    A value shared by several meetings takes the percentile of their middle (mid-rank), so a crowd of
-    ties (meetings without proposals) lands at its own place in the ratings, not at one edge. Knots
-    are the distinct index values nearest CURVE_PROBABILITIES. With a prior curve, each knot's score
-    is the mean of the fitted one (weight n) and the prior's at the same index (weight strength), so a
-    handful of ratings bends the shipped curve only a little.
+
+def fit_cuts(index, ratings, levels: dict | None = None) -> list[float]:
+    """The index cut points between kem|trung_binh, trung_binh|kha and kha|tot: an ordinal fit of the levels.
+
+    Each cut is the one that costs least, where the cost is the meetings it puts on the wrong side
+    (rated below the boundary and scored above it, or the reverse) plus COUNT_WEIGHT × the difference
+    between how many it puts below and how many are rated below. The first term reproduces the rated levels; the second
+    keeps a rare level (kem: one meeting in twenty) from being never produced because calling no meeting
+    kem misclassifies fewest, and keeps each level's share near the ratings'. Equally cheap cuts: the
+    middle one. Cuts lie halfway between distinct index values, and rise.
     """
+    levels = levels or LEVEL_ANCHORS
+    index, ratings = np.asarray(index, dtype=float), np.asarray(ratings, dtype=float)
+    values = np.unique(index)
+    if not len(values):
+        return []
+    candidates = np.concatenate([[values[0] - 1e-3], (values[:-1] + values[1:]) / 2, [values[-1] + 1e-3]])
+    below = index[None, :] < candidates[:, None]  # candidate × meeting
+    cuts = []
+    for name in ORDER[1:]:
+        rated_low = ratings < levels[name]
+        wrong = (below & ~rated_low).sum(1) + (~below & rated_low).sum(1)
+        cost = wrong + COUNT_WEIGHT * np.abs(below.sum(1) - rated_low.sum())
+        best = candidates[cost == cost.min()]
+        cut = float(best[(len(best) - 1) // 2])
+        cuts.append(max(cut, cuts[-1] + 1e-4) if cuts else cut)
+    return cuts
+
+
+def prior_cuts(prior_curve: list | None, levels: dict | None = None) -> list[float]:
+    """Where the prior curve crosses each level's lower bound (the identity without a curve)."""
+    levels = levels or LEVEL_ANCHORS
+    bounds = [levels[name] for name in ORDER[1:]]
+    if not prior_curve:
+        return [b / 100 for b in bounds]
+    xs, ys = zip(*prior_curve)
+    return [float(np.interp(b, ys, xs)) for b in bounds]
+
+
+def fit_curve(
+    index: np.ndarray,
+    ratings: np.ndarray,
+    prior_curve: list | None = None,
+    strength: float = 0.0,
+    levels: dict | None = None,
+) -> list:
+    """Knots [[index, score], ...] from (0, 0) to (1, 100): the level cut points, and percentiles between them.
+
+    The cut points (fit_cuts) carry the level boundaries: (cut, 20), (cut, 40), (cut, 75), so the
+    levels the score gives are those the ordinal fit chose. Between them, each index percentile maps
+    to the ratings' quantile (equipercentile), held inside the level band its index falls in. A value
+    shared by several meetings takes the percentile of their middle (mid-rank), so a crowd of ties
+    (meetings without proposals) lands at its own place in the ratings, not at one edge. With a prior
+    curve, each cut is the mean of the fitted one (weight n) and the prior's (weight strength), and each
+    percentile knot's score likewise, so a handful of ratings bends the shipped curve only a little.
+    """
+    levels = levels or LEVEL_ANCHORS
     index, ratings = np.asarray(index, dtype=float), np.asarray(ratings, dtype=float)
     n = len(index)
+    bounds = [0.0] + [float(levels[name]) for name in ORDER[1:]] + [100.0]
+    cuts = fit_cuts(index, ratings, levels) if n else prior_cuts(prior_curve, levels)
+    if prior_curve and strength and n:
+        cuts = [(n * c + strength * p) / (n + strength) for c, p in zip(cuts, prior_cuts(prior_curve, levels))]
+    cuts = [min(max(c, 1e-3 * (k + 1)), 1 - 1e-3 * (3 - k)) for k, c in enumerate(cuts)]  # inside (0, 1), rising
+    edges = [0.0, *cuts, 1.0]
+    knots = {0.0: 0.0, 1.0: 100.0}
     values = np.unique(index)
+    for k, (cut, bound) in enumerate(zip(cuts, bounds[1:-1])):
+        # a shoulder just below the cut, so that a meeting below it cannot round up to the boundary (19.97 → 20.0)
+        lower = values[values < cut]
+        shoulder = max(float(lower[-1]) if len(lower) else 0.0, cut - 2e-3, (edges[k] + cut) / 2)
+        knots[shoulder], knots[cut] = bound - 0.1, bound
     mid = np.array([(np.sum(index < v) + np.sum(index == v) / 2) / n for v in values]) if n else np.array([])
     chosen = sorted({int(np.argmin(np.abs(mid - p))) for p in CURVE_PROBABILITIES}) if n else []
-    knots = [(0.0, 0.0)]
     for i in chosen:
         x, y = float(values[i]), float(np.quantile(ratings, mid[i]))
         if prior_curve and strength:
             y = (n * y + strength * 100 * map_curve(x, prior_curve)) / (n + strength)
-        if 0.0 < x < 1.0 and x > knots[-1][0] + 1e-3:
-            knots.append((x, max(y, knots[-1][1])))
-    knots.append((1.0, 100.0))
-    return [[round(x, 4), round(min(y, 100.0), 2)] for x, y in knots]
+        if not 0.0 < x < 1.0 or min(abs(x - k) for k in knots) < 1e-3:
+            continue
+        band = int(np.searchsorted(edges, x, side="right")) - 1  # edges[band] <= x < edges[band + 1]
+        knots[x] = min(max(y, bounds[band]), bounds[band + 1] - 0.5)  # inside its level's band
+    out, top = [], 0.0
+    for x in sorted(knots):
+        top = max(top, knots[x])
+        out.append([round(x, 5), round(min(top, 100.0), 2)])
+    return out
 
 
 def scores(x: np.ndarray, weights: dict, penalty: float, curve: list | None) -> np.ndarray:
@@ -104,11 +174,21 @@ def _folds(n: int, k: int, seed: int) -> list[np.ndarray]:
     return [order[i::k] for i in range(k)]
 
 
+def _rounded(weights: dict, penalty: float) -> tuple[dict, float]:
+    """Weights and penalty as the settings file writes them: rounding must not cost the top of the scale."""
+    rounded = {c: round(w, 3) for c, w in weights.items()}
+    top = max(rounded, key=rounded.get)  # the sum stays exactly 1
+    rounded[top] = round(1 - sum(w for c, w in rounded.items() if c != top), 3)
+    return rounded, round(penalty, 3)
+
+
 def _fit(x, y, prior, strength):
-    weights, penalty = fit_weights(x, y / 100, prior, strength)
+    """Weights, penalty and curve; the curve is fitted on the index of the rounded weights the file will hold
+    (the level cut points may lie a ten-thousandth apart among meetings without proposals)."""
+    weights, penalty = _rounded(*fit_weights(x, y / 100, prior, strength))
     cfg = {"weights": weights, "agreement_penalty": penalty}
     idx = np.array([index_of(dict(zip(COMPONENTS, row[:-1])), row[-1], cfg) for row in x])
-    curve = fit_curve(idx, y, prior.get("curve"), strength)
+    curve = fit_curve(idx, y, prior.get("curve"), strength, prior.get("levels"))
     return weights, penalty, curve
 
 
@@ -141,12 +221,9 @@ def calibrate(rows, ratings, prior: dict, folds: int = 5, strength: float | None
         strength = max(STRENGTHS, key=lambda s: spearman(out_of_fold(x, y, prior, s, k), y))
     cv = out_of_fold(x, y, prior, strength, k)
     weights, penalty, curve = _fit(x, y, prior, strength)
-    rounded = {c: round(w, 3) for c, w in weights.items()}
-    top = max(rounded, key=rounded.get)  # rounding must not cost the top of the scale: the sum stays exactly 1
-    rounded[top] = round(1 - sum(w for c, w in rounded.items() if c != top), 3)
     return {
-        "weights": rounded,
-        "agreement_penalty": round(penalty, 3),
+        "weights": weights,
+        "agreement_penalty": penalty,
         "curve": curve,
         "report": {
             "meetings": len(y),

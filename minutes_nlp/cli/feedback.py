@@ -1,4 +1,4 @@
-"""``minutes-nlp calibrate`` and ``minutes-nlp corrections export``: people's ratings and corrections, back to the tool.
+"""``minutes-nlp calibrate`` and ``minutes-nlp corrections export``: people's ratings, corrections and labels, back.
 
 calibrate fits the score's weights and curve (minutes_nlp/analysis/calibration.py) to an organisation's
 own ratings, from a CSV beside minutes files or from the supervisors' ratings in the service's database.
@@ -170,21 +170,26 @@ def corrections() -> None:
 @corrections.command(
     "export",
     help=N_(
-        "Write the corrected meetings, anonymised, as corpus JSONL (passes 'corpus validate'); train on them with "
-        "'minutes-nlp train --extra FILE'."
+        "Write the corrected meetings and the sentences labelled in the annotation queue, anonymised, as corpus "
+        "JSONL (passes 'corpus validate'); train on them with 'minutes-nlp train --extra FILE'."
     ),
 )
 @option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help=N_("The JSONL file to write."))
 @_DATA
 @_DB
 def export_corrections(out: Path, data_dir, database_url) -> None:
-    from minutes_nlp.web.corrections import export_records
+    from minutes_nlp.web.training_data import export_records
 
     check_out(out)
     with _session(_settings(data_dir, database_url)) as session:
-        records = export_records(session)
+        records, counts = export_records(session)
     write_out(out, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     sentences = sum(len(s.get("sentences", [])) for r in records for s in r["segments"])
     click.echo(
-        _("{n} corrected meetings ({s} labelled sentences) → {path}").format(n=len(records), s=sentences, path=out)
+        _(
+            "{n} corrected meetings, {q} more meetings with sentences labelled in the annotation queue, "
+            "{s} labelled sentences in all ({labels} from the queue) → {path}"
+        ).format(
+            n=counts["corrected"], q=counts["queue_meetings"], s=sentences, labels=counts["queue_labels"], path=out
+        )
     )

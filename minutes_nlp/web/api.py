@@ -47,6 +47,7 @@ from minutes_nlp.web.service import (
     in_upload_thread,
     pick_analysis,
     readable_document,
+    training_jsonl,
     upload_cell,
     upload_files,
 )
@@ -231,6 +232,16 @@ def export_list_xlsx(f: ListFilters, user: ApiUser, session: DB):
 def export_corpus(user: ApiUser, session: DB):
     require(user, CORPUS)
     return download(corpus_jsonl(session, user).encode("utf-8"), "corpus-an-danh.jsonl", "application/jsonl")
+
+
+@router.get(
+    "/export/training.jsonl",
+    summary=N_("Corrected meetings and the annotation queue's labels, anonymised (corpus JSONL, for train --extra)"),
+    response_class=Response,
+)
+def export_training(user: ApiUser, session: DB):
+    require(user, CORPUS)
+    return download(training_jsonl(session, user).encode("utf-8"), "du-lieu-huan-luyen.jsonl", "application/jsonl")
 
 
 @router.get("/dashboard", summary=N_("Summary figures for supervision"))

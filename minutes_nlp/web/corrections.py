@@ -153,24 +153,34 @@ def correct(session: Session, analyzer, user: User, doc: Document, analysis: Ana
     return row
 
 
+def newest_corrections(session: Session, units: set[int] | None = None) -> list[tuple[Correction, int]]:
+    """The latest correction of every corrected analysis in units (None: all), with how many versions it has."""
+    query = select(Correction).order_by(Correction.analysis_id, Correction.version)
+    if units is not None:
+        query = query.join(Document, Correction.document_id == Document.id).where(Document.unit_id.in_(units or {-1}))
+    newest: dict[int, Correction] = {}
+    counts: dict[int, int] = {}
+    for c in session.scalars(query):
+        newest[c.analysis_id] = c
+        counts[c.analysis_id] = counts.get(c.analysis_id, 0) + 1
+    return [(c, counts[a]) for a, c in sorted(newest.items(), key=lambda kv: (kv[1].document_id, kv[0]))]
+
+
 def export_records(session: Session) -> list[dict]:
     """The latest corrected version of every corrected meeting, anonymised, as corpus-format records.
 
     Every sentence carries a label (the model's where nobody changed it, which the corrector saw and
     left); the records go to the train split, and ``meta.corrections`` counts the changes behind them.
+    ``admin install-model`` scores models on them; the export with the queue's labels is
+    web/training_data.py.
     """
     from minutes_nlp.web.anonymize import anonymize
 
-    newest: dict[int, Correction] = {}
-    counts: dict[int, int] = {}
-    for c in session.scalars(select(Correction).order_by(Correction.analysis_id, Correction.version)):
-        newest[c.analysis_id] = c
-        counts[c.analysis_id] = counts.get(c.analysis_id, 0) + 1
     records = []
-    for analysis_id, c in sorted(newest.items(), key=lambda kv: kv[1].document_id):
-        record = anonymize(c.report, f"corrected-{c.document_id}-{analysis_id}")
+    for c, versions in newest_corrections(session):
+        record = anonymize(c.report, f"corrected-{c.document_id}-{c.analysis_id}")
         record.pop("model", None)
         record["meta"]["split"] = "train"
-        record["meta"]["corrections"] = counts[analysis_id]
+        record["meta"]["corrections"] = versions
         records.append(record)
     return records

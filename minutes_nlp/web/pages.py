@@ -71,6 +71,7 @@ from minutes_nlp.web.service import (
     in_upload_thread,
     pick_analysis,
     readable_document,
+    training_jsonl,
     upload_cell,
     upload_files,
 )
@@ -444,6 +445,12 @@ def corpus_page(request: Request, user: PageUser):
 def corpus_download(user: PageUser, session: DB) -> Response:
     require(user, CORPUS)
     return download(corpus_jsonl(session, user).encode("utf-8"), "corpus-an-danh.jsonl", "application/jsonl")
+
+
+@router.get("/corpus/training.jsonl")
+def training_download(user: PageUser, session: DB) -> Response:
+    require(user, CORPUS)
+    return download(training_jsonl(session, user).encode("utf-8"), "du-lieu-huan-luyen.jsonl", "application/jsonl")
 
 
 # ---------------------------------------------------------------- admin

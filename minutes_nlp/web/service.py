@@ -87,6 +87,18 @@ async def in_upload_thread(request, session: Session, fn, *args):
 UPLOAD_THREADS = 32  # uploads handled at once per server process; more wait their turn without a thread
 
 
+def known_units(session: Session, unit_id: int | None) -> Units:
+    """What the service knows of a meeting's cell and committee, for the anonymiser to key codes and redact names."""
+    cell = session.get(Unit, unit_id) if unit_id is not None else None
+    committee = session.get(Unit, cell.parent_id) if cell and cell.parent_id is not None else None
+    return Units(
+        cell_key=f"unit {unit_id}",
+        committee_key=f"unit {committee.id}" if committee else None,
+        cell_names=[cell.name] if cell else [],
+        committee_names=[committee.name] if committee else [],
+    )
+
+
 def corpus_jsonl(session: Session, user: User) -> str:
     """The anonymised corpus (current analyses in the researcher's reach), one JSON record a line."""
     units = corpus_units(session, user)
@@ -101,14 +113,14 @@ def corpus_jsonl(session: Session, user: User) -> str:
     codes = ExportCodes()  # a new key per export: codes are not comparable across exports
     lines = []
     for doc_id, report, unit_id in session.execute(query):
-        cell = session.get(Unit, unit_id)
-        committee = session.get(Unit, cell.parent_id) if cell and cell.parent_id is not None else None
-        known = Units(
-            cell_key=f"unit {unit_id}",
-            committee_key=f"unit {committee.id}" if committee else None,
-            cell_names=[cell.name] if cell else [],
-            committee_names=[committee.name] if committee else [],
-        )
-        record = anonymize(report, f"meeting-{doc_id}", codes, known)
+        record = anonymize(report, f"meeting-{doc_id}", codes, known_units(session, unit_id))
         lines.append(json.dumps(record, ensure_ascii=False))
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def training_jsonl(session: Session, user: User) -> str:
+    """Corrected meetings and queue labels in the researcher's reach, anonymised, one record a line."""
+    from minutes_nlp.web.training_data import export_records
+
+    records, _counts = export_records(session, corpus_units(session, user))
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)

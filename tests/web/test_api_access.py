@@ -35,6 +35,7 @@ def listed(world, who, **params):
         "/api/export/meetings.csv",
         "/api/export/meetings.xlsx",
         "/api/export/corpus.jsonl",
+        "/api/export/training.jsonl",
         "/api/dashboard",
         "/api/admin/units",
         "/api/admin/users",
@@ -159,6 +160,8 @@ def test_researcher_reads_no_named_data(world, who, path):
 @pytest.mark.parametrize("who", ["sec_a", "sup_ab"])
 def test_corpus_export_is_for_researchers_and_admins(world, who):
     assert world.client.get("/api/export/corpus.jsonl", headers=world.api(who)).status_code == 403
+    assert world.client.get("/api/export/training.jsonl", headers=world.api(who)).status_code == 403
+    assert world.client.get("/api/export/training.jsonl", headers=world.api("admin")).status_code == 200
 
 
 def test_researcher_corpus_is_anonymised_and_valid(world):
