@@ -688,6 +688,9 @@ tiêu trịnh thạch danh kim sơn y""".split()
 )
 
 
+_PARTY_TITLE = re.compile(r"(?:đồng chí|đ/c)\b", re.IGNORECASE)
+
+
 def _role_then_name(text: str, pos: int, end: int, stops: str = ":(-–,") -> tuple[str, str, int] | None:
     """Role words, then a name starting with a family name: (role, name, end of name), or None.
 
@@ -697,6 +700,8 @@ def _role_then_name(text: str, pos: int, end: int, stops: str = ":(-–,") -> tu
     for m in _WORD.finditer(text, pos, limit):
         if text[pos : m.start()].count(":") or _SENTENCE_PUNCT.search(text, pos, m.start()):
             return None
+        if m.group().lower() in ("đồng", "đ") and _PARTY_TITLE.match(text, m.start()):
+            return None  # "Đồng chí thừa nhận … như đồng chí Lan nêu": a second title names someone else
         if m.start() == pos or m.group().lower() not in SURNAMES or not m.group()[:1].isupper():
             continue
         name, name_end = _read_name(text, m.start(), end)

@@ -490,8 +490,13 @@ class TurnFinder:
         if not ctx.units:
             raise NoSpeakers(source, _("no speaker turn found"), _("check that the file is meeting minutes"))
         features = unit_features(ctx) if ctx.units else []
-        # exact rules stay exact: votes, closing lines, signatures and photo captions are procedural
-        only = {k: "B-procedural" for k, f in enumerate(features) if f.get("closing") or f.get("line_photo")}
+        # exact rules stay exact: votes, closing lines, signatures, photo captions and the header's
+        # "Chủ trì: …" / "Thư ký: …" lines are procedural
+        only = {
+            k: "B-procedural"
+            for k, f in enumerate(features)
+            if f.get("closing") or f.get("line_photo") or f.get("role_label")
+        }
         labels = self.decode(features, only)
         current = None
         for k, f in enumerate(features):
