@@ -87,7 +87,7 @@ _GUEST_INLINE = re.compile(
     r"(?:[,;]|[.:]\s)\s*(?:đại biểu|khách mời)(?: dự| tham dự| mời dự)?\s+(?:có|gồm)\s*:?\s*((?:[^;\n.]|\.(?!\s))*)",
     re.IGNORECASE,
 )
-_TITLE_NAME = re.compile(r"(?:đồng chí|đ/c|ĐC|ông|bà|thầy|cô|anh|chị)\s+", re.IGNORECASE)
+_TITLE_NAME = re.compile(r"(?<!\w)(?:đồng chí|đ/c|ĐC|ông|bà|thầy|cô|anh|chị)\s+", re.IGNORECASE)
 # Degrees and professions written before a name: "BS.CKII", "BsCKII", "PGS.TS.", "ĐD.", "ThS."
 _DEGREE = re.compile(
     r"(?:(?:GS|PGS|TS|ThS|Ths|Th\.S|CN|KS|BS|Bs|DS|ĐD|NCS|CK|Bác sĩ|Kỹ sư|Luật sư)(?:I{1,2}|[12])?\.?\s*)+"
@@ -279,7 +279,8 @@ def _office_after(text: str, pos: int, end: int) -> str | None:
 
 _LABEL_LINE = re.compile(
     r"\s*[-+*•]?\s*(?:(?:người chủ trì|chủ trì|chủ tọa|thư ký|thư kí|TK)"
-    r"(?:\s+(?:hội nghị|cuộc họp|buổi sinh hoạt|buổi họp|ghi biên bản))?|(?P<guest>đại biểu|khách mời|mời dự|ĐB))\s*:\s*",
+    r"(?:\s+(?:hội nghị|cuộc họp|buổi sinh hoạt|buổi họp|ghi biên bản))?"
+    r"|(?P<guest>đại biểu|khách mời|mời dự|ĐB))\s*:\s*",
     re.IGNORECASE,
 )
 
@@ -305,7 +306,9 @@ def role_label_line(text: str, start: int, end: int) -> bool:
 _ONE_PERSON = r"(?:(?!đồng chí|đ/c)[^;.\n]){3,80}?"
 _INLINE_ROLE = {
     "chair": re.compile(r"(?:đồng chí|đ/c)\s+(" + _ONE_PERSON + r")\s+(?:làm\s+)?chủ trì\b", re.IGNORECASE),
-    "secretary": re.compile(r"(?:đồng chí|đ/c)\s+(" + _ONE_PERSON + r")\s+(?:ghi biên bản|làm thư ký)\b", re.IGNORECASE),
+    "secretary": re.compile(
+        r"(?:đồng chí|đ/c)\s+(" + _ONE_PERSON + r")\s+(?:ghi biên bản|làm thư ký)\b", re.IGNORECASE
+    ),
 }
 
 # Offices of the cell itself (codebook §2); "Bí thư Chi đoàn", "Chủ tịch Hội" and "Tổ trưởng" are not.

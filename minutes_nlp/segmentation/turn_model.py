@@ -41,6 +41,9 @@ _JOINT_GAP = re.compile(
     r"\s*(?:,|và|;)?\s*(?:(?:các\s+)?(?:đồng chí|đ/c|ông|bà|anh|chị|cô|thầy|chú)\s+)?$", re.IGNORECASE
 )
 _LETTERS = re.compile(r"[^\W\d_]+")
+_JOINT_HEAD = re.compile(
+    r"(?:Các|các|CÁC)\s+(?:đồng chí|đ/c|Đ/c|Đ/C|ĐỒNG CHÍ|ông|bà|anh|chị)\s+(" + rules._NAMES + r")\s*,\s*$"
+)
 _SENTENCE_BREAK = re.compile(r"[!?;]\s|[^\W\d_]{3,}\.\s")
 _CELL_SEP = re.compile(r"\s*(?:\||\t)\s*")
 
@@ -93,10 +96,13 @@ _VERB = re.compile(
 
 
 def marker_region(text: str, start: int, content: int, name_end: int, end: int) -> str:
-    """The words around the speaker's name that may state a role: up to the remark, or in reported speech
-    up to the speech verb ("Đồng chí Đông, chi ủy viên, Phó Trưởng phòng cho biết …")."""
+    """The words around the speaker's name that may state a role: up to the speech verb or the remark
+    ("Đồng chí Đông, chi ủy viên, Phó Trưởng phòng cho biết …"); words after the verb name someone else."""
     stop = max(content, start)
-    if content <= max(name_end, start):
+    if name_end > start and content > name_end:  # "A, Phó Bí thư hỏi quần chúng Mến:": the rest names whom A asks
+        verb = _VERB.search(text, name_end, content)
+        stop = verb.start() if verb else stop
+    elif content <= max(name_end, start):
         tail_end = min(end, max(name_end, start) + 90)
         verb = _VERB.search(text, max(name_end, start), tail_end)
         colon = text.find(":", max(name_end, start), tail_end)
@@ -500,8 +506,13 @@ class TurnFinder:
         labels = self.decode(features, only)
         current = None
         for k, f in enumerate(features):
-            if labels[k] == "I" and current == "discussion" and f.get("rule_kind") == "discussion":
-                labels[k] = "B-discussion"  # inside the discussion, a new speaker the rules name opens a turn
+            if labels[k] == "I" and f.get("rule_kind") == "discussion":
+                # inside the discussion, a new speaker the rules name opens a turn; right under the discussion's
+                # heading only one they name in the line ("Theo đồng chí H'Nga Byă, …"), not "Đồng chí chủ trì"
+                if current == "discussion" or (
+                    current == "procedural" and f.get("state") == "disc" and _names_in_line(ctx, k)
+                ):
+                    labels[k] = "B-discussion"
             if labels[k] != "I":
                 current = labels[k][2:]
         opens = [(k, lab[2:]) for k, lab in enumerate(labels) if lab != "I"]
@@ -538,6 +549,11 @@ class TurnFinder:
             if speaker is None and kind in ("chair_report", "chair_conclusion"):
                 speaker = header.chair
             content = _content_start(text, ctx, k, e, last)
+            if speaker is None and kind == "discussion":
+                speaker = _office_named(text, marker_region(text, start, content, last, e), header)
+                if speaker is None:  # a contribution names its speaker (codebook §2): "Các đ/c khác nhất trí …"
+                    found.append((Segment(start, e, "procedural"), start, -1))
+                    continue
             for n in names:
                 people.add(n)
             found.append((Segment(start, e, kind, speaker), content, last))
@@ -559,6 +575,22 @@ class TurnFinder:
         segments = [found_seg for found_seg, _content, _last in found if found_seg.start < found_seg.end]
         stated = ctx.rule.stated_remarks if ctx.rule is not None else None
         return SegmentedDocument(text=text, header=header, segments=segments, stated_remarks=stated)
+
+
+def _names_in_line(ctx: DocContext, k: int) -> bool:
+    """Whether unit k is under a discussion heading and the speaker the rules read there is written in it."""
+    u = ctx.units[k]
+    seg = ctx.rule_segment(u.start)
+    return bool(seg and seg.speaker) and all(n in ctx.text[u.start : u.end] for n in seg.speaker.split(", "))
+
+
+def _office_named(text: str, region: str, header) -> str | None:
+    """The chair, where a turn names its speaker only by the cell's office ("- BT trả lời:", "Đồng chí chủ trì
+    giải thích …"), else None."""
+    said = region[rules._MARKER_BULLET.match(region).end() :].lower()
+    if not header.chair or rules._GUEST_ROLE.search(said) or rules._COMMITTEE_ROLE.search(said):
+        return None
+    return header.chair if rules._CHAIR_ROLE.search(said) else None
 
 
 _PRECEDENCE = ("chair", "secretary", "committee", "guest", "member")
@@ -603,6 +635,10 @@ def _names(text: str, toks: list[tuple[int, int, str]], tags: list[str]) -> tupl
         names.append(cur)
     out = []
     prev_end = None
+    if names:  # "Các đồng chí Khải, Duyên, Tước": the list's first name, before its first comma, is one of them
+        head = _JOINT_HEAD.search(text, max(0, names[0][0] - 60), names[0][0])
+        if head:
+            names.insert(0, list(head.span(1)))
     for s, e in names:
         # a second name joins the first only as a joint remark ("Hùng, Lan và đ/c Minh"), never across a role
         if prev_end is not None and not _JOINT_GAP.match(text[prev_end:s]):
