@@ -467,15 +467,22 @@ def _read_name(text: str, pos: int, end: int, upper: bool = False) -> tuple[str 
 
 
 _LOWER_NAME = re.compile(r"([^\W\d_]+(?: [^\W\d_]+)?)\s*:")
+_VERB_COLON = re.compile(r"(?: [^\W\d_]+)?\s*:")
 _ROLE_SEP = re.compile(r"[,–-]\s*")
 _SENTENCE_PUNCT = re.compile(r"[.;!?]")
 
 
 def _read_lower_name(text: str, pos: int, end: int) -> tuple[str | None, int]:
-    """A sloppy 'đ/c lan:' marker: one or two lower-case words right before a colon."""
+    """A sloppy 'đ/c lan:' marker: one or two lower-case words right before a colon, or one word, a speech
+    verb and at most one more word before it ('đ/c bảo phát biểu lại:')."""
     m = _LOWER_NAME.match(text, pos, end)
     if m and len(m.group(1)) <= 20:
         return m.group(1), m.end(1)
+    m = _FIRST_WORD.match(text, pos, end)
+    if m and len(m.group()) <= 10:
+        verb, v_end = _find_verb(text, _skip_spaces(text, m.end(), end), end)
+        if verb and _VERB_COLON.match(text, v_end, end):
+            return m.group(), m.end()
     return None, pos
 
 

@@ -30,7 +30,7 @@ from minutes_nlp.segmentation.features import (
     unit_features,
 )
 from minutes_nlp.segmentation.header import office_role, parse_header
-from minutes_nlp.segmentation.lexicon import ROLE_HEADS, SPEECH_PHRASES, title_family
+from minutes_nlp.segmentation.lexicon import FAMILY_NAMES, ROLE_HEADS, SPEECH_PHRASES, title_family
 from minutes_nlp.segmentation.sentences import split_sentences
 from minutes_nlp.types import Segment, SegmentedDocument
 
@@ -545,7 +545,7 @@ class TurnFinder:
                 rule_seg = ctx.rule_segment(start)
                 speaker = rule_seg.speaker if rule_seg else None
             if speaker is None and kind == "discussion":  # or the capitalised name right after a title
-                speaker = _titled_name(toks)
+                speaker = _titled_name(toks) or _family_run(toks)
             if speaker is None and kind in ("chair_report", "chair_conclusion"):
                 speaker = header.chair
             content = _content_start(text, ctx, k, e, last)
@@ -614,6 +614,22 @@ def _titled_name(toks: list[tuple[int, int, str]]) -> str | None:
                 break
             name.append(word)
         return " ".join(name) or None
+    return None
+
+
+def _family_run(toks: list[tuple[int, int, str]]) -> str | None:
+    """A full name among the first words of a turn, by its family name ("Quần chúng Lò Thị Mến xúc động …"),
+    or None."""
+    words = [t[2] for t in toks[:6]]
+    for i, word in enumerate(words[:4]):
+        if word[:1].isupper() and word.lower() in FAMILY_NAMES:
+            run = [word]
+            for w in words[i + 1 : i + 5]:
+                if not (w[:1].isupper() and w[:1].isalpha()) or w.lower() in ROLE_HEADS:
+                    break
+                run.append(w)
+            if len(run) >= 2:
+                return " ".join(run)
     return None
 
 
