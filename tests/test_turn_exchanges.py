@@ -133,3 +133,36 @@ def test_guest_named_inside_the_opening_sentence():
     )
     roles = {p.name: p.role for p in h.people}
     assert roles == {"Hà Công Ngọ": "guest", "Lê Văn Hiển": "chair", "Mai Thị Diệp": "secretary"}
+
+
+def test_a_remark_naming_nobody_is_no_contribution_and_the_chair_by_office_is_the_chair():
+    body = (
+        "- Đ/c Ma Văn Quyết: Đề nghị công ty sửa mái che khu phơi trước mùa mưa.\n"
+        "- Các đ/c còn lại nhất trí với báo cáo.\n"
+        "- Đ/c Hầu Thị Sen: Tổ may 2 còn 4 người chưa đóng đảng phí tháng 9.\n"
+        "- BT trả lời: công ty đã duyệt kinh phí sửa mái che, làm xong trong tháng 11.\n"
+    )
+    assert contributions(HEADER + body + CLOSING) == [
+        ("Ma Văn Quyết", "member"),
+        ("Hầu Thị Sen", "member"),
+        ("Vương Đình Khoa", "chair"),  # "BT" (Bí thư) is the chair the header names (codebook §2, ruling 17)
+    ]
+
+
+def test_a_tagged_name_that_stops_on_a_middle_name_runs_on():
+    from minutes_nlp.segmentation.features import tokens
+    from minutes_nlp.segmentation.turn_model import _names
+
+    def names(text, tagged):
+        toks = tokens(text, 0, len(text))
+        tags = ["O"] * len(toks)
+        for i, (_s, _e, word) in enumerate(toks):
+            if word in tagged:
+                tags[i] = "I-S" if i and tags[i - 1] != "O" else "B-S"
+        return _names(text, toks, tags)[0]
+
+    text = "– Đưa tiêu chí thái độ phục vụ vào xếp loại cuối năm. (ý kiến đ/c Đinh Thị Thanh Mai)"
+    assert names(text, {"Đinh", "Thị"}) == ["Đinh Thị Thanh Mai"]
+    # a full name is not stretched over the office written after it without a separator
+    text = "6. Đ/c Nguyễn Thị Kim Dung Trạm trưởng Trạm Y tế xã: Trạm đã tiêm đủ mũi 2."
+    assert names(text, {"Nguyễn", "Thị", "Kim", "Dung"}) == ["Nguyễn Thị Kim Dung"]

@@ -30,7 +30,7 @@ from minutes_nlp.segmentation.features import (
     unit_features,
 )
 from minutes_nlp.segmentation.header import office_role, parse_header
-from minutes_nlp.segmentation.lexicon import FAMILY_NAMES, ROLE_HEADS, SPEECH_PHRASES, title_family
+from minutes_nlp.segmentation.lexicon import FAMILY_NAMES, MIDDLE_NAMES, ROLE_HEADS, SPEECH_PHRASES, title_family
 from minutes_nlp.segmentation.sentences import split_sentences
 from minutes_nlp.types import Segment, SegmentedDocument
 
@@ -633,16 +633,30 @@ def _family_run(toks: list[tuple[int, int, str]]) -> str | None:
     return None
 
 
+def _name_word(word: str) -> bool:
+    return word[:1].isupper() and word.isalpha() and word.lower() not in ROLE_HEADS
+
+
+def _unfinished(text: str, span: list[int], grown: bool) -> bool:
+    """Whether a tagged name stops on a middle name: "Văn" or "Thị", or one more middle name after those."""
+    last = text[span[0] : span[1]].rsplit(" ", 1)[-1].lower()
+    return last in ("văn", "thị") or (grown and last in MIDDLE_NAMES and span[1] - span[0] < 30)
+
+
 def _names(text: str, toks: list[tuple[int, int, str]], tags: list[str]) -> tuple[list[str], int]:
     """The names the tags spell, in order, and the end offset of the last one (or -1)."""
     names, cur, last = [], None, -1
+    grown = False
     for (s, e, _word), tag in zip(toks, tags):
         if tag == "B-S" or (tag == "I-S" and cur is None):
             if cur:
                 names.append(cur)
-            cur = [s, e]
+            cur, grown = [s, e], False
         elif tag == "I-S":
             cur[1] = e
+        elif cur and text[cur[1] : s] == " " and _name_word(_word) and _unfinished(text, cur, grown):
+            cur[1] = e  # a name does not end on "Thị" ("ý kiến đ/c Đinh Thị Thanh Mai")
+            grown = True
         else:
             if cur:
                 names.append(cur)
