@@ -7,8 +7,9 @@ brackets or after a dash, given names after the first mention, capitals, tables 
 paragraph, the speaker named at the end), and modifiers vary the rest (hard-wrapped lines, notebook
 abbreviations and missing final stops, names of other naming traditions, conclusion wordings and
 assignments that name members, joint remarks, question-and-answer exchanges between two speakers). The
-remarks' sentences and labels are kept, so a re-rendered record is as well annotated as its source. ``HELD_OUT`` templates are never trained on: the layout benchmark
-reports them apart, to measure generalisation rather than memory.
+remarks' sentences and labels are kept, so a re-rendered record is as well annotated as its source.
+``HELD_OUT`` templates are never trained on: the layout benchmark reports them apart, to measure
+generalisation rather than memory.
 """
 
 from __future__ import annotations
