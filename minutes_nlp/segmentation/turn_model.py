@@ -506,11 +506,14 @@ class TurnFinder:
         labels = self.decode(features, only)
         current = None
         for k, f in enumerate(features):
-            if labels[k] == "I" and f.get("rule_kind") == "discussion":
-                # inside the discussion, a new speaker the rules name opens a turn; right under the discussion's
-                # heading only one they name in the line ("Theo đồng chí H'Nga Byă, …"), not "Đồng chí chủ trì"
-                if current == "discussion" or (
-                    current == "procedural" and f.get("state") == "disc" and _names_in_line(ctx, k)
+            if labels[k] in ("I", "B-procedural") and f.get("rule_kind") == "discussion" and k not in only:
+                # inside the discussion, a new speaker the rules name opens a turn; under the discussion's heading
+                # after procedural text only one they name in the line ("Theo đồng chí H'Nga Byă, …"), not
+                # "Đồng chí chủ trì đề nghị các đồng chí phát biểu ngắn"
+                if (labels[k] == "I" and current == "discussion") or (
+                    (current == "procedural" or labels[k] == "B-procedural")
+                    and f.get("state") == "disc"
+                    and _names_in_line(ctx, k)
                 ):
                     labels[k] = "B-discussion"
             if labels[k] != "I":
