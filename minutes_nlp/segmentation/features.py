@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from minutes_nlp.segmentation import rules
+from minutes_nlp.segmentation.header import role_label_line
 from minutes_nlp.segmentation.lexicon import (
     BIRTH_ORDER,
     FAMILY_NAMES,
@@ -75,8 +76,10 @@ def units(text: str) -> list[Unit]:
         cuts = [a]
         for m in _BREAK.finditer(text, a, b):
             before = text[cuts[-1] : m.start()].split()
-            # not after a list number ("3. Đồng chí…") or a title's abbreviation ("ThS. Phạm Hoàng Yến")
-            listed = len(before) == 1 and _LIST_NUMBER.fullmatch(before[0])
+            # not after a list number ("3. Đồng chí…", "Phần 3. Đ/c…") or a title's abbreviation ("ThS. Phạm Hoàng Yến")
+            listed = _LIST_NUMBER.fullmatch(before[-1]) and (
+                len(before) == 1 or (len(before) == 2 and before[0].lower() == "phần")
+            )
             if m.end() < b and before and not listed and not _ABBREVIATION.fullmatch(before[-1]):
                 cuts.append(m.end())
         lead = rules._INLINE_HEADING.match(text, a, b)  # "Thảo luận: đồng chí Na nhất trí…"
@@ -270,6 +273,7 @@ def unit_features(ctx: DocContext) -> list[dict]:
             if _CONCLUSION_CUE.search(line[:100]) and (line.rstrip().endswith(":") or ":" in line[:100]):
                 conclusion_cue = True
             f["line_end_name"] = bool(_LINE_END_NAME.search(line))
+            f["role_label"] = role_label_line(text, u.start, u.end)
         f["after_conclusion_cue"] = conclusion_cue
         if mk and rules._is_caption(text, mk, line_b):
             f["caption"] = True

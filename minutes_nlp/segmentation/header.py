@@ -81,7 +81,13 @@ _GUEST_LINE = re.compile(
     r"(?:Đại biểu(?: dự| tham dự| mời)?|Khách mời|Mời dự|ĐB(?=\s*:)|Tham dự[^:\n]{0,60}?có)\s*:?\s*([^\n]*)",
     re.IGNORECASE,
 )
-_TITLE_NAME = re.compile(r"(?:đồng chí|đ/c|ĐC|ông|bà|thầy|cô|anh|chị)\s+", re.IGNORECASE)
+# Inside a sentence of the header: "…, vắng 02; đại biểu có đồng chí Bùi Văn Ngọ, Phó Chủ tịch UBND huyện; …",
+# read up to the clause's end (";" or a sentence end), where the next person's part begins.
+_GUEST_INLINE = re.compile(
+    r"(?:[,;]|[.:]\s)\s*(?:đại biểu|khách mời)(?: dự| tham dự| mời dự)?\s+(?:có|gồm)\s*:?\s*((?:[^;\n.]|\.(?!\s))*)",
+    re.IGNORECASE,
+)
+_TITLE_NAME = re.compile(r"(?<!\w)(?:đồng chí|đ/c|ĐC|ông|bà|thầy|cô|anh|chị)\s+", re.IGNORECASE)
 # Degrees and professions written before a name: "BS.CKII", "BsCKII", "PGS.TS.", "ĐD.", "ThS."
 _DEGREE = re.compile(
     r"(?:(?:GS|PGS|TS|ThS|Ths|Th\.S|CN|KS|BS|Bs|DS|ĐD|NCS|CK|Bác sĩ|Kỹ sư|Luật sư)(?:I{1,2}|[12])?\.?\s*)+"
@@ -271,10 +277,38 @@ def _office_after(text: str, pos: int, end: int) -> str | None:
     return ", ".join(p for p in parts if p) or None
 
 
-# "Đ/c Trần Văn Nhượng - Bí thư chi bộ chủ trì; đ/c Vũ Thị Thơm ghi biên bản."
+_LABEL_LINE = re.compile(
+    r"\s*[-+*•]?\s*(?:(?:người chủ trì|chủ trì|chủ tọa|thư ký|thư kí|TK)"
+    r"(?:\s+(?:hội nghị|cuộc họp|buổi sinh hoạt|buổi họp|ghi biên bản))?"
+    r"|(?P<guest>đại biểu|khách mời|mời dự|ĐB))\s*:\s*",
+    re.IGNORECASE,
+)
+
+
+def role_label_line(text: str, start: int, end: int) -> bool:
+    """A header line that only says who chairs, records or attends as a guest ("TK: Dương Thị Thu", "Chủ trì:
+    đồng chí Lê Văn Tám - Bí thư chi bộ. Thư ký: …", "ĐB: đ/c Khánh, ĐUV"): the label, a name, its office,
+    nothing said."""
+    m = _LABEL_LINE.match(text, start, end)
+    if not m:
+        return False
+    name, after, _office = _person_at(text, m.end(), end)
+    if name is None or (len(name.split()) < 2 and not (m.group("guest") and _TITLE_NAME.match(text, m.end()))):
+        return False
+    rest = text[after:end]
+    label = _NEXT_LABEL.search(rest)
+    rest = rest[: label.start() if label else len(rest)].strip()
+    return not rest or (rest[0] in "-–—,(." and ":" not in rest)
+
+
+# "Đ/c Trần Văn Nhượng - Bí thư chi bộ chủ trì; đ/c Vũ Thị Thơm ghi biên bản."; the words between the title and
+# the verb never hold another title: in "do đồng chí A, Bí thư, chủ trì, đồng chí B làm thư ký" the secretary is B.
+_ONE_PERSON = r"(?:(?!đồng chí|đ/c)[^;.\n]){3,80}?"
 _INLINE_ROLE = {
-    "chair": re.compile(r"(?:đồng chí|đ/c)\s+([^;.\n]{3,80}?)\s+(?:làm\s+)?chủ trì\b", re.IGNORECASE),
-    "secretary": re.compile(r"(?:đồng chí|đ/c)\s+([^;.\n]{3,80}?)\s+(?:ghi biên bản|làm thư ký)\b", re.IGNORECASE),
+    "chair": re.compile(r"(?:đồng chí|đ/c)\s+(" + _ONE_PERSON + r")\s+(?:làm\s+)?chủ trì\b", re.IGNORECASE),
+    "secretary": re.compile(
+        r"(?:đồng chí|đ/c)\s+(" + _ONE_PERSON + r")\s+(?:ghi biên bản|làm thư ký)\b", re.IGNORECASE
+    ),
 }
 
 # Offices of the cell itself (codebook §2); "Bí thư Chi đoàn", "Chủ tịch Hội" and "Tổ trưởng" are not.
@@ -349,7 +383,7 @@ def _committee(text: str) -> list[Person]:
 
 def _guests(text: str) -> list[tuple[str, str | None]]:
     people: list[tuple[str, str | None]] = []
-    for m in _GUEST_LINE.finditer(text):
+    for m in [*_GUEST_LINE.finditer(text), *_GUEST_INLINE.finditer(text)]:
         line = m.group(1)
         for t in _TITLE_NAME.finditer(line):
             name, after, _ = _person_at(line, t.start(), len(line))
@@ -475,4 +509,4 @@ def parse_header(text: str, header_end: int | None = None) -> Header:
     return h
 
 
-__all__ = ["parse_header", "parse_number", "office_role", "TITLES"]
+__all__ = ["parse_header", "parse_number", "office_role", "role_label_line", "TITLES"]

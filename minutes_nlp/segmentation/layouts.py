@@ -6,9 +6,10 @@ brackets or after a dash, given names after the first mention, capitals, tables 
 "Người phát biểu: … / Nội dung: …" blocks, numbered items with a) b) sub-items, several remarks in one
 paragraph, the speaker named at the end), and modifiers vary the rest (hard-wrapped lines, notebook
 abbreviations and missing final stops, names of other naming traditions, conclusion wordings and
-assignments that name members). The remarks' sentences and labels are kept, so a re-rendered record is
-as well annotated as its source. ``HELD_OUT`` templates are never trained on: the layout benchmark
-reports them apart, to measure generalisation rather than memory.
+assignments that name members, joint remarks, question-and-answer exchanges between two speakers). The
+remarks' sentences and labels are kept, so a re-rendered record is as well annotated as its source.
+``HELD_OUT`` templates are never trained on: the layout benchmark reports them apart, to measure
+generalisation rather than memory.
 """
 
 from __future__ import annotations
@@ -295,7 +296,8 @@ class GivenAfterFirst(Template):
 
     def name_of(self, speaker):
         if speaker in self.seen or len(speaker.split()) < 2:
-            return _given(speaker)
+            given = _given(speaker)
+            return given.lower() if self.rng.random() < 0.1 else given  # typed in a hurry: "- đ/c bảo: …"
         self.seen.add(speaker)
         return speaker
 
@@ -307,6 +309,9 @@ class Notebook(Template):
 
     def render(self, i, speaker, role):
         name = _given(speaker)
+        if self.rng.random() < 0.15:  # typed in a hurry: "- đ/c bảo phát biểu lại: …"
+            name = name.lower()
+            return f"- đ/c {name}{self.rng.choice(('', ' phát biểu lại', ' nói thêm', ' bổ sung'))}: ", name, ""
         return f"- {name}: ", name, ""
 
     def sentence(self, j, s):
@@ -374,6 +379,8 @@ class ReportedSpeech(Template):
 
     def render(self, i, speaker, role):
         title = self.rng.choice(("Đồng chí", "Đ/c", "Ông", "Bà", "Chị", "Anh", "Chú", "Cô"))
+        if role == "guest" and self.rng.random() < 0.4:  # the candidate of an admission meeting
+            title = "Quần chúng"
         verb = self.rng.choice(("cho biết", "cho rằng", "nói", "nêu", "phản ánh", "bày tỏ", "nói thêm là"))
         if self.rng.random() < 0.4:  # a phrase first: "Phát biểu thêm, đồng chí Được cho biết …"
             phrase = self.rng.choice(PHRASES_FIRST)
@@ -494,6 +501,7 @@ def render(
     conclusion: float = 0.5,
     joint: float = 0.06,
     caption: float = 0.04,
+    qa: float = 0.05,
 ) -> dict:
     """Return record re-rendered with template; offsets, speakers, roles and labels follow the new text.
 
@@ -510,6 +518,18 @@ def render(
         for s in record["segments"]
         if s["kind"] == "discussion" and s.get("speaker") and ", " not in s["speaker"] and s.get("role") in ROLE_ORDER
     }
+
+    def renamed(seg: dict) -> str:
+        speaker = seg["speaker"]
+        if speaker not in keep and seg["role"] in ("member", "committee") and ", " not in speaker:
+            if speaker not in renames:  # decided once per person: an exchange names the next speaker early
+                renames[speaker] = _new_name(rng) if rng.random() < rename else speaker
+            speaker = renames[speaker]
+        return speaker
+
+    ordered = sorted(record["segments"], key=lambda s: s["start"])
+    exchanges = not tpl.table_head and template not in ("speaker_block", "speaker_at_end")
+    answer: tuple[str, str] | None = None  # the title and verb that open the answer to the question just rendered
     do_wrap = rng.random() < wrap and template not in ("pipe_table", "tab_table")
     width = rng.randint(55, 95)
     out = _Out()
@@ -518,7 +538,7 @@ def render(
     prev_kind = None
     number = 0
     head_done = False
-    for seg in sorted(record["segments"], key=lambda s: s["start"]):
+    for n_seg, seg in enumerate(ordered):
         gap = text[prev_end : seg["start"]]
         sents = seg.get("sentences") or []
         marker_text = text[seg["start"] : sents[0]["start"]] if sents else ""
@@ -569,25 +589,39 @@ def render(
             segments.append(new)
             continue
         number += 1
-        speaker = seg["speaker"]
-        if speaker not in keep and seg["role"] in ("member", "committee") and ", " not in speaker:
-            if speaker not in renames and rng.random() < rename:
-                renames[speaker] = _new_name(rng)
-            speaker = renames.get(speaker, speaker)
+        speaker = renamed(seg)
         role = seg["role"]
         others = [m for m in members if m != speaker]
-        if others and not tpl.table_head and rng.random() < joint:  # a joint remark (codebook §2, ruling 23)
-            other = rng.choice(others)
-            speaker = f"{speaker}, {other}"
-            role = min((role, members[other]), key=ROLE_ORDER.index)
-            marker, written = rng.choice(
-                (
-                    (f"{tpl.bullet}Các đồng chí {speaker}: ", speaker),
-                    (f"{tpl.bullet}Đ/c {speaker.split(', ')[0]} và đ/c {other}: ", speaker),
-                    (f"{tpl.bullet}Các đ/c {speaker} thống nhất: ", speaker),
-                )
-            )
-            suffix = ""
+        nxt = ordered[n_seg + 1] if n_seg + 1 < len(ordered) else None
+        if answer and ", " not in speaker:  # the answer to the question just rendered (formats.md)
+            title, verb = answer
+            if title == "Quần chúng":  # the candidate of an admission meeting is a guest (codebook §2)
+                role = "guest"
+            marker, written, suffix = f"{tpl.bullet}{title} {speaker} {verb}: ", speaker, ""
+            answer = None
+        elif others and not tpl.table_head and rng.random() < joint:  # a joint remark (codebook §2, ruling 23)
+            marker, speaker, role = _joint(rng, tpl.bullet, speaker, role, others, members)
+            written, suffix = speaker, ""
+        elif (
+            exchanges
+            and ", " not in speaker
+            and nxt is not None
+            and nxt["kind"] == "discussion"
+            and nxt.get("speaker")
+            and ", " not in nxt["speaker"]
+            and nxt.get("sentences")
+            and text[nxt["start"] : nxt["sentences"][0]["start"]].strip()
+            and rng.random() < qa
+        ):  # a question to the next speaker, who answers: "Đồng chí A hỏi quần chúng Tư: …" / "Quần chúng B trả lời: …"
+            addressee = renamed(nxt)
+            title = rng.choice(("Quần chúng", "Quần chúng", "Đồng chí", "Đ/c", "Ông", "Bà", "Chị", "Anh"))
+            answer = (title, rng.choice(("trả lời", "trả lời", "giải trình", "trả lời thêm")))
+            named = addressee if rng.random() < 0.4 else _given(addressee)
+            asked = rng.choice(("hỏi", "hỏi", "đặt câu hỏi với", "hỏi lại"))
+            role_part = f", {tpl.role_phrase(role)}," if rng.random() < 0.4 else ""
+            title_a = rng.choice(("Đồng chí", "Đ/c", "đ/c"))
+            marker = f"{tpl.bullet}{title_a} {speaker}{role_part} {asked} {title.lower()} {named}: "
+            written, suffix = speaker, ""
         else:
             marker, written, suffix = tpl.render(number, speaker, role)
             if marker.endswith(": ") and tpl.free_separator and written.lower() in marker[-len(written) - 3 :].lower():
@@ -629,6 +663,36 @@ def render(
     }
 
 
+def _joint(
+    rng: random.Random, bullet: str, speaker: str, role: str, others: list[str], members: dict[str, str]
+) -> tuple[str, str, str]:
+    """A remark attributed jointly to two or three members (codebook §2): (marker, speaker, role by ruling 23).
+
+    Full names or given names only ("Các đồng chí Tư, Hoàng, Liên nhất trí …"), party or kin titles
+    ("Các ông Y Ngông Êban, Nay Blin và bà H'Dung Mlô: …"), "và" or a comma before the last name.
+    """
+    group = [speaker, *rng.sample(others, min(len(others), rng.choice((1, 1, 2))))]
+    role = min([role, *(members[o] for o in group[1:])], key=ROLE_ORDER.index)
+    names = [_given(n) for n in group] if rng.random() < 0.3 else group
+    last = rng.choice((", ", " và "))
+    listed = ", ".join(names[:-1]) + last + names[-1]
+    form = rng.randrange(5)
+    if form == 0:
+        marker = f"{bullet}Các đồng chí {listed}: "
+    elif form == 1:
+        marker = f"{bullet}Các đ/c {listed} {rng.choice(('thống nhất', 'nhất trí', 'cùng thống nhất'))}: "
+    elif form == 2:
+        marker = f"{bullet}" + ", ".join(f"đ/c {n}" for n in names[:-1]) + f" và đ/c {names[-1]}: "
+        marker = marker[len(bullet)].upper().join((marker[: len(bullet)], marker[len(bullet) + 1 :]))
+    elif form == 3:
+        kin = [rng.choice(("ông", "bà")) for _ in names]
+        marker = f"{bullet}Các {kin[0]} " + ", ".join(names[:-1]) + f" và {kin[-1]} {names[-1]} cùng thống nhất: "
+    else:
+        marker = f"{bullet}CÁC Đ/C {listed.upper()}: "
+        names = [n.upper() for n in names]
+    return marker, ", ".join(names), role
+
+
 _PARTY_TITLE = re.compile(r"(\s*(?:\d+[.)/]\s*|[-+*•–]\s*)?)(?:Đồng chí|đồng chí|Đ/c|đ/c|ĐC|Đ/C)\s+")
 
 
@@ -651,7 +715,7 @@ def _conclusion(body: str, rng: random.Random, record: dict, wordings: tuple[str
     if m:
         number = re.match(r"\s*(?:\d+[.)/]|[IVX]+\.|[A-Da-d][.)])\s*", body)
         if number and rng.random() < 0.4:  # sections are numbered many ways: "3.", "III.", "C.", "c)"
-            number = rng.choice(("3. ", "III. ", "C. ", "c) ", "4/ "))
+            number = rng.choice(("3. ", "III. ", "C. ", "c) ", "4/ ", "Phần 3. "))
         else:
             number = number.group() if number else ""
         body = number + rng.choice(wordings) + ":" + body[m.end() :]

@@ -467,15 +467,22 @@ def _read_name(text: str, pos: int, end: int, upper: bool = False) -> tuple[str 
 
 
 _LOWER_NAME = re.compile(r"([^\W\d_]+(?: [^\W\d_]+)?)\s*:")
+_VERB_COLON = re.compile(r"(?: [^\W\d_]+)?\s*:")
 _ROLE_SEP = re.compile(r"[,–-]\s*")
 _SENTENCE_PUNCT = re.compile(r"[.;!?]")
 
 
 def _read_lower_name(text: str, pos: int, end: int) -> tuple[str | None, int]:
-    """A sloppy 'đ/c lan:' marker: one or two lower-case words right before a colon."""
+    """A sloppy 'đ/c lan:' marker: one or two lower-case words right before a colon, or one word, a speech
+    verb and at most one more word before it ('đ/c bảo phát biểu lại:')."""
     m = _LOWER_NAME.match(text, pos, end)
     if m and len(m.group(1)) <= 20:
         return m.group(1), m.end(1)
+    m = _FIRST_WORD.match(text, pos, end)
+    if m and len(m.group()) <= 10:
+        verb, v_end = _find_verb(text, _skip_spaces(text, m.end(), end), end)
+        if verb and _VERB_COLON.match(text, v_end, end):
+            return m.group(), m.end()
     return None, pos
 
 
@@ -688,6 +695,9 @@ tiêu trịnh thạch danh kim sơn y""".split()
 )
 
 
+_PARTY_TITLE = re.compile(r"(?:đồng chí|đ/c)\b", re.IGNORECASE)
+
+
 def _role_then_name(text: str, pos: int, end: int, stops: str = ":(-–,") -> tuple[str, str, int] | None:
     """Role words, then a name starting with a family name: (role, name, end of name), or None.
 
@@ -697,6 +707,8 @@ def _role_then_name(text: str, pos: int, end: int, stops: str = ":(-–,") -> tu
     for m in _WORD.finditer(text, pos, limit):
         if text[pos : m.start()].count(":") or _SENTENCE_PUNCT.search(text, pos, m.start()):
             return None
+        if m.group().lower() in ("đồng", "đ") and _PARTY_TITLE.match(text, m.start()):
+            return None  # "Đồng chí thừa nhận … như đồng chí Lan nêu": a second title names someone else
         if m.start() == pos or m.group().lower() not in SURNAMES or not m.group()[:1].isupper():
             continue
         name, name_end = _read_name(text, m.start(), end)

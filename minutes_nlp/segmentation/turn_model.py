@@ -30,7 +30,7 @@ from minutes_nlp.segmentation.features import (
     unit_features,
 )
 from minutes_nlp.segmentation.header import office_role, parse_header
-from minutes_nlp.segmentation.lexicon import ROLE_HEADS, SPEECH_PHRASES, title_family
+from minutes_nlp.segmentation.lexicon import FAMILY_NAMES, MIDDLE_NAMES, ROLE_HEADS, SPEECH_PHRASES, title_family
 from minutes_nlp.segmentation.sentences import split_sentences
 from minutes_nlp.types import Segment, SegmentedDocument
 
@@ -41,6 +41,9 @@ _JOINT_GAP = re.compile(
     r"\s*(?:,|và|;)?\s*(?:(?:các\s+)?(?:đồng chí|đ/c|ông|bà|anh|chị|cô|thầy|chú)\s+)?$", re.IGNORECASE
 )
 _LETTERS = re.compile(r"[^\W\d_]+")
+_JOINT_HEAD = re.compile(
+    r"(?:Các|các|CÁC)\s+(?:đồng chí|đ/c|Đ/c|Đ/C|ĐỒNG CHÍ|ông|bà|anh|chị)\s+(" + rules._NAMES + r")\s*,\s*$"
+)
 _SENTENCE_BREAK = re.compile(r"[!?;]\s|[^\W\d_]{3,}\.\s")
 _CELL_SEP = re.compile(r"\s*(?:\||\t)\s*")
 
@@ -93,10 +96,13 @@ _VERB = re.compile(
 
 
 def marker_region(text: str, start: int, content: int, name_end: int, end: int) -> str:
-    """The words around the speaker's name that may state a role: up to the remark, or in reported speech
-    up to the speech verb ("Đồng chí Đông, chi ủy viên, Phó Trưởng phòng cho biết …")."""
+    """The words around the speaker's name that may state a role: up to the speech verb or the remark
+    ("Đồng chí Đông, chi ủy viên, Phó Trưởng phòng cho biết …"); words after the verb name someone else."""
     stop = max(content, start)
-    if content <= max(name_end, start):
+    if name_end > start and content > name_end:  # "A, Phó Bí thư hỏi quần chúng Mến:": the rest names whom A asks
+        verb = _VERB.search(text, name_end, content)
+        stop = verb.start() if verb else stop
+    elif content <= max(name_end, start):
         tail_end = min(end, max(name_end, start) + 90)
         verb = _VERB.search(text, max(name_end, start), tail_end)
         colon = text.find(":", max(name_end, start), tail_end)
@@ -490,13 +496,26 @@ class TurnFinder:
         if not ctx.units:
             raise NoSpeakers(source, _("no speaker turn found"), _("check that the file is meeting minutes"))
         features = unit_features(ctx) if ctx.units else []
-        # exact rules stay exact: votes, closing lines, signatures and photo captions are procedural
-        only = {k: "B-procedural" for k, f in enumerate(features) if f.get("closing") or f.get("line_photo")}
+        # exact rules stay exact: votes, closing lines, signatures, photo captions and the header's
+        # "Chủ trì: …" / "Thư ký: …" lines are procedural
+        only = {
+            k: "B-procedural"
+            for k, f in enumerate(features)
+            if f.get("closing") or f.get("line_photo") or f.get("role_label")
+        }
         labels = self.decode(features, only)
         current = None
         for k, f in enumerate(features):
-            if labels[k] == "I" and current == "discussion" and f.get("rule_kind") == "discussion":
-                labels[k] = "B-discussion"  # inside the discussion, a new speaker the rules name opens a turn
+            if labels[k] in ("I", "B-procedural") and f.get("rule_kind") == "discussion" and k not in only:
+                # inside the discussion, a new speaker the rules name opens a turn; under the discussion's heading
+                # after procedural text only one they name in the line ("Theo đồng chí H'Nga Byă, …"), not
+                # "Đồng chí chủ trì đề nghị các đồng chí phát biểu ngắn"
+                if (labels[k] == "I" and current == "discussion") or (
+                    (current == "procedural" or labels[k] == "B-procedural")
+                    and f.get("state") == "disc"
+                    and _names_in_line(ctx, k)
+                ):
+                    labels[k] = "B-discussion"
             if labels[k] != "I":
                 current = labels[k][2:]
         opens = [(k, lab[2:]) for k, lab in enumerate(labels) if lab != "I"]
@@ -529,10 +548,15 @@ class TurnFinder:
                 rule_seg = ctx.rule_segment(start)
                 speaker = rule_seg.speaker if rule_seg else None
             if speaker is None and kind == "discussion":  # or the capitalised name right after a title
-                speaker = _titled_name(toks)
+                speaker = _titled_name(toks) or _family_run(toks)
             if speaker is None and kind in ("chair_report", "chair_conclusion"):
                 speaker = header.chair
             content = _content_start(text, ctx, k, e, last)
+            if speaker is None and kind == "discussion":
+                speaker = _office_named(text, marker_region(text, start, content, last, e), header)
+                if speaker is None:  # a contribution names its speaker (codebook §2): "Các đ/c khác nhất trí …"
+                    found.append((Segment(start, e, "procedural"), start, -1))
+                    continue
             for n in names:
                 people.add(n)
             found.append((Segment(start, e, kind, speaker), content, last))
@@ -554,6 +578,22 @@ class TurnFinder:
         segments = [found_seg for found_seg, _content, _last in found if found_seg.start < found_seg.end]
         stated = ctx.rule.stated_remarks if ctx.rule is not None else None
         return SegmentedDocument(text=text, header=header, segments=segments, stated_remarks=stated)
+
+
+def _names_in_line(ctx: DocContext, k: int) -> bool:
+    """Whether unit k is under a discussion heading and the speaker the rules read there is written in it."""
+    u = ctx.units[k]
+    seg = ctx.rule_segment(u.start)
+    return bool(seg and seg.speaker) and all(n in ctx.text[u.start : u.end] for n in seg.speaker.split(", "))
+
+
+def _office_named(text: str, region: str, header) -> str | None:
+    """The chair, where a turn names its speaker only by the cell's office ("- BT trả lời:", "Đồng chí chủ trì
+    giải thích …"), else None."""
+    said = region[rules._MARKER_BULLET.match(region).end() :].lower()
+    if not header.chair or rules._GUEST_ROLE.search(said) or rules._COMMITTEE_ROLE.search(said):
+        return None
+    return header.chair if rules._CHAIR_ROLE.search(said) else None
 
 
 _PRECEDENCE = ("chair", "secretary", "committee", "guest", "member")
@@ -580,16 +620,46 @@ def _titled_name(toks: list[tuple[int, int, str]]) -> str | None:
     return None
 
 
+def _family_run(toks: list[tuple[int, int, str]]) -> str | None:
+    """A full name among the first words of a turn, by its family name ("Quần chúng Lò Thị Mến xúc động …"),
+    or None."""
+    words = [t[2] for t in toks[:6]]
+    for i, word in enumerate(words[:4]):
+        if word[:1].isupper() and word.lower() in FAMILY_NAMES:
+            run = [word]
+            for w in words[i + 1 : i + 5]:
+                if not (w[:1].isupper() and w[:1].isalpha()) or w.lower() in ROLE_HEADS:
+                    break
+                run.append(w)
+            if len(run) >= 2:
+                return " ".join(run)
+    return None
+
+
+def _name_word(word: str) -> bool:
+    return word[:1].isupper() and word.isalpha() and word.lower() not in ROLE_HEADS
+
+
+def _unfinished(text: str, span: list[int], grown: bool) -> bool:
+    """Whether a tagged name stops on a middle name: "Văn" or "Thị", or one more middle name after those."""
+    last = text[span[0] : span[1]].rsplit(" ", 1)[-1].lower()
+    return last in ("văn", "thị") or (grown and last in MIDDLE_NAMES and span[1] - span[0] < 30)
+
+
 def _names(text: str, toks: list[tuple[int, int, str]], tags: list[str]) -> tuple[list[str], int]:
     """The names the tags spell, in order, and the end offset of the last one (or -1)."""
     names, cur, last = [], None, -1
+    grown = False
     for (s, e, _word), tag in zip(toks, tags):
         if tag == "B-S" or (tag == "I-S" and cur is None):
             if cur:
                 names.append(cur)
-            cur = [s, e]
+            cur, grown = [s, e], False
         elif tag == "I-S":
             cur[1] = e
+        elif cur and text[cur[1] : s] == " " and _name_word(_word) and _unfinished(text, cur, grown):
+            cur[1] = e  # a name does not end on "Thị" ("ý kiến đ/c Đinh Thị Thanh Mai")
+            grown = True
         else:
             if cur:
                 names.append(cur)
@@ -598,6 +668,10 @@ def _names(text: str, toks: list[tuple[int, int, str]], tags: list[str]) -> tupl
         names.append(cur)
     out = []
     prev_end = None
+    if names:  # "Các đồng chí Khải, Duyên, Tước": the list's first name, before its first comma, is one of them
+        head = _JOINT_HEAD.search(text, max(0, names[0][0] - 60), names[0][0])
+        if head:
+            names.insert(0, list(head.span(1)))
     for s, e in names:
         # a second name joins the first only as a joint remark ("Hùng, Lan và đ/c Minh"), never across a role
         if prev_end is not None and not _JOINT_GAP.match(text[prev_end:s]):
