@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import ChainMap
 from functools import cached_property
 from itertools import chain, compress, repeat
 from operator import itemgetter
@@ -154,7 +155,7 @@ class LinearPredictor:
         self.lexicon = frozenset(str(w) for w in arrays["lexicon"])
         self.coef, self.intercept = arrays["coef"], arrays["intercept"]
         self.a, self.b = arrays.get("a"), arrays.get("b")
-        self._word_ids: dict[str, list[int]] = {}
+        self._word_ids: dict[str, np.ndarray] = {}  # a word's character n-gram ids
 
     ARRAYS = ("token_terms", "token_idf", "char_terms", "char_idf", "lexicon", "coef", "intercept", "a", "b")
 
@@ -182,8 +183,7 @@ class LinearPredictor:
             )
         else:
             tokens = self.tokens.weigh(*self._token_pairs(items, *index), len(items))
-        char_rows = [self._char_ids(it["text"]) for it in items]
-        return hstack([tokens, self.chars.transform(char_rows)]).tocsr()
+        return hstack([tokens, self.chars.weigh(*self._char_pairs(items), len(items))]).tocsr()
 
     def _token_pairs(self, items: list[dict], codes: dict, base: int, tables: dict) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of every known feature token of ``sentence_tokens``, the n-grams looked up in bulk.
@@ -269,16 +269,24 @@ class LinearPredictor:
             tables[prefix, n] = (keys[order], np.array(ids, dtype=np.int64)[order])
         return codes, base, tables
 
-    def _char_ids(self, text: str) -> list[int]:
-        cache, out = self._word_ids, []
-        for word in text.lower().split():
-            ids = cache.get(word)
-            if ids is None:
-                ids = self.chars.ids(char_wb_ngrams(word, *self.char_range))
-                if len(cache) < 200_000:
-                    cache[word] = ids
-            out += ids
-        return out
+    def _char_pairs(self, items: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of the character n-grams of each sentence's words; a word's ids are found once."""
+        cache = self._word_ids
+        words_of = [it["text"].lower().split() for it in items]
+        words = list(chain.from_iterable(words_of))
+        get = cache.__getitem__
+        missing = set(words).difference(cache)
+        if missing:
+            fresh = {w: np.array(self.chars.ids(char_wb_ngrams(w, *self.char_range)), dtype=np.int64) for w in missing}
+            if len(cache) + len(fresh) <= 200_000:
+                cache.update(fresh)
+            else:
+                get = ChainMap(fresh, cache).__getitem__
+        arrays = list(map(get, words))
+        cols = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+        per_word = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+        sentence = np.repeat(np.arange(len(items)), np.fromiter(map(len, words_of), dtype=np.int64, count=len(items)))
+        return np.repeat(sentence, per_word), cols
 
     def predict_proba(self, X) -> np.ndarray:
         scores = self.features(as_items(X)) @ self.coef.T + self.intercept
