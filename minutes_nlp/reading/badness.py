@@ -73,7 +73,8 @@ def _needed(alternative: str, flags: int) -> list[frozenset[str]]:
     return out
 
 
-def _prepare() -> tuple[list[str], list[list[frozenset[str]]]] | None:
+def _prepare() -> tuple[list[str], list[frozenset[str]], list[tuple[int, ...]]] | None:
+    """The alternatives of ftfy's pattern, the distinct character sets they need, and which sets each needs."""
     try:
         from re import _constants as c
         from re import _parser
@@ -87,18 +88,22 @@ def _prepare() -> tuple[list[str], list[list[frozenset[str]]]] | None:
         for alternative, branch in zip(alternatives, branches):
             if len(_parser.parse(alternative, flags)) != len(branch):
                 return None
-        return alternatives, [_needed(a, flags) for a in alternatives]
+        needed = [_needed(a, flags) for a in alternatives]
     except Exception:  # another Python or ftfy: keep ftfy's own test
         return None
+    sets = list(dict.fromkeys(s for sets in needed for s in sets))
+    return alternatives, sets, [tuple(sets.index(s) for s in sets_of) for sets_of in needed]
 
 
 _PREPARED = _prepare()
 
 
-@lru_cache(maxsize=256)  # texts of one language share a few sets of possible alternatives
-def _search(which: tuple[int, ...]) -> re.Pattern:
-    alternatives = _PREPARED[0]  # type: ignore[index]
-    return re.compile("|".join(alternatives[i] for i in which) or "(?!)", BADNESS_RE.flags)
+@lru_cache(maxsize=256)  # texts of one language meet the same few character sets
+def _search(met: tuple[bool, ...]) -> re.Pattern | None:
+    """The alternation of the alternatives whose needed character sets the text all meets (None: none can)."""
+    alternatives, _, needs = _PREPARED  # type: ignore[misc]
+    which = [a for a, need in zip(alternatives, needs) if all(met[k] for k in need)]
+    return re.compile("|".join(which), BADNESS_RE.flags) if which else None
 
 
 def is_bad(text: str) -> bool:
@@ -106,5 +111,5 @@ def is_bad(text: str) -> bool:
     if _PREPARED is None:
         return ftfy_is_bad(text)
     chars = set(text)
-    which = tuple(i for i, needed in enumerate(_PREPARED[1]) if all(not n.isdisjoint(chars) for n in needed))
-    return bool(which) and _search(which).search(text) is not None
+    search = _search(tuple(not s.isdisjoint(chars) for s in _PREPARED[1]))
+    return search is not None and search.search(text) is not None

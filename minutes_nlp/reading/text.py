@@ -129,8 +129,8 @@ def normalize_tones(text: str) -> str:
     (the usual case) comes back as it is, without a substitution pass.
     """
     changed = {}
-    for token in set(text.split()):  # a word never holds a space, so each lies inside one token
-        changed.update(_token_changes(token))
+    for changes in filter(None, map(_token_changes, set(text.split()))):  # a word lies inside one token
+        changed.update(changes)
     if not changed:
         return text
     return _WORD.sub(lambda m: changed.get(m.group(), m.group()), text)
