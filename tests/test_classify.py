@@ -320,6 +320,23 @@ def test_cue_literal_is_what_every_match_contains(pattern, literal):
     assert _literal(pattern) == literal
 
 
+@pytest.mark.parametrize(
+    "pattern, literals",
+    [
+        (r"\b(?:đề nghị|mời) (?:các )?đồng chí", ("đề nghị", "mời")),
+        (r"\b(?:xin )?cảm ơn\b", ("cảm ơn",)),  # an optional group: what follows it
+        (r"^(?:tôi |em )?(?:sẽ|hứa sẽ) cố gắng", ("sẽ", "hứa sẽ")),
+        (r"\b(?:rất )*cảm ơn", ("",)),  # a group that may be absent or repeated tells nothing
+        (r"\b(?:\d+|mấy) hộ", ("",)),
+        (r"\bđã (?:có )?đề nghị", ("đã ",)),
+    ],
+)
+def test_cue_literals_one_of_which_every_match_contains(pattern, literals):
+    from minutes_nlp.classifiers.cues import _literals
+
+    assert _literals(pattern) == literals
+
+
 def test_cues_with_literal_prefilter_match_the_plain_regexes():
     import re
 
