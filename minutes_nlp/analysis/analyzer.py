@@ -306,7 +306,9 @@ class Analyzer:
         evidence = {
             "participation": [{"note": ", ".join(speakers)}] if speakers else [],
             "engagement": [
-                _span(text, c.start, c.end) for c in contribs if c.primary_label in ("proposal", "complaint", "report")
+                _span(text, c.start, c.end)
+                for c, p in zip(contribs, primaries)
+                if p in ("proposal", "complaint", "report")
             ],
             "proposals": [_span(text, s.start, s.end) for _, s in proposals],
             "specific": [_span(text, s.start, s.end) for _, s in proposals if s.specific],
@@ -314,7 +316,7 @@ class Analyzer:
             "uptake": [_span(text, s.start, s.end) for s, _ in pairs],
             "not_taken_up": [_span(text, s.start, s.end) for s, _ in missed],
             "agreement_only": [
-                _span(text, c.start, c.end) for c in contribs if c.primary_label in ("agreement", "other")
+                _span(text, c.start, c.end) for c, p in zip(contribs, primaries) if p in ("agreement", "other")
             ],
             "contributions": [_span(text, c.start, c.end) for c in contribs],
         }
