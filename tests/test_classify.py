@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from scipy.sparse import hstack
 from sklearn.base import clone
 from sklearn.model_selection import cross_val_score
 from sklearn.utils import estimator_checks as checks
@@ -244,6 +245,39 @@ def test_linear_predictor_gives_scikit_learns_probabilities():
     assert np.allclose(model.clf_.predict_proba(reference), model.predict_proba(unseen), atol=1e-12)
 
 
+def test_shipped_model_features_in_bulk_equal_the_features_token_by_token():
+    """Labelling looks n-grams up in bulk as integer keys and caches words' character n-grams: the matrix
+    must be, bit for bit, the tf-idf of ``sentence_tokens`` and of each word's character n-grams."""
+    from minutes_nlp.classifiers.inputs import as_items
+    from minutes_nlp.classifiers.labels import load_model
+    from minutes_nlp.classifiers.linear_predict import char_wb_ngrams, sentence_tokens
+
+    model = load_model("default")
+    first = "Hẻm 42 tối om, đề nghị chi bộ kiến nghị phường sửa đèn."
+    items = as_items(
+        [
+            {"text": first, "position": 0, "n": 2, "role": "member"},
+            {"text": "Tổ 5 thu quỹ đạt 90% kế hoạch.", "prev": first, "position": 1, "n": 2, "role": "member"},
+            {"text": "Đồng chí Zyxw Qưert nhất trí; nhất trí!", "prev": "?", "role": "chair"},
+            "Có ý kiến gì không?",
+            "",
+        ]
+    )
+    params = model.params
+    tokens = [
+        model.tokens.ids(sentence_tokens(it, params["context"], params["syllable_n"], model.lexicon)) for it in items
+    ]
+    chars = [
+        [j for word in it["text"].lower().split() for j in model.chars.ids(char_wb_ngrams(word, *model.char_range))]
+        for it in items
+    ]
+    expected = hstack([model.tokens.transform(tokens), model.chars.transform(chars)]).tocsr()
+    for _ in range(2):  # the second time from the word cache
+        got = model.features(items)
+        assert (got.indptr == expected.indptr).all() and (got.indices == expected.indices).all()
+        assert (got.data == expected.data).all()
+
+
 def test_lexicon_joins_syllables_into_the_longest_known_word():
     from minutes_nlp.classifiers.linear_predict import lexicon_words
 
@@ -284,6 +318,23 @@ def test_cue_literal_is_what_every_match_contains(pattern, literal):
     from minutes_nlp.classifiers.cues import _literal
 
     assert _literal(pattern) == literal
+
+
+@pytest.mark.parametrize(
+    "pattern, literals",
+    [
+        (r"\b(?:đề nghị|mời) (?:các )?đồng chí", ("đề nghị", "mời")),
+        (r"\b(?:xin )?cảm ơn\b", ("cảm ơn",)),  # an optional group: what follows it
+        (r"^(?:tôi |em )?(?:sẽ|hứa sẽ) cố gắng", ("sẽ", "hứa sẽ")),
+        (r"\b(?:rất )*cảm ơn", ("",)),  # a group that may be absent or repeated tells nothing
+        (r"\b(?:\d+|mấy) hộ", ("",)),
+        (r"\bđã (?:có )?đề nghị", ("đã ",)),
+    ],
+)
+def test_cue_literals_one_of_which_every_match_contains(pattern, literals):
+    from minutes_nlp.classifiers.cues import _literals
+
+    assert _literals(pattern) == literals
 
 
 def test_cues_with_literal_prefilter_match_the_plain_regexes():

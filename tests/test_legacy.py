@@ -15,6 +15,7 @@ from minutes_nlp.reading.legacy import (
     font_encoding,
     is_capitals_font,
     is_vietnamese_syllable,
+    legacy_scores,
     to_unicode,
 )
 
@@ -254,3 +255,18 @@ def test_legacy_round_trip_and_detection(words):
         evidence = [w for w in legacy.split() if not w.isascii() and not is_vietnamese_syllable(w)]
         if len(evidence) >= 3 and len(evidence) >= 0.3 * len(words):
             assert detect_legacy(legacy) == encoding
+
+
+@pytest.mark.parametrize(
+    ("text", "scores"),
+    [
+        # repeated tokens count each time; "bé" reads as Vietnamese both ways and counts for Unicode only
+        ("Chi bé ®· häp. Chi bé ®· häp. Chi bộ đã họp.", {"unicode": 5 / 9, "tcvn3": 4 / 9, "vni": 0.0}),
+        ("Hµ Néi, Hµ Néi. Hà Nội", {"unicode": 2 / 6, "tcvn3": 4 / 6, "vni": 0.0}),
+        ("“Hµ” — Néi …", {"unicode": 0.0, "tcvn3": 1.0, "vni": 0.0}),  # quotes, dashes and dots are not words
+        ("Chi bộ họp ngày 5", {"unicode": 1.0, "tcvn3": 0.0, "vni": 0.0}),
+        ("Party cell meeting", {"unicode": 0.0, "tcvn3": 0.0, "vni": 0.0}),
+    ],
+)
+def test_legacy_scores_count_every_word_once_judged_per_token(text, scores):
+    assert legacy_scores(text) == pytest.approx(scores, abs=1e-15)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import docx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from minutes_nlp.reading.documents import read
 from minutes_nlp.reading.mojibake import has_lossy, repair_lossy
@@ -80,3 +82,44 @@ def test_c1_controls_kept_by_the_round_trip_are_still_repaired(tmp_path):
     path = tmp_path / "c1.txt"
     path.write_text(text.encode("utf-8").decode("sloppy-windows-1252"), encoding="utf-8")
     assert read(path).text == text
+
+
+# ftfy's mojibake test is run over only the alternatives of its pattern that the text's characters allow
+# (reading/badness.py); it must answer as ftfy does, on clean text, on mojibake, and on any mix.
+_BADNESS_ALPHABET = (
+    "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯàáảãạằắầấèéẻẽẹềếìíòóỏõọồốờớùúủũụừứỳýÀÁÂÃÈÉÌÍÒÓÔÕÙÚÝ"
+    "ÄÅÆÇËÎÏÐÑÖ×ØÜßäåæçëîïðñöøü¢£¥€°±²³µ·»«“”‘’‚„•–—…™®©§¶¦¤¨¬¯¸ƒˆ˜†‡‰ΒΓΞΟβВГРСЂўαЖ│┌═▀"
+    "\x81\x8d\x90\x9d\ufffd\xa0\xad .,:;?!-/()0123456789\n\t"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *LINES,
+        *(damage(line) for line in LINES),
+        *(line.encode("utf-8").decode("sloppy-windows-1252") for line in LINES),
+        "hoàNG Hôm nay, “Chi bộ” họp lúc 19 giờ – 21 giờ.",  # a lower-case accent before a capital one
+        "Â Ã Thành phố",
+        "x Â ",
+        "Kinh phí 5 triệu × 2 đợt, ± 10%.",
+        "",
+    ],
+)
+def test_mojibake_test_answers_as_ftfy(text):
+    from ftfy.badness import is_bad as ftfy_is_bad
+
+    from minutes_nlp.reading import badness
+
+    assert badness._PREPARED is not None  # the installed ftfy's pattern was split into its alternatives
+    assert badness.is_bad(text) == ftfy_is_bad(text)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=_BADNESS_ALPHABET, max_size=12))
+def test_mojibake_test_answers_as_ftfy_on_any_mix(text):
+    from ftfy.badness import is_bad as ftfy_is_bad
+
+    from minutes_nlp.reading.badness import is_bad
+
+    assert is_bad(text) == ftfy_is_bad(text)

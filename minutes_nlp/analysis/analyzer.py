@@ -269,9 +269,12 @@ class Analyzer:
         conclusions = [s for s in segments if s.kind == "chair_conclusion"]
         concl_sents = [text[x.start : x.end] for c in conclusions for x in split_sentences(text, c.start, c.end)]
         up_cfg = self.config["uptake"]
+        concl_words = [M.content_words(x) for x in concl_sents] if proposals else []
         pairs, missed = [], []
         for _c, s in proposals:
-            hit = M.taken_up(text[s.start : s.end], concl_sents, up_cfg["min_shared_words"], up_cfg["min_overlap"])
+            hit = M.taken_up(
+                text[s.start : s.end], concl_sents, up_cfg["min_shared_words"], up_cfg["min_overlap"], concl_words
+            )
             (pairs if hit else missed).append((s, hit))
         disc_chars = sum(c.end - c.start for c in contribs) or 1
         chair_chars = sum(c.end - c.start for c in contribs if c.role == "chair")
@@ -303,7 +306,9 @@ class Analyzer:
         evidence = {
             "participation": [{"note": ", ".join(speakers)}] if speakers else [],
             "engagement": [
-                _span(text, c.start, c.end) for c in contribs if c.primary_label in ("proposal", "complaint", "report")
+                _span(text, c.start, c.end)
+                for c, p in zip(contribs, primaries)
+                if p in ("proposal", "complaint", "report")
             ],
             "proposals": [_span(text, s.start, s.end) for _, s in proposals],
             "specific": [_span(text, s.start, s.end) for _, s in proposals if s.specific],
@@ -311,7 +316,7 @@ class Analyzer:
             "uptake": [_span(text, s.start, s.end) for s, _ in pairs],
             "not_taken_up": [_span(text, s.start, s.end) for s, _ in missed],
             "agreement_only": [
-                _span(text, c.start, c.end) for c in contribs if c.primary_label in ("agreement", "other")
+                _span(text, c.start, c.end) for c, p in zip(contribs, primaries) if p in ("agreement", "other")
             ],
             "contributions": [_span(text, c.start, c.end) for c in contribs],
         }

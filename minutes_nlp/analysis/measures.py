@@ -63,15 +63,21 @@ def speakers_of(segment_speaker: str | None) -> list[str]:
 
 def distinct_people(names: list[str]) -> list[str]:
     """Names with each given name merged into the one full name it ends with (codebook §2)."""
-    full = [n for n in names if len(n.split()) >= 2]
+    by_given: dict[str, set[str]] = {}  # the full names (two words or more) by their last word, lower-cased
+    for n in names:
+        words = n.split()
+        if len(words) >= 2:
+            by_given.setdefault(words[-1].lower(), set()).add(n)
     people: list[str] = []
+    seen: set[str] = set()
     for name in names:
         if len(name.split()) == 1:
-            matches = {f for f in full if f.split()[-1].lower() == name.lower()}
+            matches = by_given.get(name.lower(), ())
             if len(matches) == 1:
-                name = matches.pop()
-        if name.lower() not in {p.lower() for p in people}:
+                (name,) = matches
+        if name.lower() not in seen:
             people.append(name)
+            seen.add(name.lower())
     return people
 
 
@@ -80,10 +86,12 @@ def member_speakers(contributions: list[dict]) -> list[str]:
     names = [n for c in contributions if c.get("role") in MEMBER_ROLES for n in speakers_of(c.get("speaker"))]
     all_names = [n for c in contributions for n in speakers_of(c.get("speaker"))]
     merged = distinct_people(all_names)
+    lowered = [(p, p.lower(), p.split()[-1].lower()) for p in merged]
     resolved = set()
     for n in names:
-        for p in merged:
-            if p.lower() == n.lower() or (len(n.split()) == 1 and p.split()[-1].lower() == n.lower()):
+        low, given = n.lower(), len(n.split()) == 1
+        for p, p_low, p_last in lowered:
+            if p_low == low or (given and p_last == low):
                 resolved.add(p)
                 break
     return sorted(resolved)
@@ -117,18 +125,27 @@ def content_words(text: str) -> set[str]:
     return {w for w in _SYLL.findall(text.lower()) if w not in _STOP and len(w) > 1}
 
 
-def taken_up(proposal: str, conclusion_sentences: list[str], min_shared: int = 3, min_overlap: float = 0.25):
+def taken_up(
+    proposal: str,
+    conclusion_sentences: list[str],
+    min_shared: int = 3,
+    min_overlap: float = 0.25,
+    conclusion_words: list[set[str]] | None = None,
+):
     """Return the conclusion sentence that takes up a proposal, or None.
 
     Taken up: the sentence shares at least ``min_shared`` content words with
     the proposal, covering at least ``min_overlap`` of the proposal's words.
+    ``conclusion_words``, when given, are the sentences' content words, found once for all of a meeting's proposals.
     """
     words = content_words(proposal)
     if not words:
         return None
+    if conclusion_words is None:
+        conclusion_words = [content_words(sent) for sent in conclusion_sentences]
     best, best_score = None, 0.0
-    for sent in conclusion_sentences:
-        shared = words & content_words(sent)
+    for sent, theirs in zip(conclusion_sentences, conclusion_words):
+        shared = words & theirs
         score = len(shared) / len(words)
         if len(shared) >= min_shared and score >= min_overlap and score > best_score:
             best, best_score = sent, score

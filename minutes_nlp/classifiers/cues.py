@@ -127,9 +127,23 @@ def _literal(pattern: str) -> str:
     return "".join(out)
 
 
+_LEAD_GROUP = re.compile(r"\(\?:([^\\()\[\]{}?*+.^$]*)\)(\?)?")  # a group of plain alternatives, maybe optional
+
+
+def _literals(pattern: str) -> tuple[str, ...]:
+    """Texts one of which every match of pattern contains: the alternatives of its leading group of plain
+    words ("(?:đề nghị|mời) ..."), or after an optional one the literal that follows; ("",) when unknown."""
+    rest = pattern.removeprefix("^").removeprefix("\\b")
+    while m := _LEAD_GROUP.match(rest):
+        rest = rest[m.end() :]
+        if not m.group(2):  # the group is there once, unless a quantifier follows
+            return ("",) if rest[:1] in ("*", "+", "{") else tuple(m.group(1).split("|"))
+    return (_literal(rest),)
+
+
 # Each pattern with the literal it needs; most sentences contain few of the ~80 literals.
 _COMPILED = {label: [(_literal(p), re.compile(p)) for p in pats] for label, pats in CUES.items()}
-_OVERRIDES = [(_literal(p), re.compile(p), label) for p, label in OVERRIDES]
+_OVERRIDES = [(_literals(p), re.compile(p), label) for p, label in OVERRIDES]
 _QUESTION = re.compile(r"\?\s*$")
 
 
@@ -141,8 +155,8 @@ def cues(text: str) -> list[tuple[str, str]]:
 @lru_cache(maxsize=4096)  # a contribution's sentence is looked up again as the next one's context
 def _cues(text: str) -> tuple[tuple[str, str], ...]:
     low = text.lower()
-    for literal, rx, label in _OVERRIDES:
-        m = literal in low and rx.search(low)
+    for literals, rx, label in _OVERRIDES:
+        m = any(x in low for x in literals) and rx.search(low)
         if m:
             return ((label, m.group()),)
     found = []

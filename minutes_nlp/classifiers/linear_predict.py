@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import chain
+from collections import ChainMap
+from functools import cached_property
+from itertools import chain, compress, repeat
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -47,18 +50,20 @@ def _position(item: dict) -> str:
 def lexicon_words(syllables: list[str], lexicon, longest: int = 4) -> list[str]:
     """Syllables joined into words by greedy longest match against a lexicon of multi-syllable words."""
     sizes = _word_sizes(lexicon, longest)
+    starts = list(map(sizes.get, syllables))  # the lengths of the words each syllable may start, or None
     words, i, n = [], 0, len(syllables)
-    while i < n:
-        for size in sizes.get(syllables[i], ()):  # only the lengths of words that start with this syllable
-            if i + size <= n:
-                word = "_".join(syllables[i : i + size])
+    for k in compress(range(n), starts):  # only where a word may start, left to right
+        if k < i:
+            continue  # inside the word just taken
+        for size in starts[k]:  # longest first
+            if k + size <= n:
+                word = "_".join(syllables[k : k + size])
                 if word in lexicon:
+                    words += syllables[i:k]
                     words.append(word)
-                    i += size
+                    i = k + size
                     break
-        else:
-            words.append(syllables[i])
-            i += 1
+    words += syllables[i:]
     return words
 
 
@@ -117,10 +122,11 @@ class _Tfidf:
     def transform(self, rows: list[list[int]]) -> csr_matrix:
         lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
         cols = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
-        x = csr_matrix(
-            (np.ones(len(cols)), (np.repeat(np.arange(len(rows)), lengths), cols)),
-            shape=(len(rows), len(self.vocabulary)),
-        )
+        return self.weigh(np.repeat(np.arange(len(rows)), lengths), cols, len(rows))
+
+    def weigh(self, rows: np.ndarray, cols: np.ndarray, n_rows: int) -> csr_matrix:
+        """The tf-idf matrix of the (row, column) pairs of the tokens found; their order does not matter."""
+        x = csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(n_rows, len(self.vocabulary)))
         x.sum_duplicates()
         np.log(x.data, out=x.data)
         x.data += 1.0
@@ -149,7 +155,7 @@ class LinearPredictor:
         self.lexicon = frozenset(str(w) for w in arrays["lexicon"])
         self.coef, self.intercept = arrays["coef"], arrays["intercept"]
         self.a, self.b = arrays.get("a"), arrays.get("b")
-        self._word_ids: dict[str, list[int]] = {}
+        self._word_ids: dict[str, np.ndarray] = {}  # a word's character n-gram ids
 
     ARRAYS = ("token_terms", "token_idf", "char_terms", "char_idf", "lexicon", "coef", "intercept", "a", "b")
 
@@ -169,21 +175,118 @@ class LinearPredictor:
         return LinearClassifier(**params)
 
     def features(self, items: list[dict]) -> csr_matrix:
-        context, n = self.params["context"], self.params["syllable_n"]
-        token_rows = [self.tokens.ids(sentence_tokens(it, context, n, self.lexicon)) for it in items]
-        char_rows = [self._char_ids(it["text"]) for it in items]
-        return hstack([self.tokens.transform(token_rows), self.chars.transform(char_rows)]).tocsr()
+        index = self._index
+        if index is None:  # n-gram keys would overflow int64: the plain path
+            context, n = self.params["context"], self.params["syllable_n"]
+            tokens = self.tokens.transform(
+                [self.tokens.ids(sentence_tokens(it, context, n, self.lexicon)) for it in items]
+            )
+        else:
+            tokens = self.tokens.weigh(*self._token_pairs(items, *index), len(items))
+        return hstack([tokens, self.chars.weigh(*self._char_pairs(items), len(items))]).tocsr()
 
-    def _char_ids(self, text: str) -> list[int]:
-        cache, out = self._word_ids, []
-        for word in text.lower().split():
-            ids = cache.get(word)
-            if ids is None:
-                ids = self.chars.ids(char_wb_ngrams(word, *self.char_range))
-                if len(cache) < 200_000:
-                    cache[word] = ids
-            out += ids
-        return out
+    def _token_pairs(self, items: list[dict], codes: dict, base: int, tables: dict) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every known feature token of ``sentence_tokens``, the n-grams looked up in bulk.
+
+        Each syllable or word becomes a code, each n-gram the integer of its codes in base ``base``, found in
+        the sorted keys of the vocabulary's n-grams; the tokens that are not n-grams (cues, position, role)
+        by name. The same (row, column) pairs as the tokens' ids, in another order, which tf-idf does not see.
+        """
+        context, n_max = self.params["context"], self.params["syllable_n"]
+        vocabulary, get = self.tokens.vocabulary, codes.get
+        parts: dict[str, list[list[int]]] = {"S": [], "W": [], "P": []}
+        syllables: dict[str, list[int]] = {}  # a sentence's codes, also as the next sentence's context
+
+        def coded(text: str) -> list[int]:
+            found = syllables.get(text)
+            if found is None:
+                found = syllables[text] = list(map(get, _SYLLABLE.findall(text.lower()), repeat(-1)))
+            return found
+
+        rows: list[int] = []
+        cols: list[int] = []
+        for r, item in enumerate(items):
+            text = item["text"]
+            parts["S"].append(coded(text))
+            if self.lexicon:
+                words = lexicon_words(_PIECE.findall(text.lower()), self.lexicon)
+                parts["W"].append(list(map(get, words, repeat(-1))))
+            names = [f"CUE:{label}" for label, _ in cues(text)]
+            if context:
+                parts["P"].append(coded(item["prev"]))
+                names += [f"PCUE:{label}" for label, _ in cues(item["prev"])][:2]
+                names += [f"POS:{_position(item)}", f"ROLE:{item['role'] or 'none'}"]
+            found = [j for j in map(vocabulary.get, names) if j is not None]
+            cols += found
+            rows += [r] * len(found)
+        out_rows, out_cols = [np.array(rows, dtype=np.int64)], [np.array(cols, dtype=np.int64)]
+        for prefix, n_top in (("S", n_max), ("W", 2), ("P", 2)):
+            if not parts[prefix]:
+                continue
+            lengths = np.fromiter(map(len, parts[prefix]), dtype=np.int64, count=len(parts[prefix]))
+            code = np.fromiter(chain.from_iterable(parts[prefix]), dtype=np.int64, count=int(lengths.sum()))
+            row = np.repeat(np.arange(len(lengths)), lengths)
+            for n in range(1, n_top + 1):
+                table = tables.get((prefix, n))
+                size = len(code) - n + 1
+                if table is None or size <= 0:
+                    continue
+                key, ok = code[:size].copy(), (code[:size] >= 0) & (row[n - 1 : n - 1 + size] == row[:size])
+                for i in range(1, n):
+                    key = key * base + code[i : i + size]
+                    ok &= code[i : i + size] >= 0
+                key, at_row = key[ok], row[:size][ok]
+                keys, ids = table
+                pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+                hit = keys[pos] == key
+                out_rows.append(at_row[hit])
+                out_cols.append(ids[pos[hit]])
+        return np.concatenate(out_rows), np.concatenate(out_cols)
+
+    @cached_property
+    def _index(self) -> tuple[dict[str, int], int, dict[tuple[str, int], tuple[np.ndarray, np.ndarray]]] | None:
+        """The syllable, word and context n-gram terms ("S:a b"): a code for each part, and per prefix and n the
+        sorted integer keys of the terms with their vocabulary ids; None when a key would not fit in int64."""
+        terms: dict[tuple[str, int], tuple[list[list[str]], list[int]]] = {}
+        for term, j in self.tokens.vocabulary.items():
+            if term[:2] in ("S:", "W:", "P:"):
+                parts = term[2:].split(" ")
+                split, ids = terms.setdefault((term[0], len(parts)), ([], []))
+                split.append(parts)
+                ids.append(j)
+        every = chain.from_iterable(split for split, _ in terms.values())
+        codes = {part: k for k, part in enumerate(dict.fromkeys(chain.from_iterable(every)))}
+        base = max(len(codes), 1)
+        if base ** max(self.params["syllable_n"], 2) >= 2**62:
+            return None
+        tables = {}
+        for (prefix, n), (split, ids) in terms.items():
+            keys = np.zeros(len(split), dtype=np.int64)
+            for i in range(n):
+                column = map(codes.__getitem__, map(itemgetter(i), split))
+                keys = keys * base + np.fromiter(column, dtype=np.int64, count=len(split))
+            order = np.argsort(keys, kind="stable")
+            tables[prefix, n] = (keys[order], np.array(ids, dtype=np.int64)[order])
+        return codes, base, tables
+
+    def _char_pairs(self, items: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of the character n-grams of each sentence's words; a word's ids are found once."""
+        cache = self._word_ids
+        words_of = [it["text"].lower().split() for it in items]
+        words = list(chain.from_iterable(words_of))
+        get = cache.__getitem__
+        missing = set(words).difference(cache)
+        if missing:
+            fresh = {w: np.array(self.chars.ids(char_wb_ngrams(w, *self.char_range)), dtype=np.int64) for w in missing}
+            if len(cache) + len(fresh) <= 200_000:
+                cache.update(fresh)
+            else:
+                get = ChainMap(fresh, cache).__getitem__
+        arrays = list(map(get, words))
+        cols = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+        per_word = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+        sentence = np.repeat(np.arange(len(items)), np.fromiter(map(len, words_of), dtype=np.int64, count=len(items)))
+        return np.repeat(sentence, per_word), cols
 
     def predict_proba(self, X) -> np.ndarray:
         scores = self.features(as_items(X)) @ self.coef.T + self.intercept

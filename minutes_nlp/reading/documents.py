@@ -19,11 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import ftfy
-from ftfy.badness import is_bad
 
 from minutes_nlp.errors import NeedsOCR, ReadError, UnsupportedFormat
 from minutes_nlp.i18n import _
 from minutes_nlp.reading import ocr as ocr_lib
+from minutes_nlp.reading.badness import is_bad
 from minutes_nlp.reading.legacy import detect_legacy, font_encoding, is_capitals_font, legacy_scores, to_unicode
 from minutes_nlp.reading.ocr import IMAGES, Line, Progress
 from minutes_nlp.reading.packages import PackageTooLarge, check_package

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 # TCVN3 code point -> Unicode letter, aligned column by column (row = one vowel).
@@ -206,30 +207,42 @@ def is_vietnamese_syllable(word: str) -> bool:
     return index - match.start(group) in _tone_slots(match.group(group), bool(final))
 
 
-def _candidates(text: str) -> list[str]:
-    words = (w.strip(_EDGE) for w in text.split())
-    return [w for w in words if w and not w.isascii()]
+_NO_VOTE = (0, 0, 0, 0)
+
+
+@lru_cache(maxsize=1 << 16)  # tokens repeat within and across documents
+def _votes(token: str) -> tuple[int, int, int, int]:
+    """What one whitespace-separated token adds to legacy_scores: (candidate words, unicode, tcvn3, vni)."""
+    word = token.strip(_EDGE)
+    if not word or word.isascii():
+        return _NO_VOTE
+    if is_vietnamese_syllable(word):
+        return (1, 1, 0, 0)
+    votes = [1, 0, 0, 0]
+    for k, enc in ((2, "tcvn3"), (3, "vni")):
+        converted = _convert_word(word, enc)
+        if converted != word and is_vietnamese_syllable(converted):
+            votes[k] = 1
+    return tuple(votes)  # type: ignore[return-value]
 
 
 def legacy_scores(text: str) -> dict[str, float]:
     """Return, per encoding, the share of non-ASCII words that are Vietnamese only after conversion.
 
     "unicode" is the share that already are. Words that read as Vietnamese
-    both ways (``bé``) count for Unicode only.
+    both ways (``bé``) count for Unicode only. Each distinct token is judged once.
     """
-    words = _candidates(text)
+    words = scores_u = scores_t = scores_v = 0
+    for token, times in Counter(text.split()).items():
+        votes = _votes(token)
+        if votes[0]:
+            words += times * votes[0]
+            scores_u += times * votes[1]
+            scores_t += times * votes[2]
+            scores_v += times * votes[3]
     if not words:
         return {"unicode": 0.0, "tcvn3": 0.0, "vni": 0.0}
-    scores = {"unicode": 0, "tcvn3": 0, "vni": 0}
-    for word in words:
-        if is_vietnamese_syllable(word):
-            scores["unicode"] += 1
-            continue
-        for enc in ("tcvn3", "vni"):
-            converted = _convert_word(word, enc)
-            if converted != word and is_vietnamese_syllable(converted):
-                scores[enc] += 1
-    return {k: v / len(words) for k, v in scores.items()}
+    return {"unicode": scores_u / words, "tcvn3": scores_t / words, "vni": scores_v / words}
 
 
 def detect_legacy(text: str, threshold: float = 0.3) -> str | None:

@@ -114,6 +114,14 @@ def _retone(word: str) -> str:
     return placed if len(placed) == len(word) else word
 
 
+@lru_cache(maxsize=1 << 16)
+def _token_changes(token: str) -> tuple[tuple[str, str], ...]:
+    """The words of a space-free token whose tone moves, with their new form: () for most tokens."""
+    if token.isascii():  # no tone mark
+        return ()
+    return tuple((word, placed) for word in _WORD.findall(token) if (placed := _retone(word)) != word)
+
+
 def normalize_tones(text: str) -> str:
     """Return text with each syllable's tone mark on the traditional vowel (hoá → hóa, nôị → nội).
 
@@ -121,10 +129,8 @@ def normalize_tones(text: str) -> str:
     (the usual case) comes back as it is, without a substitution pass.
     """
     changed = {}
-    for word in set(_WORD.findall(text)):
-        placed = _retone(word)
-        if placed != word:
-            changed[word] = placed
+    for changes in filter(None, map(_token_changes, set(text.split()))):  # a word lies inside one token
+        changed.update(changes)
     if not changed:
         return text
     return _WORD.sub(lambda m: changed.get(m.group(), m.group()), text)

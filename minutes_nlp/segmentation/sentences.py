@@ -16,6 +16,20 @@ from minutes_nlp.types import Sentence
 
 _BULLET = re.compile(r"\s*(?:(?:[-+*•►–—·]+|\(?\d{1,2}[.)](?!\d)|\(\d{1,2}\)|[a-zđ][.)](?=\s))\s*)?")
 _SEMICOLON = re.compile(r";\s+")
+_END = re.compile(r"[.?!]")  # the only characters underthesea's splitter ends a sentence at
+
+
+def _sentences(line: str) -> list[str]:
+    """``sent_tokenize(line)``, without calling it for a line whose only . ? ! are at its end.
+
+    underthesea's splitter walks every character in Python; a line with no . ? ! before its closing run of
+    them is one sentence to it whatever it decides at the end (a boundary, or an abbreviation such as "TP."),
+    and most lines of minutes are such lines.
+    """
+    if _END.search(line.rstrip().rstrip(".?!")):
+        return sent_tokenize(line)
+    line = line.strip()
+    return [line] if line else []
 
 
 def _locate(text: str, pieces: list[str], start: int, end: int) -> list[tuple[int, int]]:
@@ -57,7 +71,7 @@ def split_sentences(text: str, start: int, end: int) -> list[Sentence]:
         line_end = end if nl < 0 else nl
         a = _BULLET.match(text, pos, line_end).end() if pos < line_end else pos
         if a < line_end and text[a:line_end].strip():
-            for x, y in _locate(text, sent_tokenize(text[a:line_end]), a, line_end):
+            for x, y in _locate(text, _sentences(text[a:line_end]), a, line_end):
                 for p, q in _split_semicolons(text, x, y):
                     while q > p and text[q - 1].isspace():
                         q -= 1
