@@ -217,6 +217,22 @@ class Template:
     def procedural(self, body: str) -> str:
         return body
 
+    def close(self, piece: str, suffix: str) -> str:
+        """The remark's last sentence with what the marker leaves for its end (a speaker named after it)."""
+        return piece + suffix
+
+    def joint(self, speaker: str, other: str) -> tuple[str, str, str]:
+        """A joint remark's (marker, speakers as written, suffix); speaker is "first, other"."""
+        first = speaker.split(", ")[0]
+        marker = self.rng.choice(
+            (
+                f"{self.bullet}Các đồng chí {speaker}: ",
+                f"{self.bullet}Đ/c {first} và đ/c {other}: ",
+                f"{self.bullet}Các đ/c {speaker} thống nhất: ",
+            )
+        )
+        return marker, speaker, ""
+
 
 class DashTitleColon(Template):
     name = "dash_title_colon"
@@ -425,12 +441,55 @@ class SpeakerBlock(Template):
 
 
 class SpeakerAtEnd(Template):
+    """The speaker named after the remark, in brackets or after a dash: "… (ý kiến của đ/c Tâm)", "… – Hạnh"."""
+
     name = "speaker_at_end"
+    ATTRIBUTIONS = (
+        " (ý kiến {who}{role})",
+        " (ý kiến của {who}{role})",
+        " (Ý kiến của {who}{role})",
+        " ({who}{role})",
+        " [{who}]",
+        " – {who}{role}",
+        " — {who}",
+        " - {who}{role}",
+        " ({who} phát biểu)",
+        " ({who} nêu)",
+        " (Ý kiến: {who})",
+        " (theo ý kiến {who})",
+    )
+
+    def __init__(self, rng: random.Random):
+        super().__init__(rng)
+        self.form = rng.choice(self.ATTRIBUTIONS)  # a secretary mostly keeps one wording
+        self.title = rng.choice(("đ/c", "Đ/c", "đồng chí", "Đồng chí", "ĐC", "đ/c", "Đ/c"))
+        self.drop_stop = rng.random() < 0.3  # "… chưa thấy sửa (đ/c Khải)." rather than "… sửa. (đ/c Khải)"
 
     def render(self, i, speaker, role):
-        name = _given(speaker) if self.rng.random() < 0.5 else speaker
-        suffix = self.rng.choice((f" (ý kiến đ/c {name})", f" – Đ/c {name}", f" (đ/c {name})"))
-        return "- ", name, suffix
+        rng = self.rng
+        name = _given(speaker) if rng.random() < 0.5 and ", " not in speaker else speaker
+        pick = rng.random()
+        if pick < 0.1:
+            who = name
+        elif pick < 0.2:
+            who = f"{rng.choice(ACADEMIC_TITLES + KIN_TITLES)} {name}"
+        else:
+            who = f"{self.title} {name}"
+        stated = ""
+        if rng.random() < 0.25:  # "(đ/c Tâm, chi ủy viên)", "– Đ/c Hạnh - tổ 3"
+            stated = rng.choice((", ", " - ")) + self.role_phrase(role)
+        form = self.form if rng.random() < 0.8 else rng.choice(self.ATTRIBUTIONS)
+        return self.bullet or "- ", name, form.format(who=who, role=stated)
+
+    def joint(self, speaker, other):
+        first = speaker.split(", ")[0]
+        who = self.rng.choice((f"các đ/c {speaker}", f"{self.title} {first} và {self.title} {other}", f"Đ/c {speaker}"))
+        return self.bullet or "- ", speaker, self.form.format(who=who, role="")
+
+    def close(self, piece: str, suffix: str) -> str:
+        if self.drop_stop and piece.endswith("."):
+            return piece[:-1] + suffix + "."
+        return piece + suffix
 
 
 class MilitaryRanks(Template):
@@ -580,14 +639,7 @@ def render(
             other = rng.choice(others)
             speaker = f"{speaker}, {other}"
             role = min((role, members[other]), key=ROLE_ORDER.index)
-            marker, written = rng.choice(
-                (
-                    (f"{tpl.bullet}Các đồng chí {speaker}: ", speaker),
-                    (f"{tpl.bullet}Đ/c {speaker.split(', ')[0]} và đ/c {other}: ", speaker),
-                    (f"{tpl.bullet}Các đ/c {speaker} thống nhất: ", speaker),
-                )
-            )
-            suffix = ""
+            marker, written, suffix = tpl.joint(speaker, other)
         else:
             marker, written, suffix = tpl.render(number, speaker, role)
             if marker.endswith(": ") and tpl.free_separator and written.lower() in marker[-len(written) - 3 :].lower():
@@ -604,8 +656,8 @@ def render(
                 out.pos = sum(len(p) for p in out.parts)
             if do_wrap:
                 piece = _wrap(piece, rng, width)
-            if j == len(sents) - 1:
-                piece += suffix
+            if j == len(sents) - 1 and suffix:
+                piece = tpl.close(piece, suffix)
             a = out.pos
             if isinstance(tpl, NumberedSubitems):
                 label_len = 3 if tpl.items == "letters" else 2  # the item's letter or bullet is not the sentence

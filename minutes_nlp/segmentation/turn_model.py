@@ -26,6 +26,7 @@ from minutes_nlp.segmentation.features import (
     DocContext,
     context,
     speaker_window,
+    tail_attribution,
     token_features,
     unit_features,
 )
@@ -68,17 +69,22 @@ def speaker_labels(ctx: DocContext, toks: list[tuple[int, int, str]], speaker: s
     text = ctx.text
     lo, hi = toks[0][0], toks[-1][1]
     window = text[lo:hi].casefold()
+    starts = {t[0] for t in toks}
+    ends = {t[1] for t in toks}
     for name in speaker.split(", "):
+        # the name as the window's tokens spell it (the window skips the middle of a long remark), written
+        # with a capital where it can be: "lợi ích" is not đ/c Lợi
+        found = []
         at = window.find(name.casefold())
         while at >= 0:
             a, b = lo + at, lo + at + len(name)
-            before = text[a - 1] if a > lo else " "
-            after = text[b] if b < len(text) else " "
-            if not before.isalnum() and not after.isalnum():
-                break
+            if a in starts and b in ends:
+                found.append(a)
             at = window.find(name.casefold(), at + 1)
-        if at < 0:
+        if not found:
             continue
+        a = next((x for x in found if text[x].isupper()), found[0])
+        b = a + len(name)
         first = True
         for i, (s, e, _word) in enumerate(toks):
             if s >= a and e <= b:
@@ -95,6 +101,13 @@ _VERB = re.compile(
 def marker_region(text: str, start: int, content: int, name_end: int, end: int) -> str:
     """The words around the speaker's name that may state a role: up to the remark, or in reported speech
     up to the speech verb ("Đồng chí Đông, chi ủy viên, Phó Trưởng phòng cho biết …")."""
+    if name_end > start:  # a speaker named at the end: "… (ý kiến đ/c Tâm, chi ủy viên)", "… – Đ/c Hạnh, tổ 3"
+        line_start = max(start, text.rfind("\n", 0, name_end) + 1)
+        line_end = text.find("\n", name_end, end)
+        line_end = end if line_end < 0 else line_end
+        kind, _family, _caps, at = tail_attribution(text[line_start:line_end])
+        if kind != "none" and start + 10 < line_start + at < name_end:
+            return text[line_start + at : line_end][:200]
     stop = max(content, start)
     if content <= max(name_end, start):
         tail_end = min(end, max(name_end, start) + 90)
@@ -495,8 +508,11 @@ class TurnFinder:
         labels = self.decode(features, only)
         current = None
         for k, f in enumerate(features):
-            if labels[k] == "I" and current == "discussion" and f.get("rule_kind") == "discussion":
-                labels[k] = "B-discussion"  # inside the discussion, a new speaker the rules name opens a turn
+            # inside the discussion, a new speaker the rules name opens a turn; but where speakers are named
+            # after their remarks, a name closing a line closes the turn begun lines before
+            trailing = ctx.names_at_end and (f.get("line_attr", "none") != "none" or f.get("unit_is_attr"))
+            if labels[k] == "I" and current == "discussion" and f.get("rule_kind") == "discussion" and not trailing:
+                labels[k] = "B-discussion"
             if labels[k] != "I":
                 current = labels[k][2:]
         opens = [(k, lab[2:]) for k, lab in enumerate(labels) if lab != "I"]
@@ -522,7 +538,11 @@ class TurnFinder:
                 found.append((Segment(start, e, kind), start, -1))
                 continue
             toks = speaker_window(ctx, k, e)
-            tags = self.speakers.tag(token_features(ctx, toks)) if toks else []
+            token_feats = token_features(ctx, toks) if toks else []
+            tags = self.speakers.tag(token_feats) if toks else []
+            if ctx.names_at_end and any(t != "O" and f.get("in_attr") for t, f in zip(tags, token_feats)):
+                # the name in the attribution closing the remark is its speaker; those before are mentions
+                tags = [t if f.get("in_attr") else "O" for t, f in zip(tags, token_feats)]
             names, last = _names(text, toks, tags)
             speaker = ", ".join(names) if names else None
             if speaker is None:  # the model names nobody: take what the rules read here ("Đ/c Bí thư giải thích")
