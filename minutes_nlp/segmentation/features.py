@@ -44,7 +44,8 @@ _ABBREVIATION = re.compile(
 )
 _DASHES = (" – ", " - ", " — ", " -- ")
 _TAIL_TRIM = " \t.;,!?…"
-_NO_ATTRIBUTION = ("none", "none", 0, -1)
+_NO_ATTRIBUTION = ("none", "none", 0, -1, -1, -1)
+_WORD = re.compile(r"\S+")
 _CELL_CUT = re.compile(r"\||\t")
 _PHOTO = re.compile(r"\b(?:ảnh|nguồn)\s*:", re.IGNORECASE)
 _CONCLUSION_CUE = re.compile(r"kết luận|\bKL\b|tổng hợp ý kiến", re.IGNORECASE)
@@ -127,7 +128,7 @@ class DocContext:
     rule_starts: dict[int, str]  # segment start -> kind
     rule_speaker_chars: set[int]  # offsets inside the speaker names the rules found
     header_people: dict[str, str]  # lower-cased name -> role
-    attributions: dict[int, tuple[str, str, int, int]]  # line start -> tail_attribution() of lines that have one
+    attributions: dict[int, tuple]  # line start -> tail_attribution() of the lines that end with one
 
     def rule_segment(self, start: int):
         """The segment the rules open within 3 characters of start, other than procedural text."""
@@ -188,13 +189,14 @@ def _lead(text: str, u: Unit) -> tuple[str, int]:
     return kind, (m.end() if m else u.start)
 
 
-def tail_attribution(line: str) -> tuple[str, str, int, int]:
+def tail_attribution(line: str) -> tuple[str, str, int, int, int, int]:
     """A short attribution closing a line: "… (ý kiến của đ/c Tâm)", "… – Đ/c Hạnh, tổ 3", "… [TS. Lê Văn An]".
 
     Returns (kind: bracket, dash or none; the title family inside it; how many capitalised words name
-    someone in it, 0 when it names nobody, as in "(có lý do)" or "- Bí thư chi bộ"; where it opens in line).
-    No word list: a bracket or dash after a few words of remark, then a title or a run of capitalised
-    words, before any role after a comma or a dash.
+    someone in it, 0 when it names nobody, as in "(có lý do)" or "- Bí thư chi bộ"; where it opens in line;
+    where those capitalised words start and end in line, or -1).
+    No word list: a bracket or dash closing the line, then a title or a run of capitalised words, before
+    any role after a comma or a dash.
     """
     s = line.rstrip(_TAIL_TRIM)
     at = -1
@@ -212,20 +214,27 @@ def tail_attribution(line: str) -> tuple[str, str, int, int]:
             body = s[at + 2 :]
             kind = "dash"
     words = body.split()
-    if at < 0 or not words or len(words) > 12 or "(" in body or ")" in body or len(s[:at].split()) < 3:
+    if at < 0 or not words or len(words) > 12 or "(" in body or ")" in body:
         return _NO_ATTRIBUTION
     if _SENTENCE_END.search(body):  # "- Bí thư chi bộ. Thư ký: đồng chí Hà" is a header, not an attribution
         return _NO_ATTRIBUTION
     low = [w.lower().strip(",:") for w in words]
     family = next((fam for i in range(len(low)) if (fam := title_family(low, i)[0])), None)
     head = _ROLE_CUT.split(body, maxsplit=1)[0].split()  # "Tâm, chi ủy viên" -> "Tâm"
-    run = 0
-    while run < len(head) and head[-1 - run][:1].isupper():
+    low_head = [w.lower() for w in head]
+    run = 0  # the capitalised words ending the head, a title not among them ("Đ/c Lưu Thị Nhàn": 3)
+    while run < len(head) and head[-1 - run][:1].isupper() and not title_family(low_head, len(head) - 1 - run)[0]:
         run += 1
     lead = len(head) - run
     digits = any(c.isdigit() for c in "".join(head))  # "(02 MSH, 02 có lý do)"
-    names = run if run and (family or (lead <= 3 and not digits)) and run <= 5 and not s.isupper() else 0
-    return kind, family or "none", names, at
+    alone = not s[:at].strip(" -–—+*•")  # a line that is only the bracket: "(Xét, đề nghị kết nạp)" is a title
+    names = run if run and (family or (lead <= 3 and not digits and not alone)) and run <= 5 and not s.isupper() else 0
+    name_at = name_end = -1
+    if names:  # where the run of capitalised words starts and ends in line
+        body_at = at + (1 if kind == "bracket" else 2)
+        name_at = body_at + [m.start() for m in _WORD.finditer(body)][lead]
+        name_end = body_at + len(_ROLE_CUT.split(body, maxsplit=1)[0].rstrip())
+    return kind, family or "none", names, at, name_at, name_end
 
 
 _ROLE_CUT = re.compile(r",|;|\s[-–—]\s")
@@ -438,7 +447,7 @@ def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> list[di
     line_words = 0
     at_end = ctx.names_at_end
     n = len(toks)
-    attr_from = line_end = -1  # where the attribution closing the current line opens ("… (ý kiến đ/c Tâm)")
+    attr_from = name_from = name_to = line_end = -1  # where the attribution closing the line opens; its name
     for i, (s, e, w) in enumerate(toks):
         low = words[i]
         if i and "\n" in text[toks[i - 1][1] : s]:
@@ -460,9 +469,12 @@ def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> list[di
             line_end = text.find("\n", s) % (len(text) + 1)
             attr = ctx.attributions.get(line_start)
             attr_from = line_start + attr[3] if attr and attr[2] else len(text)
+            name_from, name_to = (line_start + attr[4], line_start + attr[5]) if attr and attr[2] else (-1, -1)
         if s >= attr_from:  # inside it, where the token stands in the opening line says nothing
             f["in_attr"] = f"{shapes[i]}/{title_end.get(i - 1, 'none')}"  # "(ý kiến đồng chí Tâm)": Aa after a title
             f["i"] = f["line_pos"] = f["colons"] = "attr"
+            if name_from <= s < name_to:  # the capitalised words it names
+                f["attr_name"] = "first" if s == name_from else "next"
         if at_end:  # how far from the end of the window, in a document that names speakers after their remarks
             f["end_dist"] = _bucket(n - 1 - i, (0, 1, 2, 3, 5, 8, 13))
         if low in FAMILY_NAMES:

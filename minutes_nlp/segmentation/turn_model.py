@@ -105,7 +105,7 @@ def marker_region(text: str, start: int, content: int, name_end: int, end: int) 
         line_start = max(start, text.rfind("\n", 0, name_end) + 1)
         line_end = text.find("\n", name_end, end)
         line_end = end if line_end < 0 else line_end
-        kind, _family, _caps, at = tail_attribution(text[line_start:line_end])
+        kind, _family, _caps, at, _name_at, _name_end = tail_attribution(text[line_start:line_end])
         if kind != "none" and start + 10 < line_start + at < name_end:
             return text[line_start + at : line_end][:200]
     stop = max(content, start)
