@@ -470,9 +470,10 @@ def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> list[di
             attr = ctx.attributions.get(line_start)
             attr_from = line_start + attr[3] if attr and attr[2] else len(text)
             name_from, name_to = (line_start + attr[4], line_start + attr[5]) if attr and attr[2] else (-1, -1)
-        if s >= attr_from:  # inside it, where the token stands in the opening line says nothing
+        in_attr = s >= attr_from
+        if in_attr:  # inside it, the token's shape and place in it decide; its words are those of mentions elsewhere
+            f = {"bias": 1.0, "shape": shapes[i], "title": titles[i], "paren": f["paren"], "len": f["len"]}
             f["in_attr"] = f"{shapes[i]}/{title_end.get(i - 1, 'none')}"  # "(ý kiến đồng chí Tâm)": Aa after a title
-            f["i"] = f["line_pos"] = f["colons"] = "attr"
             if name_from <= s < name_to:  # the capitalised words it names
                 f["attr_name"] = "first" if s == name_from else "next"
         if at_end:  # how far from the end of the window, in a document that names speakers after their remarks
@@ -489,24 +490,25 @@ def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> list[di
             f["rule_spk"] = 1.0
         if low in people_words:
             f["header_word"] = 1.0
-        if i > 0:
+        if i > 0 and not in_attr:
             f["-1:w"] = words[i - 1]
             f["-1:shape"] = shapes[i - 1]
             f["-1:title"] = titles[i - 1]
             if words[i - 1] in FAMILY_NAMES:
                 f["-1:fam"] = 1.0
-        else:
+        elif i == 0:
             f["BOS"] = 1.0
-        if i > 1:
+        if i > 1 and not in_attr:
             f["-2:w"] = words[i - 2]
         if i + 1 < len(toks):
-            f["+1:w"] = words[i + 1]
             f["+1:shape"] = shapes[i + 1]
-            if words[i + 1] in SPEECH_FIRST_WORDS:
-                f["+1:speech"] = 1.0
+            if not in_attr:
+                f["+1:w"] = words[i + 1]
+                if words[i + 1] in SPEECH_FIRST_WORDS:
+                    f["+1:speech"] = 1.0
         else:
             f["EOS"] = 1.0
-        if i + 2 < len(toks):
+        if i + 2 < len(toks) and not in_attr:
             f["+2:w"] = words[i + 2]
         feats.append(f)
         line_words += 1

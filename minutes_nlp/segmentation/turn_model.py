@@ -548,6 +548,8 @@ class TurnFinder:
             if speaker is None:  # the model names nobody: take what the rules read here ("Đ/c Bí thư giải thích")
                 rule_seg = ctx.rule_segment(start)
                 speaker = rule_seg.speaker if rule_seg else None
+            if speaker is None and kind == "discussion" and ctx.names_at_end:  # or the name closing the remark
+                speaker = _attributed_name(ctx, start, e)
             if speaker is None and kind == "discussion":  # or the capitalised name right after a title
                 speaker = _titled_name(toks)
             if speaker is None and kind in ("chair_report", "chair_conclusion"):
@@ -582,6 +584,16 @@ _PRECEDENCE = ("chair", "secretary", "committee", "guest", "member")
 def _highest(roles: list[str]) -> str:
     """Joint remarks take the highest of their speakers' roles (codebook §4.23)."""
     return min(roles, key=lambda r: _PRECEDENCE.index(r) if r in _PRECEDENCE else len(_PRECEDENCE))
+
+
+def _attributed_name(ctx: DocContext, start: int, end: int) -> str | None:
+    """The name in the attribution closing a turn's last line ("… (ý kiến của đ/c Khải)"), or None."""
+    line_start = max(start, ctx.text.rfind("\n", 0, end) + 1)
+    line_start = ctx.text.rfind("\n", 0, line_start) + 1  # the turn may open mid-line: look its line up
+    attr = ctx.attributions.get(line_start)
+    if not attr or not attr[2]:
+        return None
+    return ctx.text[line_start + attr[4] : line_start + attr[5]] or None
 
 
 def _titled_name(toks: list[tuple[int, int, str]]) -> str | None:
