@@ -226,14 +226,20 @@ def tail_attribution(line: str) -> tuple[str, str, int, int, int, int]:
     while run < len(head) and head[-1 - run][:1].isupper() and not title_family(low_head, len(head) - 1 - run)[0]:
         run += 1
     lead = len(head) - run
+    titled = next(((i, n) for i in range(len(head)) if (n := title_family(low_head, i)[1])), None)
+    if not run and titled:  # or those right after a title, a verb after them: "(đ/c Cao Minh Quý nêu)"
+        lead = titled[0] + titled[1]
+        while lead + run < len(head) and head[lead + run][:1].isupper():
+            run += 1
     digits = any(c.isdigit() for c in "".join(head))  # "(02 MSH, 02 có lý do)"
     alone = not s[:at].strip(" -–—+*•")  # a line that is only the bracket: "(Xét, đề nghị kết nạp)" is a title
     names = run if run and (family or (lead <= 3 and not digits and not alone)) and run <= 5 and not s.isupper() else 0
     name_at = name_end = -1
     if names:  # where the run of capitalised words starts and ends in line
         body_at = at + (1 if kind == "bracket" else 2)
-        name_at = body_at + [m.start() for m in _WORD.finditer(body)][lead]
-        name_end = body_at + len(_ROLE_CUT.split(body, maxsplit=1)[0].rstrip())
+        spans = [m.span() for m in _WORD.finditer(body)]
+        name_at = body_at + spans[lead][0]
+        name_end = body_at + len(body[: spans[lead + run - 1][1]].rstrip(",;"))
     return kind, family or "none", names, at, name_at, name_end
 
 
