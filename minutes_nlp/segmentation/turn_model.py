@@ -540,10 +540,14 @@ class TurnFinder:
             toks = speaker_window(ctx, k, e)
             token_feats = token_features(ctx, toks) if toks else []
             tags = self.speakers.tag(token_feats) if toks else []
-            if ctx.names_at_end and any(t != "O" and f.get("in_attr") for t, f in zip(tags, token_feats)):
-                # the name in the attribution closing the remark is its speaker; those before are mentions
+            closing = ctx.names_at_end and any(t != "O" and f.get("in_attr") for t, f in zip(tags, token_feats))
+            if closing:  # the name in the attribution closing the remark is its speaker; those before are mentions
                 tags = [t if f.get("in_attr") else "O" for t, f in zip(tags, token_feats)]
             names, last = _names(text, toks, tags)
+            if closing:  # and a joint remark's other names after it: "(ý kiến các đ/c Hạnh, Mến, Cường)"
+                joint = _attributed_names(ctx, start, e)
+                if len(joint) > len(names) and names and joint[0] == names[0]:
+                    names = joint
             speaker = ", ".join(names) if names else None
             if speaker is None:  # the model names nobody: take what the rules read here ("Đ/c Bí thư giải thích")
                 rule_seg = ctx.rule_segment(start)
@@ -586,14 +590,30 @@ def _highest(roles: list[str]) -> str:
     return min(roles, key=lambda r: _PRECEDENCE.index(r) if r in _PRECEDENCE else len(_PRECEDENCE))
 
 
-def _attributed_name(ctx: DocContext, start: int, end: int) -> str | None:
-    """The name in the attribution closing a turn's last line ("… (ý kiến của đ/c Khải)"), or None."""
+def _attributed_names(ctx: DocContext, start: int, end: int) -> list[str]:
+    """The names in the attribution closing a turn's last line: "… (ý kiến của đ/c Khải)" gives Khải,
+    "… (Đ/c Hạnh, Mến và đ/c Lê Văn Cường, tổ 3)" gives all three; a role after them ends the list."""
     line_start = max(start, ctx.text.rfind("\n", 0, end) + 1)
     line_start = ctx.text.rfind("\n", 0, line_start) + 1  # the turn may open mid-line: look its line up
     attr = ctx.attributions.get(line_start)
     if not attr or not attr[2]:
-        return None
-    return ctx.text[line_start + attr[4] : line_start + attr[5]] or None
+        return []
+    names = [ctx.text[line_start + attr[4] : line_start + attr[5]]]
+    tail = ctx.text[line_start + attr[5] : min(end, ctx.text.find("\n", line_start) % (len(ctx.text) + 1))]
+    for part in _NAME_LIST.split(tail.rstrip(" .;)]"))[1:]:
+        words = part.split()
+        if not words or not all(w[:1].isupper() for w in words) or len(words) > 5:
+            break
+        names.append(" ".join(words))
+    return [n for n in names if n]
+
+
+_NAME_LIST = re.compile(r"\s*(?:,|\bvà\b)\s*(?:(?:đồng chí|đ/c|Đ/c|Đồng chí)\s+)?")
+
+
+def _attributed_name(ctx: DocContext, start: int, end: int) -> str | None:
+    """The attribution's names as one speaker, or None."""
+    return ", ".join(_attributed_names(ctx, start, end)) or None
 
 
 def _titled_name(toks: list[tuple[int, int, str]]) -> str | None:
