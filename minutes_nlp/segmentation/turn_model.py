@@ -509,8 +509,10 @@ class TurnFinder:
         current = None
         for k, f in enumerate(features):
             # inside the discussion, a new speaker the rules name opens a turn; but where speakers are named
-            # after their remarks, a name closing a line closes the turn begun lines before
-            trailing = ctx.names_at_end and (f.get("line_attr", "none") != "none" or f.get("unit_is_attr"))
+            # after their remarks, a name closing a line closes the turn begun lines before (unless the line
+            # before closed one too: then this line is a one-line remark)
+            closes = f.get("line_attr", "none") != "none" or f.get("unit_is_attr")
+            trailing = ctx.names_at_end and closes and f.get("prev_line_attr") != "named"
             if labels[k] == "I" and current == "discussion" and f.get("rule_kind") == "discussion" and not trailing:
                 labels[k] = "B-discussion"
             if labels[k] != "I":
