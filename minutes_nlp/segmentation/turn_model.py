@@ -383,6 +383,8 @@ def render_card(info: dict) -> str:
         "Two linear-chain CRFs (python-crfsuite): a unit tagger (B-<segment kind> / I over lines and",
         "sentence pieces) and a speaker tagger (B-S / I-S over the tokens opening a turn), plus a logistic",
         "regression of the speaker's role stored as plain JSON weights. No pickle anywhere.",
+        'Speakers named after their remarks ("… (ý kiến của đ/c Tâm)", "… – Hạnh, tổ 3") are read from',
+        "the attribution closing the turn's last line (features.tail_attribution).",
         "",
         f"- training data: `{info.get('corpus')}` sha256 `{info.get('corpus_sha256')}`, "
         f"split `{info.get('train_split')}` ({info.get('train_meetings')} meetings, "
