@@ -13,6 +13,7 @@ import pytest
 
 from minutes_nlp.reading.documents import read
 from minutes_nlp.reading.text import normalize
+from minutes_nlp.segmentation.features import tail_attribution
 from minutes_nlp.segmentation.layouts import HELD_OUT, TEMPLATES, excerpt, render
 from minutes_nlp.segmentation.turns import segment
 
@@ -111,6 +112,71 @@ def test_turn_finder_several_speakers_in_one_paragraph():
         "đ/c Thủy phản ánh đèn đường hẻm 2 hỏng đã hai tuần.\n"
     )
     assert speakers(HEADER + "2. Thảo luận:\n" + body + CLOSING) == ["Hòa", "Minh", "Thủy"]
+
+
+# Remarks whose speaker is named only after them, in the wordings secretaries use; several run over more
+# than one line or bullet, and mention other members before the attribution that names the speaker.
+AT_END = (
+    "- Nhất trí với dự thảo báo cáo tháng 8. Đèn đầu kiệt 24 hỏng đã hai tuần, đề nghị tổ 3 báo điện lực "
+    "thay ngay (ý kiến của đ/c Trịnh Văn Hải).\n"
+    "- Tôi đồng tình với đồng chí Hải về đèn đường.\n"
+    "- Quỹ khuyến học tổ 5 mới thu được 60%, còn 9 hộ chưa đóng. – Đ/c Lưu Thị Nhàn, tổ trưởng tổ 5\n"
+    "- Đề nghị chi ủy sớm có kế hoạch thăm các gia đình chính sách dịp 27/7 (đ/c Cao Minh Quý nêu).\n"
+    "- Tổ 2 đã vận động được 4 hộ hiến đất làm hẻm. Còn 2 hộ chưa đồng ý, đề nghị chi bộ giao đồng chí "
+    "Thuận cùng tổ gặp gỡ [Đ/c Phùng Hữu Lực]\n"
+    "- Vừa qua mưa lớn, đoạn mương thoát nước trước nhà văn hóa bị tắc, nước tràn vào\n"
+    "6 hộ ở tổ 4. Đề nghị chi bộ đề xuất phường nạo vét trước mùa mưa bão, tổ 4\n"
+    "sẽ cử người cùng làm (Ý kiến: đồng chí Đào Thị Hạnh).\n"
+    "- Tôi nhất trí với các ý kiến trên — Hà Thu Trang\n"
+)
+
+
+def test_turn_finder_speaker_named_at_the_end_of_the_remark():
+    assert speakers(HEADER + "2. Thảo luận:\n" + AT_END + CLOSING) == [
+        "Trịnh Văn Hải",
+        "Lưu Thị Nhàn",
+        "Cao Minh Quý",
+        "Phùng Hữu Lực",
+        "Đào Thị Hạnh",
+        "Hà Thu Trang",
+    ]
+
+
+def test_turn_finder_remark_spans_end_at_the_attribution():
+    doc = segment(normalize(HEADER + "2. Thảo luận:\n" + AT_END + CLOSING))
+    spans = [doc.text[s.start : s.end] for s in doc.contributions]
+    assert spans[1].startswith("- Tôi đồng tình với đồng chí Hải") and spans[1].endswith("tổ trưởng tổ 5")
+    assert spans[4].startswith("- Vừa qua mưa lớn") and spans[4].endswith("(Ý kiến: đồng chí Đào Thị Hạnh).")
+
+
+@pytest.mark.parametrize(
+    "line, names",
+    [
+        ("- Nhất trí với báo cáo (ý kiến của đ/c Tâm).", 1),
+        ("- Tổ 5 đã thu xong quỹ – Đ/c Lưu Thị Nhàn, tổ trưởng tổ 5", 3),
+        ("- Đề nghị sửa cống hẻm 3 [TS. Lê Văn An]", 3),  # the title's abbreviation counts among capitals
+        ("- Tôi đồng ý với báo cáo — Hà Thu Trang", 3),
+        ("Chủ trì: Đ/c Hồ Sỹ Tâm - Bí thư chi bộ.", 0),  # a role after a dash names nobody
+        ("Tổng số: 24; có mặt 21; vắng: 03 (02 MSH, 01 có lý do).", 0),
+        ("Thư ký: đồng chí Tạ Quang Minh - Bí thư chi bộ. Thư ký: đồng chí Lò Thị Hà.", 0),
+        ("CHI BỘ PHÒNG TÀI CHÍNH - KẾ HOẠCH HUYỆN", 0),
+    ],
+)
+def test_tail_attribution_names_the_speaker_not_a_header_field(line, names):
+    assert tail_attribution(line)[2] == names
+
+
+def test_layout_generator_writes_the_attribution_in_several_wordings():
+    openers = set()
+    for seed in range(12):
+        new = render(_record(), "speaker_at_end", seed=seed, rename=0.0, joint=0.0, caption=0.0)
+        for seg in new["segments"]:
+            if seg["kind"] == "discussion":
+                tail = new["text"][seg["start"] : seg["end"]].rstrip(".")
+                assert tail.casefold().endswith((seg["speaker"].casefold(), ")", "]")) or seg["speaker"] in tail[-60:]
+                cut = max(tail.rfind("("), tail.rfind("["), tail.rfind(" – "), tail.rfind(" — "), tail.rfind(" - "))
+                openers.add(" ".join(tail[cut:].split()[:2]).casefold())
+    assert len(openers) >= 6
 
 
 def test_turn_finder_discussion_table_in_docx(tmp_path):

@@ -43,8 +43,10 @@ _LIST_NUMBER = re.compile(r"\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[a-zđ])[.
 _ABBREVIATION = re.compile(
     r"(?:" + "|".join(re.escape(t) for t in _ABBREVIATED_TITLES) + r")\.(?:[^\W\d_]+\.?)*", re.IGNORECASE
 )
-# "… (ý kiến đ/c Tâm)", "… – Đ/c Hạnh": a remark whose speaker is named at the end of its line.
-_LINE_END_NAME = re.compile(r"[-–(]\s*(?:ý kiến\s+)?(?:đ/c|đồng chí)\s+\S+(?:\s+\S+){0,3}\)?\s*[.;]?$", re.IGNORECASE)
+_DASHES = (" – ", " - ", " — ", " -- ")
+_TAIL_TRIM = " \t.;,!?…"
+_NO_ATTRIBUTION = ("none", "none", 0, -1, -1, -1)
+_WORD = re.compile(r"\S+")
 _CELL_CUT = re.compile(r"\||\t")
 _PHOTO = re.compile(r"\b(?:ảnh|nguồn)\s*:", re.IGNORECASE)
 _CONCLUSION_CUE = re.compile(r"kết luận|\bKL\b|tổng hợp ý kiến", re.IGNORECASE)
@@ -129,6 +131,7 @@ class DocContext:
     rule_starts: dict[int, str]  # segment start -> kind
     rule_speaker_chars: set[int]  # offsets inside the speaker names the rules found
     header_people: dict[str, str]  # lower-cased name -> role
+    attributions: dict[int, tuple]  # line start -> tail_attribution() of the lines that end with one
 
     def rule_segment(self, start: int):
         """The segment the rules open within 3 characters of start, other than procedural text."""
@@ -138,6 +141,8 @@ class DocContext:
 
     def __post_init__(self) -> None:
         self.people_words = {w for name in self.header_people for w in name.split()}
+        # two lines or more end with an attribution naming someone: speakers are named after their remarks
+        self.names_at_end = sum(1 for a in self.attributions.values() if a[2]) >= 2
 
 
 def context(text: str) -> DocContext:
@@ -158,6 +163,8 @@ def context(text: str) -> DocContext:
             if s.speaker and s.kind != "procedural":
                 for name in s.speaker.split(", "):
                     at = text.find(name, s.start, min(s.end, s.start + 400))
+                    if at < 0:  # a speaker named at the end of a long remark
+                        at = text.rfind(name, s.start, s.end)
                     if at >= 0:
                         spk.update(range(at, at + len(name)))
     people = {}
@@ -168,7 +175,15 @@ def context(text: str) -> DocContext:
         people.setdefault(person.name.lower(), person.role)
     for g in header.guests:
         people.setdefault(g.lower(), "guest")
-    return DocContext(text, us, rule, header, starts, spk, people)
+    attributions = {}
+    pos = 0
+    for line in text.split("\n"):
+        if line.rstrip(_TAIL_TRIM).endswith((")", "]")) or any(d in line[-90:] for d in _DASHES):
+            attr = tail_attribution(line)
+            if attr[0] != "none":
+                attributions[pos] = attr
+        pos += len(line) + 1
+    return DocContext(text, us, rule, header, starts, spk, people, attributions)
 
 
 def _lead(text: str, u: Unit) -> tuple[str, int]:
@@ -177,12 +192,70 @@ def _lead(text: str, u: Unit) -> tuple[str, int]:
     return kind, (m.end() if m else u.start)
 
 
+def tail_attribution(line: str) -> tuple[str, str, int, int, int, int]:
+    """A short attribution closing a line: "… (ý kiến của đ/c Tâm)", "… – Đ/c Hạnh, tổ 3", "… [TS. Lê Văn An]".
+
+    Returns (kind: bracket, dash or none; the title family inside it; how many capitalised words name
+    someone in it, 0 when it names nobody, as in "(có lý do)" or "- Bí thư chi bộ"; where it opens in line;
+    where those capitalised words start and end in line, or -1).
+    No word list: a bracket or dash closing the line, then a title or a run of capitalised words, before
+    any role after a comma or a dash.
+    """
+    s = line.rstrip(_TAIL_TRIM)
+    at = -1
+    kind = "none"
+    body = ""
+    if s.endswith((")", "]")):
+        at = max(s.rfind("(", 0, len(s) - 1), s.rfind("[", 0, len(s) - 1))
+        body = s[at + 1 : -1] if at >= 0 else ""
+        kind = "bracket"
+    else:
+        # the first dash of the last 90 characters: "… – đ/c Tuyên - tổ 3" names Tuyên, not "tổ 3"
+        cuts = [c for d in _DASHES if (c := s.find(d, max(0, len(s) - 90))) > 0]
+        if cuts:
+            at = min(cuts) + 1
+            body = s[at + 2 :]
+            kind = "dash"
+    words = body.split()
+    if at < 0 or not words or len(words) > 12 or "(" in body or ")" in body:
+        return _NO_ATTRIBUTION
+    if _SENTENCE_END.search(body):  # "- Bí thư chi bộ. Thư ký: đồng chí Hà" is a header, not an attribution
+        return _NO_ATTRIBUTION
+    low = [w.lower().strip(",:") for w in words]
+    family = next((fam for i in range(len(low)) if (fam := title_family(low, i)[0])), None)
+    head = _ROLE_CUT.split(body, maxsplit=1)[0].split()  # "Tâm, chi ủy viên" -> "Tâm"
+    low_head = [w.lower() for w in head]
+    run = 0  # the capitalised words ending the head, a title not among them ("Đ/c Lưu Thị Nhàn": 3)
+    while run < len(head) and head[-1 - run][:1].isupper() and not title_family(low_head, len(head) - 1 - run)[0]:
+        run += 1
+    lead = len(head) - run
+    titled = next(((i, n) for i in range(len(head)) if (n := title_family(low_head, i)[1])), None)
+    if not run and titled:  # or those right after a title, a verb after them: "(đ/c Cao Minh Quý nêu)"
+        lead = titled[0] + titled[1]
+        while lead + run < len(head) and head[lead + run][:1].isupper():
+            run += 1
+    digits = any(c.isdigit() for c in "".join(head))  # "(02 MSH, 02 có lý do)"
+    alone = not s[:at].strip(" -–—+*•")  # a line that is only the bracket: "(Xét, đề nghị kết nạp)" is a title
+    names = run if run and (family or (lead <= 3 and not digits and not alone)) and run <= 5 and not s.isupper() else 0
+    name_at = name_end = -1
+    if names:  # where the run of capitalised words starts and ends in line
+        body_at = at + (1 if kind == "bracket" else 2)
+        spans = [m.span() for m in _WORD.finditer(body)]
+        name_at = body_at + spans[lead][0]
+        name_end = body_at + len(body[: spans[lead + run - 1][1]].rstrip(",;"))
+    return kind, family or "none", names, at, name_at, name_end
+
+
+_ROLE_CUT = re.compile(r",|;|\s[-–—]\s")
+_SENTENCE_END = re.compile(r"[^\W\d_]*[a-zđà-ỹ]\.\s")
+
+
 # What a unit's neighbours lend it, as (offset, ((their key, its key), ...)).
 _NEIGHBOUR_KEYS = tuple(
     (off, tuple((key, f"{off:+d}:{key}") for key in keys))
     for off, keys in (
-        (-1, ("w0", "heading", "ends_colon", "cells", "wide_gap", "rule_kind", "bullet", "start")),
-        (1, ("w0", "nd_prefix", "bullet", "rule_kind", "start")),
+        (-1, ("w0", "heading", "ends_colon", "cells", "wide_gap", "rule_kind", "bullet", "start", "unit_is_attr")),
+        (1, ("w0", "nd_prefix", "bullet", "rule_kind", "start", "line_attr")),
     )
 )
 
@@ -192,6 +265,7 @@ def unit_features(ctx: DocContext) -> list[dict]:
     text = ctx.text
     feats: list[dict] = []
     state = "none"
+    prev_attr = "none"
     rule_seen_disc = False
     conclusion_cue = False
     for u in ctx.units:
@@ -272,8 +346,18 @@ def unit_features(ctx: DocContext) -> list[dict]:
             f["line_photo"] = bool(_PHOTO.search(line))
             if _CONCLUSION_CUE.search(line[:100]) and (line.rstrip().endswith(":") or ":" in line[:100]):
                 conclusion_cue = True
-            f["line_end_name"] = bool(_LINE_END_NAME.search(line))
             f["role_label"] = role_label_line(text, u.start, u.end)
+            attr = ctx.attributions.get(line_a, _NO_ATTRIBUTION)
+            f["line_attr"] = attr[0]
+            if attr[0] != "none":
+                f["line_attr_title"] = attr[1]
+                f["line_attr_caps"] = _bucket(attr[2], (0, 1, 2, 4))
+            f["prev_line_attr"] = prev_attr
+            prev_attr = "named" if attr[2] else "none"  # brackets or a dash alike: the line closed a remark
+        else:  # the attribution after the remark's last stop: "… được. (ý kiến đ/c Tâm)", "… chuyến. – đ/c Lành"
+            attr = ctx.attributions.get(line_a)
+            if attr and attr[2] and u.start >= line_a + attr[3]:
+                f["unit_is_attr"] = True
         f["after_conclusion_cue"] = conclusion_cue
         if mk and rules._is_caption(text, mk, line_b):
             f["caption"] = True
@@ -318,6 +402,9 @@ def unit_features(ctx: DocContext) -> list[dict]:
                         f[as_key] = near[key]
             else:
                 f[f"{off:+d}:edge"] = True
+        if ctx.names_at_end:  # a remark opens after the attribution closing the one before, or after a heading
+            lead = "head" if f.get("-1:heading") or f.get("-1:ends_colon") else "text"
+            f["doc_attr_prev"] = f"{f.get('prev_line_attr', 'mid')}/{lead}/{f['bullet']}/{f.get('s0')}"
     return [_crf(f) for f in feats]
 
 
@@ -342,7 +429,11 @@ def speaker_window(ctx: DocContext, k: int, seg_end: int) -> list[tuple[int, int
     line_end = ctx.text.find("\n", u.start)
     line_end = min(seg_end, len(ctx.text) if line_end < 0 else line_end)
     if toks and line_end > toks[-1][1]:  # a speaker named at the end of the remark's line
-        toks += tokens(ctx.text, max(toks[-1][1], line_end - 80), line_end)[-10:]
+        toks += tokens(ctx.text, max(toks[-1][1], line_end - 100), line_end)[-14:]
+    if toks and ctx.names_at_end and seg_end > toks[-1][1]:  # or at the end of its last line, several lines on
+        last_line = ctx.text.rfind("\n", 0, seg_end) + 1
+        if last_line > line_end:
+            toks += tokens(ctx.text, max(toks[-1][1], last_line, seg_end - 100), seg_end)[-14:]
     return toks
 
 
@@ -357,9 +448,16 @@ def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> list[di
     ]
     people_words = ctx.people_words
     spk = ctx.rule_speaker_chars
+    title_end = {}  # index of a title's last word -> its family ("đồng chí" ends at "chí")
+    for i, fam in enumerate(titles):
+        if fam != "none":
+            title_end[i + title_family(words, i)[1] - 1] = fam
     feats = []
     depth = colon_seen = cell = 0
     line_words = 0
+    at_end = ctx.names_at_end
+    n = len(toks)
+    attr_from = name_from = name_to = line_end = -1  # where the attribution closing the line opens; its name
     for i, (s, e, w) in enumerate(toks):
         low = words[i]
         if i and "\n" in text[toks[i - 1][1] : s]:
@@ -376,6 +474,20 @@ def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> list[di
             "len": _bucket(len(w), (1, 2, 4, 7)),
             "line_pos": _bucket(line_words, (0, 1, 2, 4, 8)),
         }
+        if s > line_end:  # a new line: find the attribution that closes it, if any
+            line_start = text.rfind("\n", 0, s) + 1
+            line_end = text.find("\n", s) % (len(text) + 1)
+            attr = ctx.attributions.get(line_start)
+            attr_from = line_start + attr[3] if attr and attr[2] else len(text)
+            name_from, name_to = (line_start + attr[4], line_start + attr[5]) if attr and attr[2] else (-1, -1)
+        in_attr = s >= attr_from
+        if in_attr:  # inside it, the token's shape and place in it decide; its words are those of mentions elsewhere
+            f = {"bias": 1.0, "shape": shapes[i], "title": titles[i], "paren": f["paren"], "len": f["len"]}
+            f["in_attr"] = f"{shapes[i]}/{title_end.get(i - 1, 'none')}"  # "(ý kiến đồng chí Tâm)": Aa after a title
+            if name_from <= s < name_to:  # the capitalised words it names
+                f["attr_name"] = "first" if s == name_from else "next"
+        if at_end:  # how far from the end of the window, in a document that names speakers after their remarks
+            f["end_dist"] = _bucket(n - 1 - i, (0, 1, 2, 3, 5, 8, 13))
         if low in FAMILY_NAMES:
             f["fam"] = 1.0
         if low in NAME_PARTICLES or low in BIRTH_ORDER:
@@ -388,24 +500,25 @@ def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> list[di
             f["rule_spk"] = 1.0
         if low in people_words:
             f["header_word"] = 1.0
-        if i > 0:
+        if i > 0 and not in_attr:
             f["-1:w"] = words[i - 1]
             f["-1:shape"] = shapes[i - 1]
             f["-1:title"] = titles[i - 1]
             if words[i - 1] in FAMILY_NAMES:
                 f["-1:fam"] = 1.0
-        else:
+        elif i == 0:
             f["BOS"] = 1.0
-        if i > 1:
+        if i > 1 and not in_attr:
             f["-2:w"] = words[i - 2]
         if i + 1 < len(toks):
-            f["+1:w"] = words[i + 1]
             f["+1:shape"] = shapes[i + 1]
-            if words[i + 1] in SPEECH_FIRST_WORDS:
-                f["+1:speech"] = 1.0
+            if not in_attr:
+                f["+1:w"] = words[i + 1]
+                if words[i + 1] in SPEECH_FIRST_WORDS:
+                    f["+1:speech"] = 1.0
         else:
             f["EOS"] = 1.0
-        if i + 2 < len(toks):
+        if i + 2 < len(toks) and not in_attr:
             f["+2:w"] = words[i + 2]
         feats.append(f)
         line_words += 1

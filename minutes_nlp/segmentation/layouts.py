@@ -218,6 +218,10 @@ class Template:
     def procedural(self, body: str) -> str:
         return body
 
+    def close(self, piece: str, suffix: str) -> str:
+        """The remark's last sentence with what the marker leaves for its end (a speaker named after it)."""
+        return piece + suffix
+
 
 class DashTitleColon(Template):
     name = "dash_title_colon"
@@ -432,12 +436,55 @@ class SpeakerBlock(Template):
 
 
 class SpeakerAtEnd(Template):
+    """The speaker named after the remark, in brackets or after a dash: "… (ý kiến của đ/c Tâm)", "… – Hạnh"."""
+
     name = "speaker_at_end"
+    ATTRIBUTIONS = (
+        " (ý kiến {who}{role})",
+        " (ý kiến của {who}{role})",
+        " (Ý kiến của {who}{role})",
+        " ({who}{role})",
+        " [{who}]",
+        " – {who}{role}",
+        " — {who}",
+        " - {who}{role}",
+        " ({who} phát biểu)",
+        " ({who} nêu)",
+        " (Ý kiến: {who})",
+        " (theo ý kiến {who})",
+    )
+
+    def __init__(self, rng: random.Random):
+        super().__init__(rng)
+        self.form = rng.choice(self.ATTRIBUTIONS)  # a secretary mostly keeps one wording
+        self.title = rng.choice(("đ/c", "Đ/c", "đồng chí", "Đồng chí", "ĐC", "đ/c", "Đ/c"))
+        self.drop_stop = rng.random() < 0.3  # "… chưa thấy sửa (đ/c Khải)." rather than "… sửa. (đ/c Khải)"
 
     def render(self, i, speaker, role):
-        name = _given(speaker) if self.rng.random() < 0.5 else speaker
-        suffix = self.rng.choice((f" (ý kiến đ/c {name})", f" – Đ/c {name}", f" (đ/c {name})"))
-        return "- ", name, suffix
+        rng = self.rng
+        name = _given(speaker) if rng.random() < 0.5 and ", " not in speaker else speaker
+        pick = rng.random()
+        if pick < 0.1:
+            who = name
+        elif pick < 0.2:
+            who = f"{rng.choice(ACADEMIC_TITLES + KIN_TITLES)} {name}"
+        else:
+            who = f"{self.title} {name}"
+        stated = ""
+        if rng.random() < 0.25:  # "(đ/c Tâm, chi ủy viên)", "– Đ/c Hạnh - tổ 3"
+            stated = rng.choice((", ", " - ")) + self.role_phrase(role)
+        form = self.form if rng.random() < 0.8 else rng.choice(self.ATTRIBUTIONS)
+        return self.bullet or "- ", name, form.format(who=who, role=stated)
+
+    def joint(self, speaker, other):
+        first = speaker.split(", ")[0]
+        who = self.rng.choice((f"các đ/c {speaker}", f"{self.title} {first} và {self.title} {other}", f"Đ/c {speaker}"))
+        return self.bullet or "- ", speaker, self.form.format(who=who, role="")
+
+    def close(self, piece: str, suffix: str) -> str:
+        if self.drop_stop and piece.endswith("."):
+            return piece[:-1] + suffix + "."
+        return piece + suffix
 
 
 class MilitaryRanks(Template):
@@ -600,8 +647,14 @@ def render(
             marker, written, suffix = f"{tpl.bullet}{title} {speaker} {verb}: ", speaker, ""
             answer = None
         elif others and not tpl.table_head and rng.random() < joint:  # a joint remark (codebook §2, ruling 23)
-            marker, speaker, role = _joint(rng, tpl.bullet, speaker, role, others, members)
-            written, suffix = speaker, ""
+            if hasattr(tpl, "joint"):  # a layout that names its joint speakers its own way (after the remark)
+                other = rng.choice(others)
+                speaker = f"{speaker}, {other}"
+                role = min((role, members[other]), key=ROLE_ORDER.index)
+                marker, written, suffix = tpl.joint(speaker, other)
+            else:
+                marker, speaker, role = _joint(rng, tpl.bullet, speaker, role, others, members)
+                written, suffix = speaker, ""
         elif (
             exchanges
             and ", " not in speaker
@@ -638,8 +691,8 @@ def render(
                 out.pos = sum(len(p) for p in out.parts)
             if do_wrap:
                 piece = _wrap(piece, rng, width)
-            if j == len(sents) - 1:
-                piece += suffix
+            if j == len(sents) - 1 and suffix:
+                piece = tpl.close(piece, suffix)
             a = out.pos
             if isinstance(tpl, NumberedSubitems):
                 label_len = 3 if tpl.items == "letters" else 2  # the item's letter or bullet is not the sentence

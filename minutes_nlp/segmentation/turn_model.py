@@ -26,6 +26,7 @@ from minutes_nlp.segmentation.features import (
     DocContext,
     context,
     speaker_window,
+    tail_attribution,
     token_features,
     unit_features,
 )
@@ -71,17 +72,22 @@ def speaker_labels(ctx: DocContext, toks: list[tuple[int, int, str]], speaker: s
     text = ctx.text
     lo, hi = toks[0][0], toks[-1][1]
     window = text[lo:hi].casefold()
+    starts = {t[0] for t in toks}
+    ends = {t[1] for t in toks}
     for name in speaker.split(", "):
+        # the name as the window's tokens spell it (the window skips the middle of a long remark), written
+        # with a capital where it can be: "lợi ích" is not đ/c Lợi
+        found = []
         at = window.find(name.casefold())
         while at >= 0:
             a, b = lo + at, lo + at + len(name)
-            before = text[a - 1] if a > lo else " "
-            after = text[b] if b < len(text) else " "
-            if not before.isalnum() and not after.isalnum():
-                break
+            if a in starts and b in ends:
+                found.append(a)
             at = window.find(name.casefold(), at + 1)
-        if at < 0:
+        if not found:
             continue
+        a = next((x for x in found if text[x].isupper()), found[0])
+        b = a + len(name)
         first = True
         for i, (s, e, _word) in enumerate(toks):
             if s >= a and e <= b:
@@ -97,7 +103,15 @@ _VERB = re.compile(
 
 def marker_region(text: str, start: int, content: int, name_end: int, end: int) -> str:
     """The words around the speaker's name that may state a role: up to the speech verb or the remark
-    ("Đồng chí Đông, chi ủy viên, Phó Trưởng phòng cho biết …"); words after the verb name someone else."""
+    ("Đồng chí Đông, chi ủy viên, Phó Trưởng phòng cho biết …"); words after the verb name someone else;
+    for a speaker named after the remark, the attribution ("… (ý kiến đ/c Tâm, chi ủy viên)")."""
+    if name_end > start:  # a speaker named at the end: "… (ý kiến đ/c Tâm, chi ủy viên)", "… – Đ/c Hạnh, tổ 3"
+        line_start = max(start, text.rfind("\n", 0, name_end) + 1)
+        line_end = text.find("\n", name_end, end)
+        line_end = end if line_end < 0 else line_end
+        kind, _family, _caps, at, _name_at, _name_end = tail_attribution(text[line_start:line_end])
+        if kind != "none" and start + 10 < line_start + at < name_end:
+            return text[line_start + at : line_end][:200]
     stop = max(content, start)
     if name_end > start and content > name_end:  # "A, Phó Bí thư hỏi quần chúng Mến:": the rest names whom A asks
         verb = _VERB.search(text, name_end, content)
@@ -376,6 +390,8 @@ def render_card(info: dict) -> str:
         "Two linear-chain CRFs (python-crfsuite): a unit tagger (B-<segment kind> / I over lines and",
         "sentence pieces) and a speaker tagger (B-S / I-S over the tokens opening a turn), plus a logistic",
         "regression of the speaker's role stored as plain JSON weights. No pickle anywhere.",
+        'Speakers named after their remarks ("… (ý kiến của đ/c Tâm)", "… – Hạnh, tổ 3") are read from',
+        "the attribution closing the turn's last line (features.tail_attribution).",
         "",
         f"- training data: `{info.get('corpus')}` sha256 `{info.get('corpus_sha256')}`, "
         f"split `{info.get('train_split')}` ({info.get('train_meetings')} meetings, "
@@ -506,16 +522,28 @@ class TurnFinder:
         labels = self.decode(features, only)
         current = None
         for k, f in enumerate(features):
-            if labels[k] in ("I", "B-procedural") and f.get("rule_kind") == "discussion" and k not in only:
-                # inside the discussion, a new speaker the rules name opens a turn; under the discussion's heading
-                # after procedural text only one they name in the line ("Theo đồng chí H'Nga Byă, …"), not
-                # "Đồng chí chủ trì đề nghị các đồng chí phát biểu ngắn"
-                if (labels[k] == "I" and current == "discussion") or (
-                    (current == "procedural" or labels[k] == "B-procedural")
-                    and f.get("state") == "disc"
-                    and _names_in_line(ctx, k)
-                ):
-                    labels[k] = "B-discussion"
+            # inside the discussion, a new speaker the rules name opens a turn; under the discussion's heading
+            # after procedural text only one they name in the line ("Theo đồng chí H'Nga Byă, …"), not
+            # "Đồng chí chủ trì đề nghị các đồng chí phát biểu ngắn"; but where speakers are named after their
+            # remarks, a name closing a line closes the turn begun lines before (unless the line before closed
+            # one too: then this line is a one-line remark)
+            closes = f.get("line_attr", "none") != "none" or f.get("unit_is_attr")
+            trailing = ctx.names_at_end and closes and f.get("prev_line_attr") != "named"
+            if (
+                labels[k] in ("I", "B-procedural")
+                and f.get("rule_kind") == "discussion"
+                and k not in only
+                and not trailing
+                and (
+                    (labels[k] == "I" and current == "discussion")
+                    or (
+                        (current == "procedural" or labels[k] == "B-procedural")
+                        and f.get("state") == "disc"
+                        and _names_in_line(ctx, k)
+                    )
+                )
+            ):
+                labels[k] = "B-discussion"
             if labels[k] != "I":
                 current = labels[k][2:]
         opens = [(k, lab[2:]) for k, lab in enumerate(labels) if lab != "I"]
@@ -541,12 +569,22 @@ class TurnFinder:
                 found.append((Segment(start, e, kind), start, -1))
                 continue
             toks = speaker_window(ctx, k, e)
-            tags = self.speakers.tag(token_features(ctx, toks)) if toks else []
+            token_feats = token_features(ctx, toks) if toks else []
+            tags = self.speakers.tag(token_feats) if toks else []
+            closing = ctx.names_at_end and any(t != "O" and f.get("in_attr") for t, f in zip(tags, token_feats))
+            if closing:  # the name in the attribution closing the remark is its speaker; those before are mentions
+                tags = [t if f.get("in_attr") else "O" for t, f in zip(tags, token_feats)]
             names, last = _names(text, toks, tags)
+            if closing:  # and a joint remark's other names after it: "(ý kiến các đ/c Hạnh, Mến, Cường)"
+                joint = _attributed_names(ctx, start, e)
+                if len(joint) > len(names) and names and joint[0] == names[0]:
+                    names = joint
             speaker = ", ".join(names) if names else None
             if speaker is None:  # the model names nobody: take what the rules read here ("Đ/c Bí thư giải thích")
                 rule_seg = ctx.rule_segment(start)
                 speaker = rule_seg.speaker if rule_seg else None
+            if speaker is None and kind == "discussion" and ctx.names_at_end:  # or the name closing the remark
+                speaker = _attributed_name(ctx, start, e)
             if speaker is None and kind == "discussion":  # or the capitalised name right after a title
                 speaker = _titled_name(toks) or _family_run(toks)
             if speaker is None and kind in ("chair_report", "chair_conclusion"):
@@ -602,6 +640,32 @@ _PRECEDENCE = ("chair", "secretary", "committee", "guest", "member")
 def _highest(roles: list[str]) -> str:
     """Joint remarks take the highest of their speakers' roles (codebook §4.23)."""
     return min(roles, key=lambda r: _PRECEDENCE.index(r) if r in _PRECEDENCE else len(_PRECEDENCE))
+
+
+def _attributed_names(ctx: DocContext, start: int, end: int) -> list[str]:
+    """The names in the attribution closing a turn's last line: "… (ý kiến của đ/c Khải)" gives Khải,
+    "… (Đ/c Hạnh, Mến và đ/c Lê Văn Cường, tổ 3)" gives all three; a role after them ends the list."""
+    line_start = max(start, ctx.text.rfind("\n", 0, end) + 1)
+    line_start = ctx.text.rfind("\n", 0, line_start) + 1  # the turn may open mid-line: look its line up
+    attr = ctx.attributions.get(line_start)
+    if not attr or not attr[2]:
+        return []
+    names = [ctx.text[line_start + attr[4] : line_start + attr[5]]]
+    tail = ctx.text[line_start + attr[5] : min(end, ctx.text.find("\n", line_start) % (len(ctx.text) + 1))]
+    for part in _NAME_LIST.split(tail.rstrip(" .;)]"))[1:]:
+        words = part.split()
+        if not words or not all(w[:1].isupper() for w in words) or len(words) > 5:
+            break
+        names.append(" ".join(words))
+    return [n for n in names if n]
+
+
+_NAME_LIST = re.compile(r"\s*(?:,|\bvà\b)\s*(?:(?:đồng chí|đ/c|Đ/c|Đồng chí)\s+)?")
+
+
+def _attributed_name(ctx: DocContext, start: int, end: int) -> str | None:
+    """The attribution's names as one speaker, or None."""
+    return ", ".join(_attributed_names(ctx, start, end)) or None
 
 
 def _titled_name(toks: list[tuple[int, int, str]]) -> str | None:
