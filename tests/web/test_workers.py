@@ -140,7 +140,7 @@ def _upload(world, who, name, data, results, key):
 
 
 def test_slow_file_fails_alone_while_another_cell_signs_in_and_uploads(pooled):
-    slow = EXAMPLE.read_text(encoding="utf-8") * 150  # 730 KB: about 5 s of analysis on an idle core, under 100 MB
+    slow = EXAMPLE.read_text(encoding="utf-8") * 220  # 1 MB: about 5.5 s of analysis on an idle core, under 100 MB
     results: dict = {}
     mine = re.compile(rf"minutes-nlp-web-{os.getpid()}-")
     before = {p.name for p in Path(tempfile.gettempdir()).iterdir() if mine.match(p.name)}
