@@ -645,8 +645,7 @@ def _highest(roles: list[str]) -> str:
 def _attributed_names(ctx: DocContext, start: int, end: int) -> list[str]:
     """The names in the attribution closing a turn's last line: "… (ý kiến của đ/c Khải)" gives Khải,
     "… (Đ/c Hạnh, Mến và đ/c Lê Văn Cường, tổ 3)" gives all three; a role after them ends the list."""
-    line_start = max(start, ctx.text.rfind("\n", 0, end) + 1)
-    line_start = ctx.text.rfind("\n", 0, line_start) + 1  # the turn may open mid-line: look its line up
+    line_start = ctx.text.rfind("\n", 0, end) + 1  # the turn's last line, whole even where the turn opens in it
     attr = ctx.attributions.get(line_start)
     if not attr or not attr[2]:
         return []
