@@ -235,3 +235,16 @@ def test_office_role_tells_cell_roles_from_other_organisations(office, role):
 def test_header_table_row_is_split_at_its_cells():
     h = header("ĐẢNG BỘ PHƯỜNG 5 | ĐẢNG CỘNG SẢN VIỆT NAM\nCHI BỘ KHU PHỐ 3 | Hà Nội, ngày 08 tháng 5 năm 2024\n")
     assert (h.committee, h.cell) == ("ĐẢNG BỘ PHƯỜNG 5", "CHI BỘ KHU PHỐ 3")
+
+
+@pytest.mark.parametrize(
+    "line, present, total",
+    [
+        ("Quân số đảng viên: 09/11 đ/c (02 đ/c làm nhiệm vụ tại chốt).", 9, 11),
+        ("Sĩ số: 14/16 đồng chí, vắng 2 có lý do.", 14, 16),
+    ],
+)
+def test_attendance_as_a_fraction_with_its_unit(line, present, total):
+    text = "CHI BỘ ĐỘI 3\nBIÊN BẢN SINH HOẠT CHI BỘ\n" + line + "\n"
+    h = parse_header(text, len(text))
+    assert (h.members_present, h.members_total, h.members_absent) == (present, total, total - present)

@@ -325,3 +325,60 @@ def test_layout_generator_holds_templates_out_and_makes_excerpts():
     short = excerpt(render(_record(), "numbered", seed=1), seed=2)
     kinds = [s["kind"] for s in short["segments"]]
     assert 1 <= kinds.count("discussion") <= 2 and kinds[0] == "procedural"
+
+
+# Layouts that a fifth set of minutes by other hands showed the turn finder missing (issue 9); the text
+# here is new, written for these tests, and the generator (layouts.py) now renders each of these forms.
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        pytest.param(  # a notebook paragraph: given names between semicolons
+            "- Khanh: đồng ý BC; Lụa: không có ý kiến thêm; Tám Hòa: xin CB cho nghỉ sinh hoạt 2 tháng "
+            "vì đi làm thuê ở Long An\n- Đực: đề nghị ấp sửa cây cầu khỉ kênh Ba Xã\n",
+            ["Khanh", "Lụa", "Tám Hòa", "Đực"],
+            # the shipped model finds Khanh, Lụa and Đực but not the third remark of the paragraph (issue 9 note)
+            marks=pytest.mark.xfail(strict=True, reason="the third remark of a semicolon paragraph is missed"),
+        ),
+        (  # the remark named first, then whose it is
+            "Góp ý của đ/c Tạ Minh Đoan: hồ sơ chậm là do phần mềm lỗi, không phải do bộ phận một cửa.\n"
+            "Ý kiến của đ/c Vương Thị Nết: đề nghị phòng họp giao ban mỗi tuần để theo dõi hồ sơ.\n"
+            "Ý kiến đ/c Khúc Văn Lâm (chuyên viên): tôi nhất trí với dự thảo.\n",
+            ["Tạ Minh Đoan", "Vương Thị Nết", "Khúc Văn Lâm"],
+        ),
+        (  # ranks, and a speech verb before the colon
+            "- Đại úy Mông Văn Kỳ hỏi: tiêu chuẩn gạo của tổ chốt tháng này đã về chưa?\n"
+            "- Thiếu tá Sầm Đức Pao trả lời: gạo đã chuyển lên chốt hôm 12, còn rau xanh thì đồn tự tăng gia.\n",
+            ["Mông Văn Kỳ", "Sầm Đức Pao"],
+        ),
+        (  # Central Highlands names with another organisation's office in brackets
+            "- H'Bia Mlô (CHT Hội PN buôn): chi hội đã lập 2 tổ vay vốn, 19 chị em tham gia.\n"
+            "- Ama Kông hỏi: đường ra rẫy phía suối Đăk Tơ bao giờ làm?\n"
+            "- Rơ Ô Dơk (BT Chi đoàn): đoàn viên nhận dọn cỏ hai bên đường vào buôn.\n",
+            ["H'Bia Mlô", "Ama Kông", "Rơ Ô Dơk"],
+        ),
+    ],
+)
+def test_turn_finder_reads_layouts_of_the_fifth_set(body, expected):
+    found = speakers(HEADER + "2. Thảo luận:\n" + body + CLOSING)
+    assert [s.casefold() if s else s for s in found] == [s.casefold() for s in expected]
+
+
+def test_turn_finder_group_reports_and_task_tables_open_no_turn():
+    text = (
+        HEADER.replace(
+            "tháng 9.\n", "tháng 9, kết quả từng tổ:\n- Tổ 1: thu xong quỹ khuyến học\n- T3: còn 2 hộ chưa nộp quỹ\n"
+        )
+        + "2. Thảo luận:\n- Đ/c Kha Văn Lợi: Nhất trí với báo cáo.\n"
+        "- Đ/c Bế Thị Nhung: Đề nghị chi bộ giao tổ 3 vận động 2 hộ còn lại.\n"
+        "3. Đồng chí chủ trì kết luận: chi bộ thống nhất thông qua báo cáo và giao việc như sau:\n"
+        "TT | Việc | Người thực hiện | Thời hạn\n1 | Vận động 2 hộ tổ 3 nộp quỹ | đ/c Bế Thị Nhung | 30/9\n"
+        "2 | Sửa loa truyền thanh | đ/c Kha Văn Lợi | tháng 10\nBiểu quyết: 20/20 tán thành.\n"
+    )
+    doc = segment(normalize(text))
+    kinds = [(s.kind, s.speaker) for s in doc.segments if s.kind != "procedural"]
+    assert kinds == [
+        ("chair_report", "Đoàn Văn Thuận"),
+        ("discussion", "Kha Văn Lợi"),
+        ("discussion", "Bế Thị Nhung"),
+        ("chair_conclusion", "Đoàn Văn Thuận"),
+    ]

@@ -226,7 +226,7 @@ def train(
     help=N_("Model directory to write."),
 )
 @option("--split", default="train+dev", show_default=True, help=N_("Split(s) to train on, e.g. train or train+dev."))
-@option("--per-record", type=int, default=5, show_default=True, help=N_("Layout re-renderings per meeting."))
+@option("--per-record", type=int, default=7, show_default=True, help=N_("Layout re-renderings per meeting."))
 @option("--held-out", is_flag=True, help=N_("Leave the held-out layout templates out (to measure generalisation)."))
 @option("--seed", type=int, default=13, show_default=True, help=N_("Random seed; same seed, same model."))
 def train_segmenter(

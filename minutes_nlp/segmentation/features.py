@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from minutes_nlp.segmentation import rules
-from minutes_nlp.segmentation.header import role_label_line
+from minutes_nlp.segmentation.header import ATTENDANCE_LINE, role_label_line
 from minutes_nlp.segmentation.lexicon import (
     BIRTH_ORDER,
     FAMILY_NAMES,
+    GIVEN_NAMES,
     NAME_PARTICLES,
     ROLE_HEADS,
     SPEECH_FIRST_WORDS,
@@ -49,6 +50,8 @@ _NO_ATTRIBUTION = ("none", "none", 0, -1, -1, -1)
 _WORD = re.compile(r"\S+")
 _CELL_CUT = re.compile(r"\||\t")
 _PHOTO = re.compile(r"\b(?:ảnh|nguồn)\s*:", re.IGNORECASE)
+_SPEAKER_COLUMNS = re.compile(r"người phát biểu|họ (?:và )?tên|ý kiến|phát biểu")
+_TASK_COLUMNS = re.compile(r"phụ trách|thực hiện|thời hạn|thời gian|hoàn thành|công việc")
 _CONCLUSION_CUE = re.compile(r"kết luận|\bKL\b|tổng hợp ý kiến", re.IGNORECASE)
 
 
@@ -254,7 +257,21 @@ _SENTENCE_END = re.compile(r"[^\W\d_]*[a-zđà-ỹ]\.\s")
 _NEIGHBOUR_KEYS = tuple(
     (off, tuple((key, f"{off:+d}:{key}") for key in keys))
     for off, keys in (
-        (-1, ("w0", "heading", "ends_colon", "cells", "wide_gap", "rule_kind", "bullet", "start", "unit_is_attr")),
+        (
+            -1,
+            (
+                "w0",
+                "heading",
+                "ends_colon",
+                "cells",
+                "wide_gap",
+                "rule_kind",
+                "bullet",
+                "start",
+                "unit_is_attr",
+                "after_run",
+            ),
+        ),
         (1, ("w0", "nd_prefix", "bullet", "rule_kind", "start", "line_attr")),
     )
 )
@@ -265,6 +282,7 @@ def unit_features(ctx: DocContext) -> list[dict]:
     text = ctx.text
     feats: list[dict] = []
     state = "none"
+    table = "none"
     prev_attr = "none"
     rule_seen_disc = False
     conclusion_cue = False
@@ -296,6 +314,7 @@ def unit_features(ctx: DocContext) -> list[dict]:
         if run:
             w = words[i]
             f["caprun_fam"] = w in FAMILY_NAMES
+            f["caprun_given"] = words[i + run - 1] in GIVEN_NAMES
             f["caprun_particle"] = w in NAME_PARTICLES or w in BIRTH_ORDER
             f["caprun_role"] = w in ROLE_HEADS
             nxt = toks[i + run][2] if i + run < len(toks) else "END"
@@ -316,6 +335,16 @@ def unit_features(ctx: DocContext) -> list[dict]:
             cells = [c.strip() for c in _CELL_CUT.split(raw)]
             f["cell0"] = _shape(cells[0]) if cells[0] else "empty"
             f["cell_head"] = any(c.lower() in ("tt", "stt", "người phát biểu", "họ tên", "họ và tên") for c in cells)
+            head = " ".join(cells).lower()
+            if any(c.isdigit() for c in cells[0]):  # a row; its table is what the head row above said
+                pass
+            elif _SPEAKER_COLUMNS.search(head):  # a head row: the table lists remarks, or tasks
+                table = "remarks"
+            elif _TASK_COLUMNS.search(head):
+                table = "tasks"
+            f["table"] = table
+        else:
+            table = "none"
         line_a = text.rfind("\n", 0, u.start) + 1
         line_b = text.find("\n", u.start)
         line_b = len(text) if line_b < 0 else line_b
@@ -340,6 +369,7 @@ def unit_features(ctx: DocContext) -> list[dict]:
                     else ("concl" if rules._CONCLUSION_HEADING.search(raw) else "other")
                 )
             f["closing"] = bool(rules._CLOSING.match(raw))
+            f["attendance"] = state != "disc" and bool(ATTENDANCE_LINE.search(raw))
             f["concl_line"] = bool(rules._CONCLUSION_LINE.match(raw))
             f["aggregate"] = rules._is_aggregate(raw)
             f["trailing"] = bool(rules._TRAILING.search(line))
@@ -490,6 +520,8 @@ def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> list[di
             f["end_dist"] = _bucket(n - 1 - i, (0, 1, 2, 3, 5, 8, 13))
         if low in FAMILY_NAMES:
             f["fam"] = 1.0
+        if low in GIVEN_NAMES:
+            f["given"] = 1.0
         if low in NAME_PARTICLES or low in BIRTH_ORDER:
             f["particle"] = 1.0
         if low in ROLE_HEADS:

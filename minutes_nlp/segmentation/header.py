@@ -127,7 +127,7 @@ def _number_after(pattern: str, text: str) -> int | None:
 
 _UNIT = r"(?:đồng chí|đ/c|đảng viên|ĐV)"
 _PRESENT = r"(?:có mặt|hiện diện|tham dự|dự họp|tham gia)"
-_ATTENDANCE_LINE = re.compile(
+ATTENDANCE_LINE = re.compile(
     r"có mặt|vắng|tổng số|hiện diện|dự họp|tham dự|miễn sinh hoạt|MSH|tỷ lệ|hiện có\s+\d|"
     r"\d+\s*/\s*\d+\s*" + _UNIT + r"|(?:^|[-+*•]\s*)(?:ĐV|đảng viên)\s*:?\s*\d",
     re.IGNORECASE,
@@ -148,7 +148,7 @@ def _attendance(text: str, h: Header) -> None:
             r"có mặt|vắng|tổng số|đảng viên|tham dự|hiện diện|dự họp|miễn|MSH|đ/c|đồng chí|ĐV", ln, re.IGNORECASE
         )
     ]
-    att = "\n".join(ln for ln in lines if _ATTENDANCE_LINE.search(ln.strip()))
+    att = "\n".join(ln for ln in lines if ATTENDANCE_LINE.search(ln.strip()))
     if not att:
         return
     frac = (
@@ -158,7 +158,14 @@ def _attendance(text: str, h: Header) -> None:
             att,
             re.IGNORECASE,
         )
-        or re.search(r"(?:^|\n|[-+*•]\s*)(?:ĐV|đảng viên|dự)\s*:\s*(\d{1,3})\s*/\s*(\d{1,3})", att, re.IGNORECASE)
+        or re.search(
+            r"(?:^|\n|[-+*•]\s*)(?:quân số|sĩ số|số lượng)?\s*(?:ĐV|đảng viên|dự|quân số|sĩ số)"
+            r"\s*:\s*(\d{1,3})\s*/\s*(\d{1,3})",
+            att,
+            re.IGNORECASE,
+        )
+        # any "09/11 đ/c" on an attendance line ("Quân số đảng viên: 09/11 đ/c (02 đ/c đang làm nhiệm vụ)")
+        or re.search(r"(?<![\d/])(\d{1,3})\s*/\s*(\d{1,3})\s*" + _UNIT + r"\b", att, re.IGNORECASE)
     )
     if frac:
         h.members_present, h.members_total = int(frac.group(1)), int(frac.group(2))

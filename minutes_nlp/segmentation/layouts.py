@@ -39,7 +39,15 @@ ROLE_PHRASES = {
     "chair": ("Bí thư chi bộ", "BT", "Bí thư", "Bí thư chi bộ, Trưởng khu phố"),
     "secretary": ("Thư ký", "thư ký cuộc họp", "Chi ủy viên, thư ký"),
     "committee": ("Chi ủy viên", "Phó Bí thư chi bộ", "PBT", "CUV", "Phó Bí thư", "chi ủy viên phụ trách tổ chức"),
-    "guest": ("Đảng ủy viên, phụ trách chi bộ", "đại biểu Đảng ủy phường", "đại diện Đảng ủy xã", "khách mời"),
+    "guest": (
+        "Đảng ủy viên, phụ trách chi bộ",
+        "đại biểu Đảng ủy phường",
+        "đại diện Đảng ủy xã",
+        "khách mời",
+        "ĐUV xã",
+        "ĐUV phụ trách CB",
+        "Phó Bí thư Đảng ủy xã, dự họp",
+    ),
     "member": (
         "đảng viên",
         "Tổ 5",
@@ -57,6 +65,20 @@ ROLE_PHRASES = {
         "Tổ trưởng tổ sản xuất",
         "chuyên viên",
         "Trưởng phòng Kỹ thuật",
+        "CHT Hội PN",
+        "BT Chi đoàn",
+        "Trưởng thôn",
+        "CT Hội ND",
+        "Chi hội trưởng CCB",
+        "Trưởng ban CTMT",
+        "Công an viên",
+        "Phó trưởng ấp",
+        "Điều dưỡng trưởng khoa",
+        "Chủ nhiệm HTX",
+        "Đội trưởng Đội 2",
+        "Tổ trưởng tổ tự quản",
+        "giảng viên",
+        "Trợ lý Chính trị",
     ),
 }
 PHRASES_FIRST = (
@@ -70,7 +92,26 @@ PHRASES_FIRST = (
     "Góp ý vào dự thảo",
     "Về công tác phát triển đảng viên",
 )
-SPEECH_VERBS = ("phát biểu", "nêu ý kiến", "góp ý", "cho biết", "đề nghị", "tham gia ý kiến", "trình bày", "nêu")
+SPEECH_VERBS = (
+    "phát biểu",
+    "nêu ý kiến",
+    "góp ý",
+    "cho biết",
+    "đề nghị",
+    "tham gia ý kiến",
+    "trình bày",
+    "nêu",
+    "hỏi",
+    "trả lời",
+    "nói thêm",
+    "bổ sung",
+    "giải trình",
+    "có ý kiến",
+    "phát biểu lại",
+    "đề xuất",
+)
+# "Góp ý của đ/c Quyết:", "Ý kiến đ/c Hạnh (tổ 3):": the remark named by what it is, then whose it is
+POSSESSIVE = ("Ý kiến của", "Góp ý của", "Ý kiến", "Phát biểu của", "Ý kiến phát biểu của", "Ý kiến tham gia của")
 CONCLUSIONS = (
     "Đồng chí chủ trì tiếp thu ý kiến và kết luận",
     "Đ/c chủ trì tiếp thu ý kiến và kết luận",
@@ -104,6 +145,21 @@ FAMILY = (
     "Lý",
     "Đinh",
     "Trịnh",
+    "Phan",
+    "Huỳnh",
+    "Mai",
+    "Tô",
+    "Lương",
+    "Cao",
+    "Tạ",
+    "Kiều",
+    "Chu",
+    "Vương",
+    "La",
+    "Quách",
+    "Thái",
+    "Lâm",
+    "Khúc",
 )
 MIDDLE = ("Văn", "Thị", "Hữu", "Minh", "Ngọc", "Thanh", "Đức", "Quốc", "Thị Thu", "Xuân", "Công")
 GIVEN = (
@@ -122,9 +178,47 @@ GIVEN = (
     "Quyên",
     "Thắng",
     "Mỹ",
+    "Dũng",
+    "Trinh",
+    "Khoa",
+    "Quân",
+    "Diệp",
+    "Liêm",
+    "Thơm",
+    "Huệ",
+    "Kiên",
+    "Nhàn",
+    "Vinh",
+    "Oanh",
+    "Tùng",
+    "Xuyến",
+    "Hiếu",
+    "Lành",
 )
 ETHNIC = ("Y Bhim Niê", "H'Nga Ksor", "Ama Thuận", "Nay Blin", "Ksor Y Phi", "Rơ Châm Hmen", "Y Duăn Êban", "Siu H'Lin")
 BIRTH_ORDER = ("Tư Sang", "Năm Lệ", "Sáu Lợi", "Ba Đực", "Út Thảo", "Bảy Hiền", "Hai Thành", "Chín Nhỏ")
+# Parts that names of other traditions are composed from, so that the model meets many names it has never
+# seen rather than learning a few by heart: Ê Đê and M'nông (Y / H' + given + clan), Jrai (clan + given),
+# teknonyms (Ama / Ami + a child's name), Tày, Thái and H'Mông family and middle names, Khmer names, and
+# birth-order names of the South.
+EDE_GIVEN = ("Bhim", "Duăn", "Khum", "Phi", "Ngông", "Thuột", "Krông", "Jôk", "Đhăm", "Bơr", "Kông", "Wơn")
+EDE_FEMALE = ("Nga", "Dung", "Lin", "Yơn", "Mai", "Hnoai", "Bia", "Hen", "Blưm", "Juê")
+EDE_CLAN = ("Niê", "Êban", "Mlô", "Ksor", "Byă", "Adrơng", "Buôn Yă", "Hwing", "Knul", "Kbuôr", "Niê Kdăm")
+JRAI_CLAN = ("Rơ Mah", "Ksor", "Siu", "Nay", "Rơ Châm", "Kpă", "Rahlan", "Puih", "Rơ Ô")
+JRAI_GIVEN = ("Blin", "Nhiên", "Đớt", "Hyơn", "Ơi", "H'Lin", "Thuyết", "Tơng", "Dơk", "Kim")
+NORTH_FAMILY = ("Lò", "Lường", "Cầm", "Vi", "Lang", "Nông", "Triệu", "Lục", "Hà", "Sầm", "Mè", "Hoàng", "Lộc")
+NORTH_GIVEN = ("Chiến", "Dình", "Pằng", "Sáy", "Phóng", "Ún", "Tòng", "Khum", "Thắm", "Quyết", "Sinh", "Piếng")
+HMONG = (
+    ("Giàng", "Thào", "Sùng", "Vàng", "Mùa", "Lầu", "Hờ"),
+    ("A", "Thị", "Seo", "Mí"),
+    ("Páo", "Chớ", "Sình", "Dế", "Mỷ", "Của", "Pó"),
+)
+KHMER = (
+    ("Thạch", "Danh", "Sơn", "Kim", "Lâm", "Châu", "Trà"),
+    ("Thị", "", ""),
+    ("Sa Rết", "Sóc", "Pho", "Sa Rinh", "Sà Phên", "Ni", "Chanh Đa"),
+)
+SOUTH_GIVEN = ("Em", "Lúa", "Nhỏ", "Đực", "Lệ", "Sang", "Lợi", "Hiền", "Bé", "Tới", "Nhung", "Cường")
 ABBREVIATIONS = (
     ("báo cáo", "BC"),
     ("đảng viên", "ĐV"),
@@ -146,7 +240,13 @@ def _titled(rng: random.Random, name: str) -> str:
 
 
 def _given(name: str) -> str:
-    return name.split()[-1]
+    """The name a notebook keeps: the given name, or "Y Bhim", "H'Nga", "Ama Thuận" for names that open so."""
+    words = name.split()
+    if words[0] in ("Y", "Ama", "Ami") and len(words) > 1:
+        return " ".join(words[:2])
+    if words[0].startswith("H'"):
+        return words[0]
+    return words[-1]
 
 
 class _Out:
@@ -291,8 +391,26 @@ class KinTitles(Template):
 
     def render(self, i, speaker, role):
         title = self.rng.choice(KIN_TITLES)
-        verb = self.rng.choice(("", "", " phát biểu", " nói"))
+        verb = self.rng.choice(("", "", " phát biểu", " nói", " hỏi", " nói thêm"))
         return f"{self.bullet}{title} {speaker}{verb}: ", speaker, ""
+
+
+class Possessive(Template):
+    """The remark named first, then whose it is: "Góp ý của đ/c Quyết:", "Ý kiến đ/c Hạnh (tổ 3):"."""
+
+    name = "possessive"
+
+    def __init__(self, rng: random.Random):
+        super().__init__(rng)
+        self.head = rng.choice(POSSESSIVE)
+
+    def render(self, i, speaker, role):
+        head = self.head if self.rng.random() < 0.8 else self.rng.choice(POSSESSIVE)
+        title = self.rng.choice((self.title, self.title, "ông", "bà", "chị", "anh", ""))
+        who = f"{title} {speaker}" if title else speaker
+        stated = f" ({self.role_phrase(role)})" if self.rng.random() < 0.3 else ""
+        marker = f"{self.bullet}{head} {who}{stated}: "
+        return (marker.upper() if self.rng.random() < 0.1 else marker), speaker, ""
 
 
 class GivenAfterFirst(Template):
@@ -316,6 +434,13 @@ class Notebook(Template):
         if self.rng.random() < 0.15:  # typed in a hurry: "- đ/c bảo phát biểu lại: …"
             name = name.lower()
             return f"- đ/c {name}{self.rng.choice(('', ' phát biểu lại', ' nói thêm', ' bổ sung'))}: ", name, ""
+        if self.rng.random() < 0.25:  # "- Tơng nói thêm: …", "- Út Em (tổ 2) hỏi: …"
+            stated = f" ({self.role_phrase(role)})" if self.rng.random() < 0.3 else ""
+            return (
+                f"- {name}{stated} {self.rng.choice(('hỏi', 'nói thêm', 'bổ sung', 'trả lời', 'ý kiến'))}: ",
+                name,
+                "",
+            )
         return f"- {name}: ", name, ""
 
     def sentence(self, j, s):
@@ -333,6 +458,21 @@ class Notebook(Template):
         return f"{'BT' if role == 'chair' else 'PBT'} {given}", given
 
     conclusions = ("BT kết luận", "BT tổng hợp, kết luận", "Chủ trì KL", "BT tiếp thu, KL")
+
+
+class NotebookParagraph(Notebook):
+    """A notebook's discussion as one paragraph: given names between semicolons (formats.md)."""
+
+    name = "notebook_paragraph"
+    one_paragraph = True
+    joiner = "; "
+
+    def render(self, i, speaker, role):
+        marker, name, suffix = super().render(i, speaker, role)
+        return marker.removeprefix("- "), name, suffix
+
+    def close(self, piece: str, suffix: str) -> str:
+        return piece.rstrip(".") + suffix
 
 
 class Capitals(Template):
@@ -400,17 +540,30 @@ class ReportedSpeech(Template):
 
 
 class OneParagraph(Template):
+    """Several remarks in one paragraph, each opened mid-line; in a notebook, given names between semicolons
+    ("- Phong: đồng ý BC; Nhân: không có ý kiến thêm; Út Em: xin …")."""
+
     free_separator = False
-
-    """Several remarks in one paragraph, each opened mid-line."""
-
     name = "one_paragraph"
     one_paragraph = True
 
+    def __init__(self, rng: random.Random):
+        super().__init__(rng)
+        self.joiner = rng.choice((" ", " ", "; ", "; "))
+        self.given = self.joiner == "; " and rng.random() < 0.7
+
     def render(self, i, speaker, role):
+        if self.given and ", " not in speaker:
+            name = _given(speaker)
+            return f"{name}: ", name, ""
         title = self.rng.choice(("đ/c", "Đ/c", "đồng chí", "Đồng chí"))
         verb = self.rng.choice(("", " nêu", " cho rằng", " phát biểu"))
         return f"{title} {speaker}{verb}: ", speaker, ""
+
+    def close(self, piece: str, suffix: str) -> str:
+        if self.joiner == "; ":  # the next remark follows after a semicolon, not a stop
+            piece = piece.rstrip(".")
+        return piece + suffix
 
 
 # Held out from training: the layout benchmark reports them apart.
@@ -496,9 +649,39 @@ class MilitaryRanks(Template):
     def render(self, i, speaker, role):
         rank = self.rng.choice(RANKS)
         unit = self.rng.choice(("Công an phường", "Ban Chỉ huy quân sự", "Đồn Biên phòng", "Đội Cảnh sát"))
-        if self.rng.random() < 0.3:  # "Đồng chí Trung tá Nguyễn Mạnh Cường, Chỉ huy trưởng, Phó Bí thư chi bộ: …"
+        pick = self.rng.random()
+        if pick < 0.3:  # "Đồng chí Trung tá Nguyễn Mạnh Cường, Chỉ huy trưởng, Phó Bí thư chi bộ: …"
             return f"{self.bullet}Đồng chí {rank} {speaker}, {unit}, {self.role_phrase(role)}: ", speaker, ""
+        if pick < 0.55:  # "Thiếu tá Nông Văn Chiến trả lời: …"
+            verb = self.rng.choice(("trả lời", "phát biểu", "báo cáo", "đề xuất", "nêu ý kiến", "hỏi"))
+            return f"{self.bullet}{rank} {speaker} {verb}: ", speaker, ""
         return f"{self.bullet}{rank} {speaker} ({unit}): ", speaker, ""
+
+
+class Mixed(Template):
+    """Each remark in another template's style, as minutes written over a long meeting drift between styles."""
+
+    name = "mixed"
+    POOL = (
+        "dash_title_colon",
+        "role_after_dash",
+        "role_in_brackets",
+        "role_first",
+        "speech_verb",
+        "academic_titles",
+        "kin_titles",
+        "notebook",
+        "possessive",
+        "military_ranks",
+        "given_after_first",
+    )
+
+    def __init__(self, rng: random.Random):
+        super().__init__(rng)
+        self.styles = [TEMPLATES[name](rng) for name in rng.sample(self.POOL, 3)]
+
+    def render(self, i, speaker, role):
+        return self.rng.choice(self.styles).render(i, speaker, role)
 
 
 TEMPLATES: dict[str, Callable[[random.Random], Template]] = {
@@ -514,11 +697,14 @@ TEMPLATES: dict[str, Callable[[random.Random], Template]] = {
         KinTitles,
         GivenAfterFirst,
         Notebook,
+        NotebookParagraph,
         Capitals,
         ReportedSpeech,
         PipeTable,
         NumberedSubitems,
         OneParagraph,
+        Possessive,
+        Mixed,
         TabTable,
         SpeakerBlock,
         SpeakerAtEnd,
@@ -530,12 +716,28 @@ TRAINING = tuple(name for name in TEMPLATES if name not in HELD_OUT)
 
 
 def _new_name(rng: random.Random) -> str:
+    """A name composed from parts: Kinh, Ê Đê, Jrai, teknonym, northern, H'Mông, Khmer or birth order."""
     pool = rng.random()
-    if pool < 0.35:
-        return rng.choice(ETHNIC)
-    if pool < 0.6:
-        return rng.choice(BIRTH_ORDER)
-    return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+    c = rng.choice
+    if pool < 0.1:
+        return c(ETHNIC)
+    if pool < 0.18:
+        return f"Y {c(EDE_GIVEN)} {c(EDE_CLAN)}" if rng.random() < 0.5 else f"H'{c(EDE_FEMALE)} {c(EDE_CLAN)}"
+    if pool < 0.25:
+        return f"{c(JRAI_CLAN)} {c(JRAI_GIVEN)}"
+    if pool < 0.3:
+        return f"{c(('Ama', 'Ami', 'Ama', 'Amí'))} {c(EDE_GIVEN + JRAI_GIVEN)}"
+    if pool < 0.4:
+        return f"{c(NORTH_FAMILY)} {c(('Văn', 'Thị', 'Văn', 'Thị', 'Đức', 'Minh'))} {c(NORTH_GIVEN)}"
+    if pool < 0.45:
+        return " ".join(c(part) for part in HMONG)
+    if pool < 0.5:
+        return " ".join(w for w in (c(part) for part in KHMER) if w)
+    if pool < 0.62:
+        return f"{c(('Hai', 'Ba', 'Tư', 'Năm', 'Sáu', 'Bảy', 'Tám', 'Chín', 'Mười', 'Út'))} {c(SOUTH_GIVEN + GIVEN)}"
+    if rng.random() < 0.15:  # two-word names: "Lê Hùng", "Tôn Nữ Minh Thư"
+        return f"{c(FAMILY)} {c(GIVEN)}" if rng.random() < 0.7 else f"Tôn Nữ {c(MIDDLE)} {c(GIVEN)}"
+    return f"{c(FAMILY)} {c(MIDDLE)} {c(GIVEN)}"
 
 
 def render(
@@ -544,11 +746,12 @@ def render(
     seed: int = 0,
     *,
     wrap: float = 0.2,
-    rename: float = 0.3,
+    rename: float = 0.5,
     conclusion: float = 0.5,
     joint: float = 0.06,
     caption: float = 0.04,
     qa: float = 0.05,
+    groups: float = 0.15,
 ) -> dict:
     """Return record re-rendered with template; offsets, speakers, roles and labels follow the new text.
 
@@ -613,7 +816,7 @@ def render(
             segments.append({"start": a, "end": out.add(line), "kind": "procedural", "speaker": None, "role": None})
             gap = "\n"
         if rewrite and tpl.one_paragraph and prev_kind == "discussion" and gap == "\n":
-            gap = " "
+            gap = tpl.joiner
         out.add(gap)
         prev_end = seg["end"]
         prev_kind = seg["kind"] if rewrite else None
@@ -626,6 +829,8 @@ def render(
                     body = body[: body.find(":")].upper() + body[body.find(":") :]
             if seg["kind"] == "chair_conclusion" and rng.random() < conclusion:
                 body = _conclusion(body, rng, record, tpl.conclusions)
+            if seg["kind"] == "chair_report" and not sents and rng.random() < groups:
+                body = _group_lines(body, rng)
             if seg["kind"] != "discussion":
                 body = tpl.procedural(body)
             new["start"] = out.pos
@@ -641,10 +846,14 @@ def render(
         others = [m for m in members if m != speaker]
         nxt = ordered[n_seg + 1] if n_seg + 1 < len(ordered) else None
         if answer and ", " not in speaker:  # the answer to the question just rendered (formats.md)
-            title, verb = answer
+            title, verb, bracketed = answer
             if title == "Quần chúng":  # the candidate of an admission meeting is a guest (codebook §2)
                 role = "guest"
-            marker, written, suffix = f"{tpl.bullet}{title} {speaker} {verb}: ", speaker, ""
+            if bracketed:  # "Trả lời (đ/c Bí thư Thuận): …"
+                marker = f"{tpl.bullet}{verb[:1].upper()}{verb[1:]} ({title.lower()} {speaker}): "
+            else:
+                marker = f"{tpl.bullet}{title} {speaker} {verb}: "
+            written, suffix = speaker, ""
             answer = None
         elif others and not tpl.table_head and rng.random() < joint:  # a joint remark (codebook §2, ruling 23)
             if hasattr(tpl, "joint"):  # a layout that names its joint speakers its own way (after the remark)
@@ -668,12 +877,20 @@ def render(
         ):  # a question to the next speaker, who answers: "Đồng chí A hỏi quần chúng Tư: …" / "Quần chúng B trả lời: …"
             addressee = renamed(nxt)
             title = rng.choice(("Quần chúng", "Quần chúng", "Đồng chí", "Đ/c", "Ông", "Bà", "Chị", "Anh"))
-            answer = (title, rng.choice(("trả lời", "trả lời", "giải trình", "trả lời thêm")))
+            bracketed = rng.random() < 0.35  # "Hỏi (đ/c Lê Văn Cường - xóm Đông): …" / "Trả lời (đ/c Bí thư): …"
+            if bracketed:
+                title = rng.choice(("Đồng chí", "Đ/c", "Ông", "Bà", "Chị", "Anh"))
+            answer = (title, rng.choice(("trả lời", "trả lời", "giải trình", "trả lời thêm")), bracketed)
             named = addressee if rng.random() < 0.4 else _given(addressee)
             asked = rng.choice(("hỏi", "hỏi", "đặt câu hỏi với", "hỏi lại"))
             role_part = f", {tpl.role_phrase(role)}," if rng.random() < 0.4 else ""
             title_a = rng.choice(("Đồng chí", "Đ/c", "đ/c"))
-            marker = f"{tpl.bullet}{title_a} {speaker}{role_part} {asked} {title.lower()} {named}: "
+            if bracketed:
+                place = f" - {tpl.role_phrase(role)}" if rng.random() < 0.5 else ""
+                asked = rng.choice(("Hỏi", "Hỏi", "Câu hỏi", "Ý kiến hỏi"))
+                marker = f"{tpl.bullet}{asked} ({title_a.lower()} {speaker}{place}): "
+            else:
+                marker = f"{tpl.bullet}{title_a} {speaker}{role_part} {asked} {title.lower()} {named}: "
             written, suffix = speaker, ""
         else:
             marker, written, suffix = tpl.render(number, speaker, role)
@@ -691,7 +908,7 @@ def render(
                 out.pos = sum(len(p) for p in out.parts)
             if do_wrap:
                 piece = _wrap(piece, rng, width)
-            if j == len(sents) - 1 and suffix:
+            if j == len(sents) - 1:
                 piece = tpl.close(piece, suffix)
             a = out.pos
             if isinstance(tpl, NumberedSubitems):
@@ -773,15 +990,50 @@ def _conclusion(body: str, rng: random.Random, record: dict, wordings: tuple[str
             number = number.group() if number else ""
         body = number + rng.choice(wordings) + ":" + body[m.end() :]
     members = [s["speaker"] for s in record["segments"] if s["kind"] == "discussion" and s.get("speaker")]
-    if members and rng.random() < 0.6:
+    pick = rng.random()
+    if members and pick < 0.45:
         lines = []
         for i, who in enumerate(rng.sample(members, min(len(members), rng.randint(1, 3))), start=1):
             lines.append(f"{i}. {rng.choice(('Đồng chí', 'Giao đồng chí', 'Đ/c'))} {who} {rng.choice(TASKS)}.")
+        body = body.rstrip() + "\n" + "\n".join(lines)
+    elif members and pick < 0.65:  # a table of tasks: what, who, by when
+        sep = rng.choice((" | ", "\t"))
+        head = rng.choice(("TT|Nội dung công việc|Người phụ trách|Thời hạn", "STT|Việc|Người thực hiện|Thời gian"))
+        lines = [head.replace("|", sep)]
+        for i, who in enumerate(rng.sample(members, min(len(members), rng.randint(2, 4))), start=1):
+            task = rng.choice(TASKS)
+            task = task[:1].upper() + task[1:]
+            when = rng.choice(("30/9", "trước 15/10", "tháng 11", "thường xuyên", "quý IV"))
+            lines.append(sep.join((str(i), task, f"{rng.choice(('đ/c ', 'Đ/c ', ''))}{who}", when)))
         body = body.rstrip() + "\n" + "\n".join(lines)
     if members and rng.random() < 0.3:  # a member mentioned mid-line, answered in the conclusion
         who = rng.choice(members)
         body = body.rstrip() + f" Đ/c {who} hỏi về {rng.choice(('quỹ', 'đèn đường', 'hồ sơ'))}: chi bộ đã trả lời."
     return body
+
+
+GROUP_NEWS = (
+    "đã thu xong quỹ an ninh quốc phòng",
+    "100% hộ đã tiêm phòng cho gia súc đợt 1",
+    "còn 3 hộ chưa nộp quỹ khuyến học",
+    "tổ chức tổng vệ sinh đường làng 2 lần",
+    "vận động được 5 hộ hiến đất mở đường",
+    "hoàn thành 12/15 chỉ tiêu của tháng",
+    "chưa có hộ nào đăng ký mô hình mới",
+)
+
+
+def _group_lines(body: str, rng: random.Random) -> str:
+    """The chair's report listing what each group, hamlet or team did ("- Tổ 1: …", "- T3: …", "+ Thôn 2: …")."""
+    unit = rng.choice(("Tổ ", "T", "Thôn ", "Đội ", "Ấp ", "Khối "))
+    bullet = rng.choice(("- ", "+ ", "* "))
+    count = rng.randint(2, 4)
+    news = rng.sample(GROUP_NEWS, count)
+    lines = [
+        f"{bullet}{unit}{n}: {said}{rng.choice(('.', ';', ''))}"
+        for n, said in zip(sorted(rng.sample(range(1, 9), count)), news)
+    ]
+    return body.rstrip() + "\n" + "\n".join(lines) + ("\n" if body.endswith("\n") else "")
 
 
 def excerpt(record: dict, seed: int = 0) -> dict:

@@ -69,6 +69,20 @@ MIDDLE_NAMES = set(
 mạnh huy tuấn việt phương thái gia khánh như bảo diệu mỹ lệ hải trung hoài thúy thùy phúc chí đăng tấn
 trí quý nhật hoàng thế viết sỹ sĩ khắc đắc trường vĩnh phú tường cẩm bích thảo mai lan hương""".split()
 )
+# Syllables common as the last (given) part of a Vietnamese name. A capitalised one before a colon, a verb
+# or a bracket is most often a person ("Lụa: không có ý kiến thêm"), where "Nhiệm vụ:" or "Tổ 3:" are not.
+GIVEN_NAMES = set(
+    """an anh ánh bảo bích bình bông cầm chi chinh chiến chính chung chúc cúc cường dân diễm diệp diệu dịu doan
+dung dũng duy duyên dương đào đạt điệp định đông đức được giang giao hà hải hạnh hào hạ hằng hân hậu hiền hiệp
+hiếu hiển hòa hoa hoài hoan hoàn hoàng hồng hợp huấn huệ hùng hưng hương hường huy huyền kha khang khanh khánh
+khải khiêm khoa khôi khuê kiên kiều kim kỳ lai lam lan lành lâm lân lệ liên liêm liễu linh loan lộc lợi long
+luân lụa lực lương lượng lưu ly lý mai mạnh mẫn mến minh mơ mùi my mỹ na nam nga ngà ngân nghĩa ngọc nguyên
+nguyệt nhàn nhân nhật nhi nhiên nhung như nhựt nở nụ oanh phát phong phú phúc phụng phương phượng quang quân
+quế quốc quý quyên quyết quỳnh sang sáng sen sinh sơn sương tài tâm tân tấn thạch thái thanh thành thảo thắm
+thắng thân thế thi thịnh thoa thông thu thuận thục thúy thùy thủy thư thương tiên tiến tiệp tín toàn toản
+trà trâm trang trí trinh trọng trung trúc trường tú tuấn tuệ tùng tuyên tuyết tuyền tư tường út uyên vân văn
+vi việt vinh vĩnh võ vũ vui vy xuân xuyến yên yến""".split()
+)
 # Words that open a role phrase ("Bí thư", "Chi ủy viên", "Tổ trưởng"); a role is read from these.
 ROLE_HEADS = {
     "bí",

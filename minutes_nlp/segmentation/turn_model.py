@@ -340,7 +340,7 @@ def train_from_corpus(
     *,
     split: str = "train+dev",
     held_out: bool = False,
-    per_record: int = 5,
+    per_record: int = 7,
     seed: int = 13,
     iterations: int = 150,
 ) -> dict:
