@@ -62,8 +62,8 @@ def parse_number(token: str) -> int | None:
 
 _ROLE_LINE = {  # at a line or sentence start, or after a dash on the other's line ("… – Thư ký: …")
     "chair": re.compile(
-        r"(?:(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:Người chủ trì|Chủ trì|Chủ tọa)"
-        r"(?:\s+(?:hội nghị|cuộc họp|buổi sinh hoạt|buổi họp))?\s*:?|\s[-–—]\s*(?:Chủ trì|Chủ tọa)\s*:)\s*",
+        r"(?:(?:^|\n|[.;]\s)\s*[-+*•]?\s*(?:(?:Người chủ trì|Chủ trì|Chủ tọa)"
+        r"(?:\s+(?:hội nghị|cuộc họp|buổi sinh hoạt|buổi họp))?\s*:?|CT\s*:)|\s[-–—]\s*(?:Chủ trì|Chủ tọa|CT)\s*:)\s*",
         re.IGNORECASE,
     ),
     "secretary": re.compile(
@@ -262,7 +262,7 @@ def _person_at(text: str, pos: int, end: int) -> tuple[str | None, int, str | No
 
 
 _OFFICE_END = re.compile(r"\.(?:\s|$)|;|\n")
-_NEXT_LABEL = re.compile(r"(?:^|\s)[-–—]?\s*(?:Thư ký|Thư kí|TK|Chủ trì|Chủ tọa)\s*:")
+_NEXT_LABEL = re.compile(r"(?:^|\s)[-–—]?\s*(?:Thư ký|Thư kí|TK|Chủ trì|Chủ tọa|CT)\s*:")
 
 
 def _office_after(text: str, pos: int, end: int) -> str | None:
@@ -285,7 +285,7 @@ def _office_after(text: str, pos: int, end: int) -> str | None:
 
 
 _LABEL_LINE = re.compile(
-    r"\s*[-+*•]?\s*(?:(?:người chủ trì|chủ trì|chủ tọa|thư ký|thư kí|TK)"
+    r"\s*[-+*•]?\s*(?:(?:người chủ trì|chủ trì|chủ tọa|thư ký|thư kí|TK|CT)"
     r"(?:\s+(?:hội nghị|cuộc họp|buổi sinh hoạt|buổi họp|ghi biên bản))?"
     r"|(?P<guest>đại biểu|khách mời|mời dự|ĐB))\s*:\s*",
     re.IGNORECASE,

@@ -47,6 +47,10 @@ ROLE_PHRASES = {
         "ĐUV xã",
         "ĐUV phụ trách CB",
         "Phó Bí thư Đảng ủy xã, dự họp",
+        "Phó Chủ tịch UBND xã",
+        "ĐU xã",
+        "Đảng ủy viên, Phó Chủ tịch xã",
+        "Phó Bí thư Đảng ủy Cơ quan",
     ),
     "member": (
         "đảng viên",
@@ -109,6 +113,10 @@ SPEECH_VERBS = (
     "có ý kiến",
     "phát biểu lại",
     "đề xuất",
+    "phát biểu lần hai",
+    "phát biểu bổ sung",
+    "đọc bản tự kiểm điểm",
+    "đọc bản tự báo cáo",
 )
 # "Góp ý của đ/c Quyết:", "Ý kiến đ/c Hạnh (tổ 3):": the remark named by what it is, then whose it is
 POSSESSIVE = ("Ý kiến của", "Góp ý của", "Ý kiến", "Phát biểu của", "Ý kiến phát biểu của", "Ý kiến tham gia của")
@@ -226,6 +234,33 @@ ABBREVIATIONS = (
     ("khu phố", "KP"),
     ("Ủy ban nhân dân", "UBND"),
     ("không", "ko"),
+)
+# A notebook's header and closing labels: "- TG: 14h00", "CT: đ/c …", "TK: …", "BQ: 17/17 nhất trí"
+LABEL_ABBREVIATIONS = (
+    ("Thời gian:", "TG:"),
+    ("Địa điểm:", "ĐĐ:"),
+    ("Chủ trì:", "CT:"),
+    ("Thư ký:", "TK:"),
+    ("Thành phần:", "TP:"),
+    ("Biểu quyết:", "BQ:"),
+    ("Phương hướng", "PH"),
+    ("Nghị quyết", "NQ"),
+    ("Đại biểu:", "ĐB:"),
+)
+# Offices written with the role before a name: "Chi ủy viên, Trưởng Bộ phận Một cửa PHAN ANH TUẤN:"
+OFFICES = (
+    "Trưởng Bộ phận Một cửa",
+    "công chức Văn phòng",
+    "kế toán cơ quan",
+    "nhân viên lái xe",
+    "chuyên viên tổng hợp",
+    "Phó Trưởng phòng Nội vụ",
+    "giáo viên Toán",
+    "Trưởng trạm y tế",
+    "điều dưỡng khoa Nội",
+    "Tổ trưởng tổ chuyên môn",
+    "Đội phó Đội 3",
+    "Trưởng ban công tác Mặt trận",
 )
 
 
@@ -356,10 +391,19 @@ class RoleInBrackets(Template):
 class RoleFirst(Template):
     name = "role_first"
 
+    def __init__(self, rng: random.Random):
+        super().__init__(rng)
+        self.numbered = rng.random() < 0.3  # "3.1. Chi ủy viên, Trưởng Bộ phận Một cửa PHAN ANH TUẤN:"
+        self.capitals = rng.random() < 0.3
+
     def render(self, i, speaker, role):
-        phrase = self.role_phrase(role)
+        phrase = self.role_phrase(role) if role != "guest" or self.rng.random() < 0.6 else "Đại biểu"
         phrase = phrase[:1].upper() + phrase[1:]
-        return f"{self.bullet}{phrase} {speaker}: ", speaker, ""
+        if self.rng.random() < 0.4:
+            phrase += ", " + self.rng.choice(OFFICES)
+        name = speaker.upper() if self.capitals else speaker
+        lead = f"3.{i}. " if self.numbered else self.bullet
+        return f"{lead}{phrase} {name}: ", name, ""
 
 
 class SpeechVerb(Template):
@@ -451,6 +495,11 @@ class Notebook(Template):
         for long, short in ABBREVIATIONS:
             if self.rng.random() < 0.6:
                 body = body.replace(long, short).replace(long[:1].upper() + long[1:], short)
+        for long, short in LABEL_ABBREVIATIONS:
+            if self.rng.random() < 0.5:
+                body = body.replace(long, short)
+        if self.rng.random() < 0.5:  # "tháng 8" -> "T8"
+            body = re.sub(r"\b[Tt]háng (\d{1,2})\b", r"T\1", body)
         return body
 
     def chair_opening(self, name, role):
@@ -465,7 +514,10 @@ class NotebookParagraph(Notebook):
 
     name = "notebook_paragraph"
     one_paragraph = True
-    joiner = "; "
+
+    def __init__(self, rng: random.Random):
+        super().__init__(rng)
+        self.joiner = rng.choice(("; ", "; ", " - ", ". "))
 
     def render(self, i, speaker, role):
         marker, name, suffix = super().render(i, speaker, role)
@@ -549,8 +601,8 @@ class OneParagraph(Template):
 
     def __init__(self, rng: random.Random):
         super().__init__(rng)
-        self.joiner = rng.choice((" ", " ", "; ", "; "))
-        self.given = self.joiner == "; " and rng.random() < 0.7
+        self.joiner = rng.choice((" ", " ", "; ", "; ", " - "))
+        self.given = self.joiner != " " and rng.random() < 0.7
 
     def render(self, i, speaker, role):
         if self.given and ", " not in speaker:
@@ -561,7 +613,7 @@ class OneParagraph(Template):
         return f"{title} {speaker}{verb}: ", speaker, ""
 
     def close(self, piece: str, suffix: str) -> str:
-        if self.joiner == "; ":  # the next remark follows after a semicolon, not a stop
+        if self.joiner != " ":  # the next remark follows after a semicolon or a dash, not a stop
             piece = piece.rstrip(".")
         return piece + suffix
 
@@ -828,7 +880,7 @@ def render(
                 if isinstance(tpl, Capitals) and 0 <= body.find(":") < 90:
                     body = body[: body.find(":")].upper() + body[body.find(":") :]
             if seg["kind"] == "chair_conclusion" and rng.random() < conclusion:
-                body = _conclusion(body, rng, record, tpl.conclusions)
+                body = _conclusion(body, rng, record, tpl.conclusions, seg.get("speaker"))
             if seg["kind"] == "chair_report" and not sents and rng.random() < groups:
                 body = _group_lines(body, rng)
             if seg["kind"] != "discussion":
@@ -979,7 +1031,9 @@ def _chair_opening(body: str, seg: dict, tpl: Template) -> tuple[str, str]:
 _CONCLUSION_MARK = re.compile(r"^[^\n:]{0,110}?(?:kết luận|tiếp thu)[^\n:]{0,60}:", re.IGNORECASE)
 
 
-def _conclusion(body: str, rng: random.Random, record: dict, wordings: tuple[str, ...]) -> str:
+def _conclusion(
+    body: str, rng: random.Random, record: dict, wordings: tuple[str, ...], speaker: str | None = None
+) -> str:
     """Another wording of the conclusion's opening, and assignments that name members inside it."""
     m = _CONCLUSION_MARK.match(body)
     if m:
@@ -988,7 +1042,14 @@ def _conclusion(body: str, rng: random.Random, record: dict, wordings: tuple[str
             number = rng.choice(("3. ", "III. ", "C. ", "c) ", "4/ ", "Phần 3. "))
         else:
             number = number.group() if number else ""
-        body = number + rng.choice(wordings) + ":" + body[m.end() :]
+        wording = rng.choice(wordings)
+        chair = record.get("meta", {}).get("chair")
+        if chair and speaker == chair and rng.random() < 0.3:  # "Đồng chí Hà Văn Thịnh, Bí thư chi bộ, thay mặt …"
+            said = rng.choice(
+                ("thay mặt chi ủy tiếp thu và kết luận", "tiếp thu ý kiến, kết luận", "tổng hợp ý kiến và kết luận")
+            )
+            wording = f"{rng.choice(PARTY_TITLES[:2])} {chair}, {rng.choice(ROLE_PHRASES['chair'])}, {said}"
+        body = number + wording + ":" + body[m.end() :]
     members = [s["speaker"] for s in record["segments"] if s["kind"] == "discussion" and s.get("speaker")]
     pick = rng.random()
     if members and pick < 0.45:

@@ -714,6 +714,8 @@ def _names(text: str, toks: list[tuple[int, int, str]], tags: list[str]) -> tupl
     names, cur, last = [], None, -1
     grown = False
     for (s, e, _word), tag in zip(toks, tags):
+        if not _word[:1].isalpha():  # a name is written in letters: "3.5. Đại biểu ĐINH XUÂN HÙNG" is not "3.5"
+            tag = "O"
         if tag == "B-S" or (tag == "I-S" and cur is None):
             if cur:
                 names.append(cur)
