@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from minutes_nlp.segmentation import rules
 from minutes_nlp.segmentation.header import role_label_line
@@ -30,6 +31,7 @@ from minutes_nlp.segmentation.markers import parse_marker
 from minutes_nlp.types import Header, SegmentedDocument
 
 TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:[/.][^\W_]+)*|[^\w\s]")
+_TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")
 # Where a unit can open inside a line: after a sentence end or a semicolon, before a non-space.
 _BREAK = re.compile(r"(?<=[.!?…;])[\"”’)]*\s+(?=\S)|(?<=[.!?])(?=(?:Đồng chí|Đ/c|ĐC|Đ/C)\s)")
 _BULLET = re.compile(
@@ -153,9 +155,11 @@ class DocContext:
         that lie inside it, unless one of them crosses start or end ("1.Đồng" read from "Đồng"): then the
         bounded search is run as it is.
         """
-        if self._tokens is None:
-            toks = tokens(self.text, 0, len(self.text))
-            self._tokens = (toks, [t[0] for t in toks], [t[1] for t in toks])
+        if self._tokens is None:  # split() hands back gaps and tokens in turn: their offsets are running sums
+            parts = _TOKEN_SPLIT.split(self.text)
+            offsets = list(accumulate(map(len, parts)))
+            starts, ends = offsets[0::2], offsets[1::2]
+            self._tokens = (list(zip(starts, ends, parts[1::2])), starts[: len(ends)], ends)
         toks, starts, ends = self._tokens
         if start < 0 or end > len(self.text):
             return tokens(self.text, start, end)
@@ -364,8 +368,8 @@ def unit_features(ctx: DocContext) -> list[dict]:
             f["concl_line"] = bool(rules._CONCLUSION_LINE.match(raw))
             f["aggregate"] = rules._is_aggregate(raw)
             f["trailing"] = bool(rules._TRAILING.search(line))
-            f["line_photo"] = bool(_PHOTO.search(line))
-            if _CONCLUSION_CUE.search(line[:100]) and (line.rstrip().endswith(":") or ":" in line[:100]):
+            f["line_photo"] = ":" in line and bool(_PHOTO.search(line))  # the colon first: it is cheap
+            if (line.rstrip().endswith(":") or ":" in line[:100]) and _CONCLUSION_CUE.search(line[:100]):
                 conclusion_cue = True
             f["role_label"] = role_label_line(text, u.start, u.end)
             attr = ctx.attributions.get(line_a, _NO_ATTRIBUTION)

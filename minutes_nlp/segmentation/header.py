@@ -444,6 +444,9 @@ def _start_time(header: str) -> str | None:
 
 
 def _end_time(text: str) -> str | None:
+    low = text.lower()  # the pattern's words in any case are these in lower case: skip the slow search without them
+    if "kết thúc" not in low and "bế mạc" not in low:
+        return None
     found = None
     for m in _END_TIME.finditer(text):
         t = _TIME.match(text, m.end())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from minutes_nlp.errors import NoSpeakers
 from minutes_nlp.reading.text import UPPER
@@ -104,6 +105,7 @@ class _Turn:
     mid_line: bool
 
 
+@lru_cache(maxsize=4096)  # the rules and the unit features ask about the same lines
 def _is_heading(line: str) -> bool:
     """A section title: capitals, or a heading word in a short line ending with ':' or numbered."""
     prefix = _HEADING_PREFIX.match(line)
@@ -119,6 +121,7 @@ def _is_heading(line: str) -> bool:
     return body.endswith(":") or (numbered and len(body.split()) <= 10 and not body.endswith((".", "!", "?")))
 
 
+@lru_cache(maxsize=4096)
 def _is_aggregate(line: str) -> bool:
     """A secretary's unnamed summary of remarks ("Các ý kiến khác thống nhất…", "Đã có 6 ý kiến…")."""
     stripped = line.strip()

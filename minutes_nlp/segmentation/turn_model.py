@@ -308,11 +308,11 @@ class _RoleModel:
 
     def __call__(self, features: dict) -> str:
         scores = list(self.intercept)
+        weights = self.weights
         for name, value in features.items():
-            w = self.weights.get(name)
+            w = weights.get(name)
             if w:
-                for i, x in enumerate(w):
-                    scores[i] += x * value
+                scores = [s + x * value for s, x in zip(scores, w)]
         return self.classes[max(range(len(scores)), key=scores.__getitem__)]
 
 
