@@ -88,7 +88,7 @@ def units(text: str) -> list[Unit]:
             if m.end() < b and before and not listed and not _ABBREVIATION.fullmatch(before[-1]):
                 cuts.append(m.end())
         lead = rules._INLINE_HEADING.match(text, a, b)  # "Thảo luận: đồng chí Na nhất trí…"
-        if lead and rules._HEADING_WORDS.search(lead.group(1)) and lead.end() < b and lead.end() not in cuts:
+        if lead and rules._HEADING_PHRASES.found(lead.group(1)) and lead.end() < b and lead.end() not in cuts:
             cuts = sorted(cuts + [lead.end()])
         for j, s in enumerate(cuts):
             e = cuts[j + 1] if j + 1 < len(cuts) else b

@@ -25,6 +25,7 @@ from minutes_nlp.segmentation.markers import (
     parse_marker,
     verb_after,
 )
+from minutes_nlp.segmentation.phrases import Phrases
 from minutes_nlp.segmentation.sentences import split_sentences
 from minutes_nlp.types import Header, Segment, SegmentedDocument
 
@@ -34,6 +35,7 @@ _HEADING_WORDS = re.compile(
     r"phần mở đầu|khai mạc|bế mạc|kết thúc|chấm điểm|xếp loại|thông qua biên bản|tiến trình)",
     re.IGNORECASE,
 )
+_HEADING_PHRASES = Phrases(_HEADING_WORDS, tuple(_HEADING_WORDS.pattern.strip("()").split("|")))
 _HEADING_PREFIX = re.compile(
     r"^\s*(?:[IVX]+[.)/]|\d{1,2}[.)/]|[a-zđ][.)]|[*#•►+-]|phần\s+[IVX\d]+[.:]?)?\s*", re.IGNORECASE
 )
@@ -62,6 +64,8 @@ _AGGREGATE = re.compile(
     r"tất cả (?:các )?đảng viên|(?:100\s*%|toàn thể) (?:đảng viên|đồng chí))",
     re.IGNORECASE,
 )
+# the leftmost match of _AGGREGATE if it starts within 30 characters: the search stops there
+_AGGREGATE_EARLY = re.compile(r"(?s:.{0,30}?)(" + _AGGREGATE.pattern + ")", re.IGNORECASE)
 _REMARK_COUNT = re.compile(r"(" + NUM + r")\s*(?:lượt )?(?:ý kiến|lượt phát biểu)", re.IGNORECASE)
 _NAME_WORD = UPPER + r"[^\W\d_]*"
 _NAMES = r"(?:" + _NAME_WORD + r")(?: " + _NAME_WORD + r")*"
@@ -115,7 +119,7 @@ def _is_heading(line: str) -> bool:
     letters = sum(map(str.isalpha, body))
     if letters > 3 and sum(map(str.isupper, body)) / letters > 0.7:
         return True
-    if not _HEADING_WORDS.search(body):
+    if not _HEADING_PHRASES.found(body):
         return False
     numbered = bool(line[: prefix.end()].strip()) and not _BULLET_START.match(line.strip())
     return body.endswith(":") or (numbered and len(body.split()) <= 10 and not body.endswith((".", "!", "?")))
@@ -127,11 +131,9 @@ def _is_aggregate(line: str) -> bool:
     stripped = line.strip()
     if len(stripped) > 300 or _BULLET_START.match(stripped):
         return False
-    m = _AGGREGATE.search(stripped)
+    m = _AGGREGATE_EARLY.match(stripped)
     # "Thống nhất với các ý kiến trên" is someone's remark, not a summary of remarks
-    return (
-        bool(m) and m.start() <= 30 and not re.search(r"\b(?:với|theo|như|của|cùng|và)\s*$", stripped[: m.start() + 1])
-    )
+    return bool(m) and not re.search(r"\b(?:với|theo|như|của|cùng|và)\s*$", stripped[: m.start(1) + 1])
 
 
 def _is_procedural_line(line: str) -> bool:
@@ -232,7 +234,7 @@ def _mid_line_markers(text: str, start: int, end: int, inline_heading: bool = Tr
     found = []
     starts = [m.end() for m in _SENTENCE_START.finditer(text, start, end)]
     lead = _INLINE_HEADING.match(text, start, end)
-    if inline_heading and lead and _HEADING_WORDS.search(lead.group(1)):
+    if inline_heading and lead and _HEADING_PHRASES.found(lead.group(1)):
         starts.insert(0, lead.end())
     for pos in starts:
         if text.count("(", start, pos) > text.count(")", start, pos):

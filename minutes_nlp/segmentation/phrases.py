@@ -1,0 +1,65 @@
+"""Case-insensitive phrase patterns answered by substring tests on the lower-cased text.
+
+Python's re tries every alternative of an IGNORECASE alternation at every position of the text; ``in`` on
+the lower-cased text finds the same phrases far faster. The two agree on every character whose lower case
+is one character that re's case folding also gives, which is all but a few (``ODD``: the Turkish dotted
+and dotless i); where one of those occurs, the pattern itself decides. ``odd_characters`` recomputes the
+set over all of Unicode (the tests check it).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+
+ODD = frozenset("İı")
+_SPECIAL = set(".^$*+?{}[]\\|()")
+
+
+def odd_characters(phrases: tuple[str, ...]) -> set[str]:
+    """The characters on which str.lower() and re.IGNORECASE disagree about the letters of phrases."""
+    letters = set("".join(phrases))
+    chars = "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i <= 0xDFFF)
+    folded = set(re.findall("[" + "".join(re.escape(c) for c in sorted(letters)) + "]", chars, re.IGNORECASE))
+    odd = {c for c in folded if c.lower() not in letters}  # re folds it onto a letter, lower() does not
+    odd |= {c for c in chars if c.lower() in letters and c not in folded}  # lower() does, re does not
+    odd |= {c for c in chars if len(c.lower()) > 1 and letters & set(c.lower())}  # lower() adds characters
+    return odd
+
+
+class Phrases:
+    """An IGNORECASE pattern that opens with an alternation of plain phrases (lower case)."""
+
+    def __init__(self, pattern: re.Pattern, phrases: tuple[str, ...]):
+        assert pattern.flags & re.IGNORECASE and all(p == p.lower() and not _SPECIAL & set(p) for p in phrases)
+        self.pattern = pattern
+        self.phrases = phrases
+
+    def found(self, text: str) -> bool:
+        """Whether pattern.search(text) finds something; the pattern must be the alternation alone."""
+        if not ODD.isdisjoint(text):
+            return bool(self.pattern.search(text))
+        low = text.lower()
+        return any(p in low for p in self.phrases)
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        """pattern.finditer(text): the pattern tried only where one of its phrases starts."""
+        if not ODD.isdisjoint(text):
+            yield from self.pattern.finditer(text)
+            return
+        low = text.lower()  # no odd character: as long as text, offsets agree
+        starts = set()
+        for p in self.phrases:
+            at = low.find(p)
+            while at >= 0:
+                starts.add(at)
+                at = low.find(p, at + 1)
+        done = 0
+        for at in sorted(starts):
+            if at < done:
+                continue
+            m = self.pattern.match(text, at)
+            if m:  # a phrase is never empty: the next search starts where this match ends
+                yield m
+                done = m.end()
