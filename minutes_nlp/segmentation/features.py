@@ -28,6 +28,7 @@ from minutes_nlp.segmentation.lexicon import (
     title_family,
 )
 from minutes_nlp.segmentation.markers import parse_marker
+from minutes_nlp.segmentation.phrases import finditer_after
 from minutes_nlp.types import Header, SegmentedDocument
 
 TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:[/.][^\W_]+)*|[^\w\s]")
@@ -79,7 +80,7 @@ def units(text: str) -> list[Unit]:
             out.append(Unit(a, b, i, False))
             continue
         cuts = [a]
-        for m in _BREAK.finditer(text, a, b):
+        for m in finditer_after(_BREAK, text, a, b, rules._STOPS):
             before = text[cuts[-1] : m.start()].split()
             # not after a list number ("3. Đồng chí…", "Phần 3. Đ/c…") or a title's abbreviation ("ThS. Phạm Hoàng Yến")
             listed = _LIST_NUMBER.fullmatch(before[-1]) and (

@@ -63,3 +63,24 @@ class Phrases:
             if m:  # a phrase is never empty: the next search starts where this match ends
                 yield m
                 done = m.end()
+
+
+def finditer_after(pattern: re.Pattern, text: str, start: int, end: int, chars: str) -> Iterator[re.Match]:
+    """pattern.finditer(text, start, end) for a pattern whose every match starts right after one of chars
+    (a look-behind): the pattern is tried only there, not at every character of the line."""
+    after = []
+    for c in chars:
+        at = text.find(c, max(start - 1, 0), end)
+        while at >= 0:
+            after.append(at + 1)
+            at = text.find(c, at + 1, end)
+    done, empty = start, -1
+    for at in sorted(after):
+        if at < done or at == empty:
+            continue
+        m = pattern.match(text, at, end)
+        if m:
+            yield m
+            # as finditer: the next match may start where a match ends, but not empty where an empty one was
+            done = m.end()
+            empty = at if m.end() == at else -1

@@ -25,7 +25,7 @@ from minutes_nlp.segmentation.markers import (
     parse_marker,
     verb_after,
 )
-from minutes_nlp.segmentation.phrases import Phrases
+from minutes_nlp.segmentation.phrases import Phrases, finditer_after
 from minutes_nlp.segmentation.sentences import split_sentences
 from minutes_nlp.types import Header, Segment, SegmentedDocument
 
@@ -43,6 +43,7 @@ _DISCUSSION_HEADING = re.compile(
     r"thảo luận|ý kiến tham gia|các ý kiến|ý kiến phát biểu|ý kiến đóng góp|tham gia ý kiến|phát biểu ý kiến|góp ý",
     re.IGNORECASE,
 )
+_DISCUSSION_PHRASES = Phrases(_DISCUSSION_HEADING, tuple(_DISCUSSION_HEADING.pattern.split("|")))
 _CONCLUSION_HEADING = re.compile(r"kết luận", re.IGNORECASE)
 _CLOSING = re.compile(
     r"^\s*[-+*•]?\s*(?:\d+[.)]\s*)?(?:(?:chi bộ|hội nghị|đảng viên|các đồng chí)\s+(?:đã\s+)?(?:tiến hành\s+)?"
@@ -84,6 +85,7 @@ _CONCLUSION_LINE = re.compile(
 _INLINE_HEADING = re.compile(r"\s*([^:\n]{1,40}):\s+")
 # A sentence end, or a glued one ("tháng 5.Đồng chí Lan đề nghị…") right before a title.
 _SENTENCE_START = re.compile(r"(?<=[.!?…;])[\"”’)]?\s+(?=\S)|(?<=[.!?])(?=(?:Đồng chí|Đ/c|ĐC|Đ/C)\s)")
+_STOPS = ".!?…;"  # every match of _SENTENCE_START starts right after one of these
 _GUEST_ROLE = re.compile(
     r"đại biểu|khách mời|quần chúng|cảm tình|ứng viên|người được|phụ trách chi bộ|"
     r"đảng ủy viên|đảng uỷ viên|thường vụ|thường trực đảng|đại diện (?:đảng|ubnd|mặt trận)|"
@@ -232,7 +234,7 @@ def _line_marker(text: str, start: int, end: int) -> Marker | None:
 def _mid_line_markers(text: str, start: int, end: int, inline_heading: bool = True) -> list[Marker]:
     """Turns that start inside a line: after a sentence end, or after a heading such as 'Thảo luận:'."""
     found = []
-    starts = [m.end() for m in _SENTENCE_START.finditer(text, start, end)]
+    starts = [m.end() for m in finditer_after(_SENTENCE_START, text, start, end, _STOPS)]
     lead = _INLINE_HEADING.match(text, start, end)
     if inline_heading and lead and _HEADING_PHRASES.found(lead.group(1)):
         starts.insert(0, lead.end())
@@ -428,11 +430,11 @@ def rule_segments(text: str, source: str = "<text>", sentences: bool = True) -> 
             close_open(a)
             if proc_start is None:
                 proc_start = a
-            if _DISCUSSION_HEADING.search(raw) and _is_heading(raw):
+            if _DISCUSSION_PHRASES.found(raw) and _is_heading(raw):
                 in_discussion = True
             conclusion_pending = bool(_CONCLUSION_HEADING.search(raw) and _is_heading(raw))
             after_conclusion = after_conclusion or conclusion_pending
-            count = _REMARK_COUNT.search(raw) if kind == "agg" or _DISCUSSION_HEADING.search(raw) else None
+            count = _REMARK_COUNT.search(raw) if kind == "agg" or _DISCUSSION_PHRASES.found(raw) else None
             if count:
                 stated = parse_number(count.group(1))
             continue
