@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
 ODD = frozenset("İı")
@@ -68,14 +69,9 @@ class Phrases:
 def finditer_after(pattern: re.Pattern, text: str, start: int, end: int, chars: str) -> Iterator[re.Match]:
     """pattern.finditer(text, start, end) for a pattern whose every match starts right after one of chars
     (a look-behind): the pattern is tried only there, not at every character of the line."""
-    after = []
-    for c in chars:
-        at = text.find(c, max(start - 1, 0), end)
-        while at >= 0:
-            after.append(at + 1)
-            at = text.find(c, at + 1, end)
+    after = _after(text, chars)
     done, empty = start, -1
-    for at in sorted(after):
+    for at in after[bisect_left(after, start) : bisect_right(after, end)]:
         if at < done or at == empty:
             continue
         m = pattern.match(text, at, end)
@@ -84,3 +80,24 @@ def finditer_after(pattern: re.Pattern, text: str, start: int, end: int, chars: 
             # as finditer: the next match may start where a match ends, but not empty where an empty one was
             done = m.end()
             empty = at if m.end() == at else -1
+
+
+_last: tuple[str, str, list[int]] = ("", "", [])
+
+
+def _after(text: str, chars: str) -> list[int]:
+    """The offsets right after each of chars in text, in order; the last text's are kept (lines of one
+    document ask in turn)."""
+    global _last
+    last = _last
+    if last[0] is text and last[1] == chars:
+        return last[2]
+    after = []
+    for c in chars:
+        at = text.find(c)
+        while at >= 0:
+            after.append(at + 1)
+            at = text.find(c, at + 1)
+    after.sort()
+    _last = (text, chars, after)
+    return after
