@@ -436,14 +436,7 @@ def unit_features(ctx: DocContext) -> list[dict]:
 
 def _crf(f: dict) -> dict:
     """Booleans become weights, strings stay categorical (python-crfsuite's item format)."""
-    out = {}
-    for k, v in f.items():
-        if isinstance(v, bool):
-            if v:
-                out[k] = 1.0
-        else:
-            out[k] = v
-    return out
+    return {k: 1.0 if v is True else v for k, v in f.items() if v is not False}
 
 
 def speaker_window(ctx: DocContext, k: int, seg_end: int) -> list[tuple[int, int, str]]:

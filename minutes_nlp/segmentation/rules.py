@@ -254,6 +254,7 @@ class _People:
         self.header = header
         self.roles: dict[str, str] = {}
         self.full: list[str] = []
+        self.by_given: dict[str, list[str]] = {}  # the full names by their last word, lower case
         for name in [header.chair, header.secretary, *header.guests]:
             if name:
                 self.add(name)
@@ -261,11 +262,12 @@ class _People:
     def add(self, name: str) -> None:
         if len(name.split()) >= 2 and name not in self.full:
             self.full.append(name)
+            self.by_given.setdefault(name.split()[-1].lower(), []).append(name)
 
     def resolve(self, name: str) -> str:
         if len(name.split()) >= 2:
             return name
-        matches = [f for f in self.full if f.split()[-1].lower() == name.lower()]
+        matches = self.by_given.get(name.lower(), [])
         return matches[0] if len(matches) == 1 else name
 
     @staticmethod
