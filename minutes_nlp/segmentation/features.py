@@ -166,8 +166,10 @@ class DocContext:
             return tokens(self.text, start, end)
         i = bisect_left(starts, start)
         j = bisect_right(ends, end)
-        if (i and ends[i - 1] > start) or (j < len(starts) and starts[j] < end):
+        if i and ends[i - 1] > start:
             return tokens(self.text, start, end)
+        if j < len(starts) and starts[j] < end:  # the last token is cut at end ("… chi b" of "chi bộ")
+            return toks[i:j] + tokens(self.text, max(start, starts[j]), end)
         return toks[i:j]
 
 
