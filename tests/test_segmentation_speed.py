@@ -54,6 +54,17 @@ def test_summary_counts_only_in_its_first_31_characters():
     assert not rules._is_aggregate("Thống nhất với các ý kiến trên")
 
 
+def test_document_tokens_are_the_tokens_of_each_range():
+    text = "1.Đồng chí Lê Thị Hoa (Bí thư) phát biểu: chi bộ đạt 95%.\n- Đ/c Nguyễn Văn Bình, tổ 3: nhất trí."
+    ctx = features.DocContext(text, [], None, None, {}, set(), {}, {})
+    for start in range(-1, len(text) + 2):
+        for end in range(start, len(text) + 2, 3):
+            assert ctx.tokens(start, end) == features.tokens(text, start, end), (start, end)
+    long = text * (features.INDEX_LIMIT // len(text) + 1)  # searched per range, no index of every token
+    ctx = features.DocContext(long, [], None, None, {}, set(), {}, {})
+    assert ctx.tokens(2, 40) == features.tokens(long, 2, 40) and ctx._tokens is None
+
+
 def test_crf_items_keep_strings_and_true_flags():
     assert features._crf({"w0": "đồng", "heading": True, "closing": False, "n": 2}) == {
         "w0": "đồng",
