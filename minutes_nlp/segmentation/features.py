@@ -9,8 +9,10 @@ The hand-written rules (rules.py) enter as features, beside shape, lexicon, punc
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from minutes_nlp.segmentation import rules
 from minutes_nlp.segmentation.header import ATTENDANCE_LINE, role_label_line
@@ -27,9 +29,12 @@ from minutes_nlp.segmentation.lexicon import (
     title_family,
 )
 from minutes_nlp.segmentation.markers import parse_marker
+from minutes_nlp.segmentation.phrases import finditer_after
 from minutes_nlp.types import Header, SegmentedDocument
 
 TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:[/.][^\W_]+)*|[^\w\s]")
+_TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")
+INDEX_LIMIT = 100_000  # characters: longer texts are tokenised per range (DocContext.tokens)
 # Where a unit can open inside a line: after a sentence end or a semicolon, before a non-space.
 _BREAK = re.compile(r"(?<=[.!?…;])[\"”’)]*\s+(?=\S)|(?<=[.!?])(?=(?:Đồng chí|Đ/c|ĐC|Đ/C)\s)")
 _BULLET = re.compile(
@@ -79,7 +84,7 @@ def units(text: str) -> list[Unit]:
             out.append(Unit(a, b, i, False))
             continue
         cuts = [a]
-        for m in _BREAK.finditer(text, a, b):
+        for m in finditer_after(_BREAK, text, a, b, rules._STOPS):
             before = text[cuts[-1] : m.start()].split()
             # not after a list number ("3. Đồng chí…", "Phần 3. Đ/c…") or a title's abbreviation ("ThS. Phạm Hoàng Yến")
             listed = _LIST_NUMBER.fullmatch(before[-1]) and (
@@ -88,7 +93,7 @@ def units(text: str) -> list[Unit]:
             if m.end() < b and before and not listed and not _ABBREVIATION.fullmatch(before[-1]):
                 cuts.append(m.end())
         lead = rules._INLINE_HEADING.match(text, a, b)  # "Thảo luận: đồng chí Na nhất trí…"
-        if lead and rules._HEADING_WORDS.search(lead.group(1)) and lead.end() < b and lead.end() not in cuts:
+        if lead and rules._HEADING_PHRASES.found(lead.group(1)) and lead.end() < b and lead.end() not in cuts:
             cuts = sorted(cuts + [lead.end()])
         for j, s in enumerate(cuts):
             e = cuts[j + 1] if j + 1 < len(cuts) else b
@@ -146,6 +151,33 @@ class DocContext:
         self.people_words = {w for name in self.header_people for w in name.split()}
         # two lines or more end with an attribution naming someone: speakers are named after their remarks
         self.names_at_end = sum(1 for a in self.attributions.values() if a[2]) >= 2
+        self._tokens: tuple[list, list, list] | None = None
+
+    def tokens(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """tokens(self.text, start, end), sliced from one pass over the whole text.
+
+        TOKEN has no lookaround, so a search bounded to [start, end) finds exactly the whole text's tokens
+        that lie inside it, unless one of them crosses start or end ("1.Đồng" read from "Đồng"): then the
+        bounded search is run as it is. Texts longer than INDEX_LIMIT are searched per range: an index of
+        every token of a 1 MB upload would outgrow a web worker's memory.
+        """
+        if len(self.text) > INDEX_LIMIT:
+            return tokens(self.text, start, end)
+        if self._tokens is None:  # split() hands back gaps and tokens in turn: their offsets are running sums
+            parts = _TOKEN_SPLIT.split(self.text)
+            offsets = list(accumulate(map(len, parts)))
+            starts, ends = offsets[0::2], offsets[1::2]
+            self._tokens = (list(zip(starts, ends, parts[1::2])), starts[: len(ends)], ends)
+        toks, starts, ends = self._tokens
+        if start < 0 or end > len(self.text):
+            return tokens(self.text, start, end)
+        i = bisect_left(starts, start)
+        j = bisect_right(ends, end)
+        if i and ends[i - 1] > start:
+            return tokens(self.text, start, end)
+        if j < len(starts) and starts[j] < end:  # the last token is cut at end ("… chi b" of "chi bộ")
+            return toks[i:j] + tokens(self.text, max(start, starts[j]), end)
+        return toks[i:j]
 
 
 def context(text: str) -> DocContext:
@@ -289,7 +321,7 @@ def unit_features(ctx: DocContext) -> list[dict]:
     for u in ctx.units:
         raw = text[u.start : u.end]
         bullet, body = _lead(text, u)
-        toks = tokens(text, body, min(u.end, body + 300))
+        toks = ctx.tokens(body, min(u.end, body + 300))
         words = [t[2].lower() for t in toks]
         f: dict = {"bias": 1.0, "start": "mid" if u.mid else "line", "bullet": bullet}
         for i in range(3):
@@ -374,8 +406,8 @@ def unit_features(ctx: DocContext) -> list[dict]:
             f["concl_line"] = bool(rules._CONCLUSION_LINE.match(raw))
             f["aggregate"] = rules._is_aggregate(raw)
             f["trailing"] = bool(rules._TRAILING.search(line))
-            f["line_photo"] = bool(_PHOTO.search(line))
-            if _CONCLUSION_CUE.search(line[:100]) and (line.rstrip().endswith(":") or ":" in line[:100]):
+            f["line_photo"] = ":" in line and bool(_PHOTO.search(line))  # the colon first: it is cheap
+            if (line.rstrip().endswith(":") or ":" in line[:100]) and _CONCLUSION_CUE.search(line[:100]):
                 conclusion_cue = True
             f["role_label"] = role_label_line(text, u.start, u.end)
             attr = ctx.attributions.get(line_a, _NO_ATTRIBUTION)
@@ -476,30 +508,23 @@ def _marker_shape(toks: list[tuple[int, int, str]], words: list[str]) -> str:
 
 def _crf(f: dict) -> dict:
     """Booleans become weights, strings stay categorical (python-crfsuite's item format)."""
-    out = {}
-    for k, v in f.items():
-        if isinstance(v, bool):
-            if v:
-                out[k] = 1.0
-        else:
-            out[k] = v
-    return out
+    return {k: 1.0 if v is True else v for k, v in f.items() if v is not False}
 
 
 def speaker_window(ctx: DocContext, k: int, seg_end: int) -> list[tuple[int, int, str]]:
     """The tokens the speaker tagger reads for the turn opening at unit k: the unit and the next unit's start."""
     u = ctx.units[k]
     end = min(seg_end, ctx.units[k + 1].end if k + 1 < len(ctx.units) else u.end)
-    toks = tokens(ctx.text, u.start, end)
+    toks = ctx.tokens(u.start, end)
     toks = toks[:MAX_SPEAKER_TOKENS]
     line_end = ctx.text.find("\n", u.start)
     line_end = min(seg_end, len(ctx.text) if line_end < 0 else line_end)
     if toks and line_end > toks[-1][1]:  # a speaker named at the end of the remark's line
-        toks += tokens(ctx.text, max(toks[-1][1], line_end - 100), line_end)[-14:]
+        toks += ctx.tokens(max(toks[-1][1], line_end - 100), line_end)[-14:]
     if toks and ctx.names_at_end and seg_end > toks[-1][1]:  # or at the end of its last line, several lines on
         last_line = ctx.text.rfind("\n", 0, seg_end) + 1
         if last_line > line_end:
-            toks += tokens(ctx.text, max(toks[-1][1], last_line, seg_end - 100), seg_end)[-14:]
+            toks += ctx.tokens(max(toks[-1][1], last_line, seg_end - 100), seg_end)[-14:]
     return toks
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from minutes_nlp.segmentation.markers import _RANK, TITLES, _read_name, _role_then_name, _skip_spaces
+from minutes_nlp.segmentation.phrases import Phrases
 from minutes_nlp.types import Header, Person
 
 _UNITS = {
@@ -101,6 +102,7 @@ _TIME = re.compile(
 )
 _DAYPART_BEFORE = re.compile(r"\b(sáng|trưa|chiều|tối)\b(?!.*\b(?:sáng|trưa|chiều|tối)\b)[^\n]{0,60}$", re.IGNORECASE)
 _END_TIME = re.compile(r"(?:kết thúc|bế mạc)[^\n.]{0,25}?(?:lúc|hồi|vào)?\s*(?=\d)", re.IGNORECASE)
+_END_TIMES = Phrases(_END_TIME, ("kết thúc", "bế mạc"))
 _START_CUE = re.compile(r"(?:thời gian|hôm nay|vào lúc|vào hồi|bắt đầu|lúc|hồi|khai mạc|sáng|chiều|tối)", re.IGNORECASE)
 _PLACE = re.compile(
     r"(?:Địa điểm|Tại)\s*:\s*([^\n]+)|(?<=\s)tại\s+((?:nhà|hội trường|phòng|trụ sở|văn phòng|trường|trạm|"
@@ -452,7 +454,7 @@ def _start_time(header: str) -> str | None:
 
 def _end_time(text: str) -> str | None:
     found = None
-    for m in _END_TIME.finditer(text):
+    for m in _END_TIMES.finditer(text):
         t = _TIME.match(text, m.end())
         if t and (t.group(2) is not None or re.match(r"\s*(?:giờ|g|h)", text[t.end(1) :])):
             found = _clock(t, text[max(0, m.start() - 30) : m.end()]) or found

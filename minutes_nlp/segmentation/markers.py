@@ -420,10 +420,24 @@ def _role_follows(text: str, pos: int, end: int) -> bool:
     return word.isupper() or not _is_name_word(word, second.group() if second else "") and word[:1].isupper()
 
 
+def _by_first_letter(options: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for opt in options:
+        index.setdefault(opt[:1], []).append(opt)
+    return {first: tuple(opts) for first, opts in index.items()}
+
+
+# the word lists _match_words is given, by their first letter (none of them is empty)
+_OPTIONS_BY_FIRST = {id(o): (o, _by_first_letter(o)) for o in (TITLES, ROLE_FIRST)}
+
+
 def _match_words(text: str, pos: int, options: tuple[str, ...]) -> int:
     """Return the end of the longest option matching at pos (case-insensitive, word-bounded), or -1."""
     low = text[pos : pos + 40].lower()
     best = -1
+    known = _OPTIONS_BY_FIRST.get(id(options))
+    if known is not None and known[0] is options:  # only the options that start with the text's first letter
+        options = known[1].get(low[:1], ()) if low else options
     for opt in options:
         if low.startswith(opt) and (len(low) == len(opt) or not low[len(opt)].isalnum()):
             best = max(best, pos + len(opt))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from minutes_nlp.errors import NoSpeakers
 from minutes_nlp.reading.text import UPPER
@@ -24,6 +25,7 @@ from minutes_nlp.segmentation.markers import (
     parse_marker,
     verb_after,
 )
+from minutes_nlp.segmentation.phrases import Phrases, finditer_after
 from minutes_nlp.segmentation.sentences import split_sentences
 from minutes_nlp.types import Header, Segment, SegmentedDocument
 
@@ -33,6 +35,7 @@ _HEADING_WORDS = re.compile(
     r"phần mở đầu|khai mạc|bế mạc|kết thúc|chấm điểm|xếp loại|thông qua biên bản|tiến trình)",
     re.IGNORECASE,
 )
+_HEADING_PHRASES = Phrases(_HEADING_WORDS, tuple(_HEADING_WORDS.pattern.strip("()").split("|")))
 _HEADING_PREFIX = re.compile(
     r"^\s*(?:[IVX]+[.)/]|\d{1,2}[.)/]|[a-zđ][.)]|[*#•►+-]|phần\s+[IVX\d]+[.:]?)?\s*", re.IGNORECASE
 )
@@ -40,6 +43,7 @@ _DISCUSSION_HEADING = re.compile(
     r"thảo luận|ý kiến tham gia|các ý kiến|ý kiến phát biểu|ý kiến đóng góp|tham gia ý kiến|phát biểu ý kiến|góp ý",
     re.IGNORECASE,
 )
+_DISCUSSION_PHRASES = Phrases(_DISCUSSION_HEADING, tuple(_DISCUSSION_HEADING.pattern.split("|")))
 _CONCLUSION_HEADING = re.compile(r"kết luận", re.IGNORECASE)
 _CLOSING = re.compile(
     r"^\s*[-+*•]?\s*(?:\d+[.)]\s*)?(?:(?:chi bộ|hội nghị|đảng viên|các đồng chí)\s+(?:đã\s+)?(?:tiến hành\s+)?"
@@ -61,6 +65,8 @@ _AGGREGATE = re.compile(
     r"tất cả (?:các )?đảng viên|(?:100\s*%|toàn thể) (?:đảng viên|đồng chí))",
     re.IGNORECASE,
 )
+# the leftmost match of _AGGREGATE if it starts within 30 characters: the search stops there
+_AGGREGATE_EARLY = re.compile(r"(?s:.{0,30}?)(" + _AGGREGATE.pattern + ")", re.IGNORECASE)
 _REMARK_COUNT = re.compile(r"(" + NUM + r")\s*(?:lượt )?(?:ý kiến|lượt phát biểu)", re.IGNORECASE)
 _NAME_WORD = UPPER + r"[^\W\d_]*"
 _NAMES = r"(?:" + _NAME_WORD + r")(?: " + _NAME_WORD + r")*"
@@ -79,6 +85,7 @@ _CONCLUSION_LINE = re.compile(
 _INLINE_HEADING = re.compile(r"\s*([^:\n]{1,40}):\s+")
 # A sentence end, or a glued one ("tháng 5.Đồng chí Lan đề nghị…") right before a title.
 _SENTENCE_START = re.compile(r"(?<=[.!?…;])[\"”’)]?\s+(?=\S)|(?<=[.!?])(?=(?:Đồng chí|Đ/c|ĐC|Đ/C)\s)")
+_STOPS = ".!?…;"  # every match of _SENTENCE_START starts right after one of these
 _GUEST_ROLE = re.compile(
     r"đại biểu|khách mời|quần chúng|cảm tình|ứng viên|người được|phụ trách chi bộ|"
     r"đảng ủy viên|đảng uỷ viên|thường vụ|thường trực đảng|đại diện (?:đảng|ubnd|mặt trận)|"
@@ -104,6 +111,7 @@ class _Turn:
     mid_line: bool
 
 
+@lru_cache(maxsize=4096)  # the rules and the unit features ask about the same lines
 def _is_heading(line: str) -> bool:
     """A section title: capitals, or a heading word in a short line ending with ':' or numbered."""
     prefix = _HEADING_PREFIX.match(line)
@@ -113,22 +121,21 @@ def _is_heading(line: str) -> bool:
     letters = sum(map(str.isalpha, body))
     if letters > 3 and sum(map(str.isupper, body)) / letters > 0.7:
         return True
-    if not _HEADING_WORDS.search(body):
+    if not _HEADING_PHRASES.found(body):
         return False
     numbered = bool(line[: prefix.end()].strip()) and not _BULLET_START.match(line.strip())
     return body.endswith(":") or (numbered and len(body.split()) <= 10 and not body.endswith((".", "!", "?")))
 
 
+@lru_cache(maxsize=4096)
 def _is_aggregate(line: str) -> bool:
     """A secretary's unnamed summary of remarks ("Các ý kiến khác thống nhất…", "Đã có 6 ý kiến…")."""
     stripped = line.strip()
     if len(stripped) > 300 or _BULLET_START.match(stripped):
         return False
-    m = _AGGREGATE.search(stripped)
+    m = _AGGREGATE_EARLY.match(stripped)
     # "Thống nhất với các ý kiến trên" is someone's remark, not a summary of remarks
-    return (
-        bool(m) and m.start() <= 30 and not re.search(r"\b(?:với|theo|như|của|cùng|và)\s*$", stripped[: m.start() + 1])
-    )
+    return bool(m) and not re.search(r"\b(?:với|theo|như|của|cùng|và)\s*$", stripped[: m.start(1) + 1])
 
 
 def _is_procedural_line(line: str) -> bool:
@@ -227,9 +234,9 @@ def _line_marker(text: str, start: int, end: int) -> Marker | None:
 def _mid_line_markers(text: str, start: int, end: int, inline_heading: bool = True) -> list[Marker]:
     """Turns that start inside a line: after a sentence end, or after a heading such as 'Thảo luận:'."""
     found = []
-    starts = [m.end() for m in _SENTENCE_START.finditer(text, start, end)]
+    starts = [m.end() for m in finditer_after(_SENTENCE_START, text, start, end, _STOPS)]
     lead = _INLINE_HEADING.match(text, start, end)
-    if inline_heading and lead and _HEADING_WORDS.search(lead.group(1)):
+    if inline_heading and lead and _HEADING_PHRASES.found(lead.group(1)):
         starts.insert(0, lead.end())
     for pos in starts:
         if text.count("(", start, pos) > text.count(")", start, pos):
@@ -247,6 +254,7 @@ class _People:
         self.header = header
         self.roles: dict[str, str] = {}
         self.full: list[str] = []
+        self.by_given: dict[str, list[str]] = {}  # the full names by their last word, lower case
         for name in [header.chair, header.secretary, *header.guests]:
             if name:
                 self.add(name)
@@ -254,11 +262,12 @@ class _People:
     def add(self, name: str) -> None:
         if len(name.split()) >= 2 and name not in self.full:
             self.full.append(name)
+            self.by_given.setdefault(name.split()[-1].lower(), []).append(name)
 
     def resolve(self, name: str) -> str:
         if len(name.split()) >= 2:
             return name
-        matches = [f for f in self.full if f.split()[-1].lower() == name.lower()]
+        matches = self.by_given.get(name.lower(), [])
         return matches[0] if len(matches) == 1 else name
 
     @staticmethod
@@ -423,11 +432,11 @@ def rule_segments(text: str, source: str = "<text>", sentences: bool = True) -> 
             close_open(a)
             if proc_start is None:
                 proc_start = a
-            if _DISCUSSION_HEADING.search(raw) and _is_heading(raw):
+            if _DISCUSSION_PHRASES.found(raw) and _is_heading(raw):
                 in_discussion = True
             conclusion_pending = bool(_CONCLUSION_HEADING.search(raw) and _is_heading(raw))
             after_conclusion = after_conclusion or conclusion_pending
-            count = _REMARK_COUNT.search(raw) if kind == "agg" or _DISCUSSION_HEADING.search(raw) else None
+            count = _REMARK_COUNT.search(raw) if kind == "agg" or _DISCUSSION_PHRASES.found(raw) else None
             if count:
                 stated = parse_number(count.group(1))
             continue

@@ -308,11 +308,11 @@ class _RoleModel:
 
     def __call__(self, features: dict) -> str:
         scores = list(self.intercept)
+        weights = self.weights
         for name, value in features.items():
-            w = self.weights.get(name)
+            w = weights.get(name)
             if w:
-                for i, x in enumerate(w):
-                    scores[i] += x * value
+                scores = [s + x * value for s, x in zip(scores, w)]
         return self.classes[max(range(len(scores)), key=scores.__getitem__)]
 
 
@@ -443,16 +443,30 @@ class _Decoder:
         for (a, b), w in info.transitions.items():
             self.transition[index[a], index[b]] = w
         self.index = index
+        # the column of "key:value" by key, then value, without building the string (a key may hold ":" too)
+        self.by_value: dict[str, dict[str, int]] = {}
+        for attr, j in self.attrs.items():
+            at = attr.find(":")
+            while at >= 0:
+                self.by_value.setdefault(attr[:at], {})[attr[at + 1 :]] = j
+                at = attr.find(":", at + 1)
 
     def __call__(self, features: list[dict], only: dict[int, str]) -> list[str]:
         """The best label sequence; only maps a unit to the one label it may take."""
         data, cols, indptr = [], [], [0]
+        by_value, attrs, none = self.by_value, self.attrs, {}
         for f in features:
             for key, value in f.items():
-                j = self.attrs.get(f"{key}:{value}" if isinstance(value, str) else key)
-                if j is not None:
-                    cols.append(j)
-                    data.append(1.0 if isinstance(value, str) else value)
+                if isinstance(value, str):  # the attribute "key:value"
+                    j = by_value.get(key, none).get(value)
+                    if j is not None:
+                        cols.append(j)
+                        data.append(1.0)
+                else:
+                    j = attrs.get(key)
+                    if j is not None:
+                        cols.append(j)
+                        data.append(value)
             indptr.append(len(cols))
         x = csr_matrix((data, cols, indptr), shape=(len(features), len(self.attrs)))
         emission = np.asarray(x @ self.state)
