@@ -382,3 +382,20 @@ def test_turn_finder_group_reports_and_task_tables_open_no_turn():
         ("discussion", "Bế Thị Nhung"),
         ("chair_conclusion", "Đoàn Văn Thuận"),
     ]
+
+
+def test_turn_finder_notebook_remarks_joined_by_dashes():
+    body = "- Khải: đồng ý với BC - Đ/c Nhàn (tổ 2): đề nghị thay bóng đèn hẻm 5 - Lộc: nhất trí\n"
+    assert speakers(HEADER + "2. Thảo luận:\n" + body + CLOSING) == ["Khải", "Nhàn", "Lộc"]
+
+
+def test_turn_finder_star_line_under_the_header_opens_no_turn():
+    text = (
+        "ĐẢNG BỘ XÃ AN HÒA            ĐẢNG CỘNG SẢN VIỆT NAM\nCHI BỘ ẤP 3\n*\nAn Hòa, ngày 5 tháng 3 năm 2021\n"
+        "BIÊN BẢN SINH HOẠT CHI BỘ\nChủ trì: đ/c Lê Văn Tám - Bí thư chi bộ. Thư ký: đ/c Mai Thị Hoa\n"
+        "Đảng viên có mặt 17/19 đồng chí, vắng 2 có lý do.\n1. Đồng chí Lê Văn Tám thông qua báo cáo tháng 2.\n"
+        "2. Thảo luận:\n- Đ/c Kha Văn Lợi: Nhất trí với báo cáo.\n" + CLOSING
+    )
+    doc = segment(normalize(text))
+    assert (doc.header.members_present, doc.header.members_total) == (17, 19)
+    assert [s.speaker for s in doc.contributions] == ["Kha Văn Lợi"]

@@ -533,6 +533,9 @@ class TurnFinder:
             for k, f in enumerate(features)
             if f.get("closing") or f.get("line_photo") or f.get("role_label")
         }
+        for k, u in enumerate(ctx.units):  # a line of stars or dashes opens nothing: it goes with what it follows
+            if k and k not in only and not any(c.isalnum() for c in text[u.start : u.end]):
+                only[k] = "I"
         labels = self.decode(features, only)
         current = None
         for k, f in enumerate(features):
