@@ -384,11 +384,6 @@ def test_turn_finder_group_reports_and_task_tables_open_no_turn():
     ]
 
 
-def test_turn_finder_notebook_remarks_joined_by_dashes():
-    body = "- Khải: đồng ý với BC - Đ/c Nhàn (tổ 2): đề nghị thay bóng đèn hẻm 5 - Lộc: nhất trí\n"
-    assert speakers(HEADER + "2. Thảo luận:\n" + body + CLOSING) == ["Khải", "Nhàn", "Lộc"]
-
-
 def test_turn_finder_star_line_under_the_header_opens_no_turn():
     text = (
         "ĐẢNG BỘ XÃ AN HÒA            ĐẢNG CỘNG SẢN VIỆT NAM\nCHI BỘ ẤP 3\n*\nAn Hòa, ngày 5 tháng 3 năm 2021\n"

@@ -41,8 +41,6 @@ _BULLET = re.compile(
     r"\s*(?:(?P<numdot>\d{1,2}(?:\.\d{1,2})+\.?\s+)|(?P<roman>[IVX]{1,4}[.)/]\s+)|(?P<num>\(?\d{1,2}[.)/]\s*(?!\d)|\(\d{1,2}\)\s*)"
     r"|(?P<letter>[a-zđA-ZĐ][.)]\s+)|(?P<dash>[-–—]+\s*)|(?P<plus>[+*•►·]+\s*))?"
 )
-# A dash inside a line, then a capitalised word and a colon soon after: where a notebook writes the next remark.
-_DASH_BREAK = re.compile(r"(?<=\S)\s+[-–—]\s+(?=[^\W\d_][^:\n.;!?]{0,45}:)")
 MAX_SPEAKER_TOKENS = 32
 _ABBREVIATED_TITLES = sorted(
     {t for fam in ("academic", "medical") for t in TITLE_FAMILIES[fam] if " " not in t}, key=len, reverse=True
@@ -70,9 +68,8 @@ class Unit:
     mid: bool  # opens inside a line
 
 
-def units(text: str, dash_from: int | None = None) -> list[Unit]:
-    """The units of text, in order: every non-blank line, cut after sentence ends and semicolons; from offset
-    dash_from on (the discussion), also before a name after a dash once a remark has begun on the line."""
+def units(text: str) -> list[Unit]:
+    """The units of text, in order: every non-blank line, cut after sentence ends and semicolons."""
     out: list[Unit] = []
     pos = 0
     for i, line in enumerate(text.split("\n")):
@@ -95,11 +92,6 @@ def units(text: str, dash_from: int | None = None) -> list[Unit]:
             )
             if m.end() < b and before and not listed and not _ABBREVIATION.fullmatch(before[-1]):
                 cuts.append(m.end())
-        if dash_from is not None and a >= dash_from and ":" in text[a:b]:
-            # "- Sang: nhất trí - Ri: hỏi …"; "- Đ/c Lan - Bí thư chi bộ: …" is one marker (no colon before the dash)
-            dashes = [m.end() for m in _DASH_BREAK.finditer(text, a, b) if m.end() < b and ":" in text[a : m.start()]]
-            if dashes:
-                cuts = sorted(set(cuts + dashes))
         lead = rules._INLINE_HEADING.match(text, a, b)  # "Thảo luận: đồng chí Na nhất trí…"
         if lead and rules._HEADING_PHRASES.found(lead.group(1)) and lead.end() < b and lead.end() not in cuts:
             cuts = sorted(cuts + [lead.end()])
@@ -190,16 +182,12 @@ class DocContext:
 
 def context(text: str) -> DocContext:
     """Run the rules once over the text and collect what the features need."""
+    us = units(text)
     try:
         rule = rules.rule_segments(text, sentences=False)
+        header = rule.header
     except Exception:  # NoSpeakers: the rules found nothing, the model may still
         rule = None
-    # the header is never cut at dashes ("- TG: 14h00 - ĐĐ: hội trường"): only text after the rules' first turn
-    first_turn = next((x.start for x in rule.segments if x.kind != "procedural"), None) if rule else None
-    us = units(text, first_turn)
-    if rule is not None:
-        header = rule.header
-    else:
         first = us[min(len(us) - 1, 8)].start if us else len(text)
         header = rules.parse_header(text, first)
     starts: dict[int, str] = {}
