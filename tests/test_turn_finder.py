@@ -394,3 +394,14 @@ def test_turn_finder_star_line_under_the_header_opens_no_turn():
     doc = segment(normalize(text))
     assert (doc.header.members_present, doc.header.members_total) == (17, 19)
     assert [s.speaker for s in doc.contributions] == ["Kha Văn Lợi"]
+
+
+def test_turn_finder_an_answer_opened_by_dap_names_the_chair_not_dap():
+    body = (
+        "Hỏi (đ/c Mạc Văn Dũng - tổ 4): Bao giờ phường nạo vét mương hẻm 7?\n"
+        "Đáp (đ/c Bí thư): Phường đã duyệt kinh phí, tháng 10 sẽ làm.\n"
+    )
+    assert turns(HEADER + "2. Thảo luận:\n" + body + CLOSING) == [
+        ("Mạc Văn Dũng", "member"),
+        ("Đoàn Văn Thuận", "chair"),  # "Bí thư" names the chair of the header
+    ]

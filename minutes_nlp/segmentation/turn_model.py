@@ -726,13 +726,17 @@ def _unfinished(text: str, span: list[int], grown: bool) -> bool:
     return last in ("văn", "thị") or (grown and last in MIDDLE_NAMES and span[1] - span[0] < 30)
 
 
+# Words that open a question or an answer, never a name: "Hỏi (đ/c Lê Văn Cường):", "Đáp (đ/c Bí thư):"
+_ASKING = {"hỏi", "đáp", "trả", "lời"}
+
+
 def _names(text: str, toks: list[tuple[int, int, str]], tags: list[str]) -> tuple[list[str], int]:
     """The names the tags spell, in order, and the end offset of the last one (or -1)."""
     names, cur, last = [], None, -1
     grown = False
     for i, ((s, e, _word), tag) in enumerate(zip(toks, tags)):
-        if not _word[:1].isalpha():  # a name is written in letters: "3.5. Đại biểu ĐINH XUÂN HÙNG" is not "3.5"
-            tag = "O"
+        if not _word[:1].isalpha() or _word.lower() in _ASKING:  # "3.5. Đại biểu …" is not "3.5", nor
+            tag = "O"  # "Đáp (đ/c Bí thư): …" "Đáp"
         if tag == "B-S" or (tag == "I-S" and cur is None):
             if cur:
                 names.append(cur)
