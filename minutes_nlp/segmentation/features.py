@@ -355,11 +355,9 @@ def unit_features(ctx: DocContext) -> list[dict]:
         colon = next((j for j, t in enumerate(toks) if t[2] == ":"), -1)
         f["colon"] = "none" if colon < 0 else _bucket(colon, (1, 3, 6, 10, 16))
         for j in range(min(len(words), 16)):
-            if words[j] not in SPEECH_FIRST_WORDS:  # every phrase starts with one of these
-                continue
-            two = " ".join(words[j : j + 2])
-            if two in SPEECH_PHRASES or words[j] in SPEECH_PHRASES:
-                f["verb"] = two if two in SPEECH_PHRASES else words[j]
+            verb = _speech_at(words, j)
+            if verb:
+                f["verb"] = verb
                 f["verb_at"] = _bucket(j, (1, 3, 6, 10))
                 break
         f["cells"] = _bucket(raw.count("|") + raw.count("\t"), (0, 1, 2, 3))
@@ -368,13 +366,12 @@ def unit_features(ctx: DocContext) -> list[dict]:
             cells = [c.strip() for c in _CELL_CUT.split(raw)]
             f["cell0"] = _shape(cells[0]) if cells[0] else "empty"
             f["cell_head"] = any(c.lower() in ("tt", "stt", "người phát biểu", "họ tên", "họ và tên") for c in cells)
-            head = " ".join(cells).lower()
-            if any(c.isdigit() for c in cells[0]):  # a row; its table is what the head row above said
-                pass
-            elif _SPEAKER_COLUMNS.search(head):  # a head row: the table lists remarks, or tasks
-                table = "remarks"
-            elif _TASK_COLUMNS.search(head):
-                table = "tasks"
+            if not any(c.isdigit() for c in cells[0]):  # a head row says what its rows list: remarks or tasks
+                columns = " ".join(cells).lower()
+                if _SPEAKER_COLUMNS.search(columns):
+                    table = "remarks"
+                elif _TASK_COLUMNS.search(columns):
+                    table = "tasks"
             f["table"] = table
         else:
             table = "none"
@@ -471,21 +468,32 @@ def unit_features(ctx: DocContext) -> list[dict]:
     return [_crf(f) for f in feats]
 
 
+def _speech_at(words: list[str], j: int) -> str | None:
+    """The speech phrase starting at words[j] ("cho biết", "hỏi"), its two-word form first, else None."""
+    if words[j] not in SPEECH_FIRST_WORDS:  # every phrase starts with one of these
+        return None
+    two = " ".join(words[j : j + 2])
+    if two in SPEECH_PHRASES:
+        return two
+    return words[j] if words[j] in SPEECH_PHRASES else None
+
+
 def _marker_shape(toks: list[tuple[int, int, str]], words: list[str]) -> str:
-    """The opening words as classes, repeats collapsed, up to a colon or a bracket: "Ama Kông hỏi:" and "Đại úy
-    Lò Văn Sinh nói:" are both "T? N+ V :" in spirit. A layout never seen still has a familiar shape here, where
-    the words and their positions differ."""
+    """The opening words as classes, repeats collapsed, up to a colon or a bracket: title T, name N, speech
+    verb V, role word R, other word w ("Ama Kông hỏi:" is "N V :", "Đại úy Lò Văn Sinh (…)" is "T N ("). A
+    layout never seen still has a familiar shape here, where the words and their positions differ."""
     out: list[str] = []
     i = 0
     while i < min(len(toks), 10):
         w = words[i]
         fam, span = title_family(words, i)
+        verb = _speech_at(words, i)
         if out and out[-1] == "N" and toks[i][2][:1].isupper():  # a name goes on: "Lò Văn Sinh", "PHAN ANH TUẤN"
             c, i = "N", i + 1
         elif fam:
             c, i = "T", i + span
-        elif w in SPEECH_FIRST_WORDS and (w in SPEECH_PHRASES or " ".join(words[i : i + 2]) in SPEECH_PHRASES):
-            c, i = "V", i + (2 if " ".join(words[i : i + 2]) in SPEECH_PHRASES else 1)
+        elif verb:
+            c, i = "V", i + len(verb.split())
         else:
             word = toks[i][2]
             if word in (":", "(", "-", "–", ",", "|"):

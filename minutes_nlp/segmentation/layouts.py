@@ -320,6 +320,7 @@ class Template:
 
     name = "base"
     one_paragraph = False
+    joiner = " "  # what joins one remark to the next in one paragraph
     reported = False
     conclusions = CONCLUSIONS
     free_separator = True  # the colon after the name may be a dash or a stop in this layout
@@ -354,7 +355,10 @@ class Template:
         return body
 
     def close(self, piece: str, suffix: str) -> str:
-        """The remark's last sentence with what the marker leaves for its end (a speaker named after it)."""
+        """The remark's last sentence with what the marker leaves for its end (a speaker named after it); in
+        one paragraph, no stop where a semicolon or a dash brings the next remark."""
+        if self.one_paragraph and self.joiner != " ":
+            piece = piece.rstrip(".")
         return piece + suffix
 
 
@@ -523,9 +527,6 @@ class NotebookParagraph(Notebook):
         marker, name, suffix = super().render(i, speaker, role)
         return marker.removeprefix("- "), name, suffix
 
-    def close(self, piece: str, suffix: str) -> str:
-        return piece.rstrip(".") + suffix
-
 
 class Capitals(Template):
     name = "capitals"
@@ -611,11 +612,6 @@ class OneParagraph(Template):
         title = self.rng.choice(("đ/c", "Đ/c", "đồng chí", "Đồng chí"))
         verb = self.rng.choice(("", " nêu", " cho rằng", " phát biểu"))
         return f"{title} {speaker}{verb}: ", speaker, ""
-
-    def close(self, piece: str, suffix: str) -> str:
-        if self.joiner != " ":  # the next remark follows after a semicolon or a dash, not a stop
-            piece = piece.rstrip(".")
-        return piece + suffix
 
 
 # Held out from training: the layout benchmark reports them apart.

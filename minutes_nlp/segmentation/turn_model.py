@@ -734,22 +734,23 @@ def _names(text: str, toks: list[tuple[int, int, str]], tags: list[str]) -> tupl
     """The names the tags spell, in order, and the end offset of the last one (or -1)."""
     names, cur, last = [], None, -1
     grown = False
-    for i, ((s, e, _word), tag) in enumerate(zip(toks, tags)):
-        if not _word[:1].isalpha() or _word.lower() in _ASKING:  # "3.5. Đại biểu …" is not "3.5", nor
-            tag = "O"  # "Đáp (đ/c Bí thư): …" "Đáp"
+    for i, ((s, e, word), tag) in enumerate(zip(toks, tags)):
+        low = word.lower()
+        if not word[:1].isalpha() or low in _ASKING:  # not "3.5" of "3.5. Đại biểu …", nor "Đáp" of "Đáp (…):"
+            tag = "O"
         if tag == "B-S" or (tag == "I-S" and cur is None):
             if cur:
                 names.append(cur)
             cur, grown = [s, e], False
             # nor does it begin with "Văn" or "Thị": the capitalised word before is its family name, even one
             # that is also a title ("Đ/c Ông Văn Bảy")
-            if _word.lower() in ("văn", "thị") and i and text[toks[i - 1][1] : s] == " ":
+            if low in ("văn", "thị") and i and text[toks[i - 1][1] : s] == " ":
                 before = toks[i - 1][2]
                 if before[:1].isupper() and before.isalpha() and (not names or names[-1][1] < toks[i - 1][0]):
                     cur[0] = toks[i - 1][0]
         elif tag == "I-S":
             cur[1] = e
-        elif cur and text[cur[1] : s] == " " and _name_word(_word) and _unfinished(text, cur, grown):
+        elif cur and text[cur[1] : s] == " " and _name_word(word) and _unfinished(text, cur, grown):
             cur[1] = e  # a name does not end on "Thị" ("ý kiến đ/c Đinh Thị Thanh Mai")
             grown = True
         else:
