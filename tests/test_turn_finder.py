@@ -13,7 +13,7 @@ import pytest
 
 from minutes_nlp.reading.documents import read
 from minutes_nlp.reading.text import normalize
-from minutes_nlp.segmentation.features import tail_attribution
+from minutes_nlp.segmentation.features import name_before_colon, tail_attribution, tokens, units
 from minutes_nlp.segmentation.layouts import HELD_OUT, TEMPLATES, excerpt, render
 from minutes_nlp.segmentation.turns import segment
 
@@ -404,4 +404,49 @@ def test_turn_finder_an_answer_opened_by_dap_names_the_chair_not_dap():
     assert turns(HEADER + "2. Thảo luận:\n" + body + CLOSING) == [
         ("Mạc Văn Dũng", "member"),
         ("Đoàn Văn Thuận", "chair"),  # "Bí thư" names the chair of the header
+    ]
+
+
+@pytest.mark.parametrize(
+    "marker, name",
+    [
+        ("Quần chúng Ly Xá Tư trả lời: khi xuất ngũ em về bản làm ăn.", "Ly Xá Tư"),
+        ("Chánh nói thêm: tổ 3 còn hai hộ chưa nộp.", "Chánh"),
+        ("- Đảng viên dự bị TUÂN: tôi đồng ý với dự thảo.", "TUÂN"),
+        ("• Chi hội trưởng Phụ nữ, giáo viên Toán TÁM VINH: tôi nhất trí.", "TÁM VINH"),
+        ("Y Bhim: nhất trí báo cáo.", "Y Bhim"),
+        ("H'Lin hỏi: bao giờ có gạo cứu đói?", "H'Lin"),
+        # offices, headings and questions name nobody
+        ("Ban Tuyên giáo: đề nghị chi bộ học tập nghị quyết.", None),
+        ("UBND: sẽ trả lời bằng văn bản.", None),
+        ("ĐU: chỉ đạo các chi bộ rà soát.", None),
+        ("Hỏi: bao giờ nạo vét mương?", None),
+        ("Ý kiến: nhất trí.", None),
+        ("- CHI HỘI TRƯỞNG PHỤ NỮ - CCB: nhất trí.", None),
+        # the one who speaks comes before the colon's name: not this test's to read
+        ("• đ/c Hoàng Thị Bích Ngọc đặt câu hỏi với đồng chí Long: tổ dân phố có bao nhiêu hộ?", None),
+    ],
+)
+def test_name_before_the_colon_of_a_marker(marker, name):
+    assert name_before_colon(tokens(marker, 0, len(marker))) == name
+
+
+def test_units_cut_a_notebook_paragraph_at_the_dash_before_each_remark():
+    header = "- TG: 14h00 - ĐĐ: nhà văn hóa ấp - CT: đ/c Tư\n"
+    body = (
+        "- Sang: nhất trí BC - Ri: hỏi khi nào xã phát tiền hỗ trợ - Hoa - em nhận vận động 3 hộ nộp quỹ\n"
+        "- Đ/c Lê Thị Lan - Bí thư chi đoàn: đoàn viên nhận dọn cỏ - không có ý kiến khác\n"
+        "- ĐỒNG CHÍ TRẦN THỊ LỤA - CHI HỘI TRƯỞNG PHỤ NỮ: chi hội đã lập 2 tổ vay vốn\n"
+        "- Hương: trạm đã tiêm Vắc-xin sởi - Rubella cho 40 cháu - Tổ 3 còn 2 cháu chưa tiêm\n"
+    )
+    text = header + body
+    pieces = [text[u.start : u.end] for u in units(text, dash_from=len(header))]
+    assert pieces == [
+        "- TG: 14h00 - ĐĐ: nhà văn hóa ấp - CT: đ/c Tư",  # the header is not cut at its dashes
+        "- Sang: nhất trí BC",
+        "Ri: hỏi khi nào xã phát tiền hỗ trợ",
+        "Hoa - em nhận vận động 3 hộ nộp quỹ",
+        "- Đ/c Lê Thị Lan - Bí thư chi đoàn: đoàn viên nhận dọn cỏ - không có ý kiến khác",
+        "- ĐỒNG CHÍ TRẦN THỊ LỤA - CHI HỘI TRƯỞNG PHỤ NỮ: chi hội đã lập 2 tổ vay vốn",
+        "- Hương: trạm đã tiêm Vắc-xin sởi - Rubella cho 40 cháu - Tổ 3 còn 2 cháu chưa tiêm",
     ]

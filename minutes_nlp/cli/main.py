@@ -229,15 +229,37 @@ def train(
 @option("--per-record", type=int, default=7, show_default=True, help=N_("Layout re-renderings per meeting."))
 @option("--held-out", is_flag=True, help=N_("Leave the held-out layout templates out (to measure generalisation)."))
 @option("--seed", type=int, default=13, show_default=True, help=N_("Random seed; same seed, same model."))
+@option(
+    "--extra",
+    "extras",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help=N_(
+        "Another corpus JSONL to train on whole and re-render (minutes by other hands, 'corrections export'); "
+        "repeatable."
+    ),
+)
 def train_segmenter(
-    corpus_path: Path | None, out: Path, split: str, per_record: int, held_out: bool, seed: int
+    corpus_path: Path | None,
+    out: Path,
+    split: str,
+    per_record: int,
+    held_out: bool,
+    seed: int,
+    extras: tuple[Path, ...],
 ) -> None:
     from minutes_nlp.classifiers.train import default_corpus
     from minutes_nlp.segmentation.turn_model import train_from_corpus
 
     try:
         info = train_from_corpus(
-            corpus_path or default_corpus(), out, split=split, held_out=held_out, per_record=per_record, seed=seed
+            corpus_path or default_corpus(),
+            out,
+            split=split,
+            held_out=held_out,
+            per_record=per_record,
+            seed=seed,
+            extra=list(extras),
         )
     except MinutesError as exc:
         raise click.ClickException(str(exc)) from None

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
+from minutes_nlp.reading.legacy import is_vietnamese_syllable
 from minutes_nlp.segmentation import rules
 from minutes_nlp.segmentation.header import ATTENDANCE_LINE, role_label_line
 from minutes_nlp.segmentation.lexicon import (
+    ASKING_WORDS,
     BIRTH_ORDER,
     FAMILY_NAMES,
     GIVEN_NAMES,
@@ -41,6 +43,10 @@ _BULLET = re.compile(
     r"\s*(?:(?P<numdot>\d{1,2}(?:\.\d{1,2})+\.?\s+)|(?P<roman>[IVX]{1,4}[.)/]\s+)|(?P<num>\(?\d{1,2}[.)/]\s*(?!\d)|\(\d{1,2}\)\s*)"
     r"|(?P<letter>[a-zđA-ZĐ][.)]\s+)|(?P<dash>[-–—]+\s*)|(?P<plus>[+*•►·]+\s*))?"
 )
+# A dash inside a line before a word: where a notebook may write the next remark ("- Sang: nhất trí - Ri: hỏi …")
+_DASH_BREAK = re.compile(r"(?<=\S)\s+[-–—]\s+(?=[^\W\d_])")
+_BULLETS = "-–—+*•· "
+_NOT_NAMES = ROLE_HEADS | ASKING_WORDS  # capitalised words that open a marker but name nobody
 MAX_SPEAKER_TOKENS = 32
 _ABBREVIATED_TITLES = sorted(
     {t for fam in ("academic", "medical") for t in TITLE_FAMILIES[fam] if " " not in t}, key=len, reverse=True
@@ -68,8 +74,9 @@ class Unit:
     mid: bool  # opens inside a line
 
 
-def units(text: str) -> list[Unit]:
-    """The units of text, in order: every non-blank line, cut after sentence ends and semicolons."""
+def units(text: str, dash_from: int | None = None) -> list[Unit]:
+    """The units of text, in order: every non-blank line, cut after sentence ends and semicolons; from offset
+    dash_from on (the discussion), also at a dash before a name, once a remark has begun on the line."""
     out: list[Unit] = []
     pos = 0
     for i, line in enumerate(text.split("\n")):
@@ -92,15 +99,51 @@ def units(text: str) -> list[Unit]:
             )
             if m.end() < b and before and not listed and not _ABBREVIATION.fullmatch(before[-1]):
                 cuts.append(m.end())
+        if dash_from is not None and a >= dash_from and " " in stripped:
+            # only once a remark has begun on the line: after its marker's colon, or after "Hoa -" opening it
+            colon = text.find(":", a, b)
+            began = colon + 1 if colon >= 0 else _remark_after_name(text, a + len(line) - len(line.lstrip(_BULLETS)), b)
+            for m in _DASH_BREAK.finditer(text, began or b, b):
+                if _remark_after_name(text, m.end(), b) or name_before_colon(
+                    tokens(text, m.end(), min(b, m.end() + 80))
+                ):
+                    cuts.append(m.end())
+            cuts = sorted(set(cuts))
         lead = rules._INLINE_HEADING.match(text, a, b)  # "Thảo luận: đồng chí Na nhất trí…"
         if lead and rules._HEADING_PHRASES.found(lead.group(1)) and lead.end() < b and lead.end() not in cuts:
             cuts = sorted(cuts + [lead.end()])
         for j, s in enumerate(cuts):
             e = cuts[j + 1] if j + 1 < len(cuts) else b
-            while e > s and text[e - 1].isspace():
-                e -= 1
+            e = trim_end(text, s, e)
             out.append(Unit(s, e, i, j > 0))
     return out
+
+
+def trim_end(text: str, start: int, end: int) -> int:
+    """end moved back over spaces, and over a dash that joined the next remark ("nhất trí BC - Ri: …")."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end - 2 > start and text[end - 1] in "-–—" and text[end - 2] == " ":
+        end -= 2
+        while end > start and text[end - 1].isspace():
+            end -= 1
+    return end
+
+
+def _remark_after_name(text: str, start: int, end: int) -> int | None:
+    """Where the remark begins if a notebook's given name or two and a dash, a stop or a bracket open the text at
+    start ("Hoa - Em được phân công …", "Lý. Tôi tuổi cao …", "Đớt (Công an viên) nói thêm: …"), else None;
+    an office ("Bí thư chi bộ - …") or a heading ("Về ý kiến …") is no name."""
+    prev = start
+    for i, (s, e, word) in enumerate(tokens(text, start, min(end, start + 60))[:4]):
+        if word[:1].isupper() and word.replace("'", "").isalpha() and word.lower() not in _NOT_NAMES:
+            prev = e
+            continue
+        after, before = text[e : e + 1].isspace(), s > prev and text[prev:s].isspace()
+        # a spaced dash ("Hoa - Em …", not "Vắc-xin"), a stop and a space, a bracket after a space
+        spaced = word in "-–—" and before and after or word == "." and after or word == "(" and before
+        return e if i > 0 and spaced else None
+    return None
 
 
 def tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -182,12 +225,16 @@ class DocContext:
 
 def context(text: str) -> DocContext:
     """Run the rules once over the text and collect what the features need."""
-    us = units(text)
     try:
         rule = rules.rule_segments(text, sentences=False)
-        header = rule.header
     except Exception:  # NoSpeakers: the rules found nothing, the model may still
         rule = None
+    # the header is never cut at dashes ("- TG: 14h00 - ĐĐ: hội trường"): only the text after the rules' first turn
+    first_turn = next((x.start for x in rule.segments if x.kind != "procedural"), None) if rule else None
+    us = units(text, first_turn)
+    if rule is not None:
+        header = rule.header
+    else:
         first = us[min(len(us) - 1, 8)].start if us else len(text)
         header = rules.parse_header(text, first)
     starts: dict[int, str] = {}
@@ -517,6 +564,38 @@ def _marker_shape(toks: list[tuple[int, int, str]], words: list[str]) -> str:
 def _crf(f: dict) -> dict:
     """Booleans become weights, strings stay categorical (python-crfsuite's item format)."""
     return {k: 1.0 if v is True else v for k, v in f.items() if v is not False}
+
+
+def name_before_colon(toks: list[tuple[int, int, str]]) -> str | None:
+    """The capitalised words right before the colon (and speech verb) opening a turn ("Quần chúng Ly Xá Tư trả
+    lời:", "Chánh nói thêm:", "Đảng viên dự bị TUÂN:"), or None: the turn finder's last resort for a speaker,
+    and the test for a remark after a dash. A name in capitals is taken without the capitalised word before it
+    ("giáo viên Toán TÁM VINH:"); "UBND:", "ĐU:", "Ban Tuyên giáo:", "Hỏi:" name nobody, nor does a line where
+    someone speaks before a name not in capitals ("đ/c Lan hỏi đồng chí Long:")."""
+    words = [t[2].lower() for t in toks[:20]]
+    colon = next((j for j, w in enumerate(words) if w == ":"), None)
+    if not colon:
+        return None
+    stop = colon  # before the speech verb that ends at the colon, if one does ("nói thêm:", "trả lời:")
+    if colon > 2 and " ".join(words[colon - 2 : colon]) in SPEECH_PHRASES:
+        stop = colon - 2
+    elif colon > 1 and words[colon - 1] in SPEECH_PHRASES:
+        stop = colon - 1
+    run = []
+    for _s, _e, word in reversed(toks[:stop]):
+        if not (word[:1].isupper() and word.replace("'", "").isalpha()) or word.lower() in _NOT_NAMES:
+            break
+        run.insert(0, word)
+    if not run or len(run) > 4:
+        return None
+    if run[-1].isupper():
+        while not run[0].isupper():
+            run.pop(0)
+        if not all(is_vietnamese_syllable(w.lower()) for w in run) or (len(run) == 1 and len(run[0]) < 3):
+            return None
+    elif any(_speech_at(words, j) for j in range(stop - len(run))):
+        return None
+    return " ".join(run)
 
 
 def speaker_window(ctx: DocContext, k: int, seg_end: int) -> list[tuple[int, int, str]]:

@@ -120,6 +120,8 @@ ROLE_HEADS = {
 }
 SPEECH_FIRST_WORDS = {v.split()[0] for v in SPEECH_VERBS}
 SPEECH_PHRASES = set(SPEECH_VERBS)
+# Words that open a question or an answer, never a name: "Hỏi (đ/c Lê Văn Cường):", "Đáp (đ/c Bí thư):"
+ASKING_WORDS = {"hỏi", "đáp", "trả", "lời"}
 # Headers of a discussion kept as a table, by column.
 TABLE_HEADS = ("tt", "stt", "người phát biểu", "họ tên", "họ và tên", "chức vụ", "nội dung", "ý kiến")
 

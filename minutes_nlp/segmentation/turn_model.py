@@ -25,13 +25,22 @@ from minutes_nlp.segmentation import rules
 from minutes_nlp.segmentation.features import (
     DocContext,
     context,
+    name_before_colon,
     speaker_window,
     tail_attribution,
     token_features,
+    trim_end,
     unit_features,
 )
 from minutes_nlp.segmentation.header import office_role, parse_header
-from minutes_nlp.segmentation.lexicon import FAMILY_NAMES, MIDDLE_NAMES, ROLE_HEADS, SPEECH_PHRASES, title_family
+from minutes_nlp.segmentation.lexicon import (
+    ASKING_WORDS,
+    FAMILY_NAMES,
+    MIDDLE_NAMES,
+    ROLE_HEADS,
+    SPEECH_PHRASES,
+    title_family,
+)
 from minutes_nlp.segmentation.sentences import split_sentences
 from minutes_nlp.types import Segment, SegmentedDocument
 
@@ -343,10 +352,13 @@ def train_from_corpus(
     per_record: int = 7,
     seed: int = 13,
     iterations: int = 150,
+    extra: list[str | Path] = (),
 ) -> dict:
     """Train the turn finder on the corpus' split(s) and its re-renderings; score the test split; write a card.
 
-    held_out=True trains without the held-out layout templates (for the generalisation benchmark).
+    held_out=True trains without the held-out layout templates (for the generalisation benchmark). extra: more
+    corpus files trained on whole (every split), re-rendered like the corpus: minutes by other hands (scored
+    challenge sets) and people's corrections from the service, whose layouts the generator does not know.
     """
     from minutes_nlp.corpus.dataset import load
     from minutes_nlp.segmentation.evaluate import score
@@ -358,13 +370,20 @@ def train_from_corpus(
     chosen = [r for r in records if r["meta"].get("split") in splits]
     if not chosen:
         raise ModelError(str(corpus), f"no meeting in split {split}")
+    extra_records = []
+    for path in extra:
+        extra_records += [r for r in load(Path(path)) if _segments_reviewed(r)]
     templates = TRAINING if held_out else tuple(TEMPLATES)
-    data = training_records(chosen, templates, per_record, seed)
+    data = training_records(chosen + extra_records, templates, per_record, seed)
     card = {
         "corpus": corpus.name,
         "corpus_sha256": hashlib.sha256(corpus.read_bytes()).hexdigest(),
         "train_split": split,
         "train_meetings": len(chosen),
+        "extra": [
+            {"file": Path(p).as_posix(), "sha256": hashlib.sha256(Path(p).read_bytes()).hexdigest()} for p in extra
+        ],
+        "extra_meetings": len(extra_records),
         "train_records": len(data),
         "templates": list(templates),
         "held_out_templates": list(HELD_OUT) if held_out else [],
@@ -382,6 +401,13 @@ def train_from_corpus(
     return info
 
 
+def _segments_reviewed(record: dict) -> bool:
+    """False for a record whose contributions nobody checked: 'corrections export' writes meetings with only
+    sentence labels from the annotation queue, their segments as the automatic analysis cut them."""
+    meta = record.get("meta", {})
+    return "corrections" in meta or "queue_labels" not in meta
+
+
 def render_card(info: dict) -> str:
     """The turn finder's card as Markdown."""
     lines = [
@@ -396,6 +422,7 @@ def render_card(info: dict) -> str:
         f"- training data: `{info.get('corpus')}` sha256 `{info.get('corpus_sha256')}`, "
         f"split `{info.get('train_split')}` ({info.get('train_meetings')} meetings, "
         f"{info.get('train_records')} records with re-renderings)",
+        *[f"- also trained on: `{e['file']}` sha256 `{e['sha256']}`" for e in info.get("extra", [])],
         f"- layout templates: {', '.join(info.get('templates', []))}",
         f"- held out from training: {', '.join(info.get('held_out_templates', [])) or 'none'}",
         f"- parameters: {json.dumps(info.get('params'))}; seed {info.get('seed')}; "
@@ -413,8 +440,9 @@ def render_card(info: dict) -> str:
             f"R {t['contribution_recall']:.3f}), speaker accuracy {t['speaker_accuracy']:.3f}, "
             f"role accuracy {t['role_accuracy']:.3f}, attendance fields {t['attendance_field_accuracy']:.3f}",
             "",
-            "Rebuild: `minutes-nlp train-segmenter --out models/segmenter`; per-layout numbers:",
-            "`python benchmarks/layouts.py`.",
+            "Rebuild: `minutes-nlp train-segmenter --out models/segmenter"
+            + "".join(f" --extra {e['file']}" for e in info.get("extra", []))
+            + "`; per-layout numbers: `python benchmarks/layouts.py`.",
         ]
     return "\n".join(lines) + "\n"
 
@@ -579,9 +607,7 @@ class TurnFinder:
         people = rules._People(header)
         found = []
         for k, kind, start, end in spans:
-            e = end
-            while e > start and text[e - 1].isspace():
-                e -= 1
+            e = trim_end(text, start, end)
             if kind == "procedural":
                 found.append((Segment(start, e, kind), start, -1))
                 continue
@@ -609,6 +635,7 @@ class TurnFinder:
             content = _content_start(text, ctx, k, e, last)
             if speaker is None and kind == "discussion":
                 speaker = _office_named(text, marker_region(text, start, content, last, e), header)
+                speaker = speaker or name_before_colon(toks)
                 if speaker is None:  # a contribution names its speaker (codebook §2): "Các đ/c khác nhất trí …"
                     found.append((Segment(start, e, "procedural"), start, -1))
                     continue
@@ -726,17 +753,13 @@ def _unfinished(text: str, span: list[int], grown: bool) -> bool:
     return last in ("văn", "thị") or (grown and last in MIDDLE_NAMES and span[1] - span[0] < 30)
 
 
-# Words that open a question or an answer, never a name: "Hỏi (đ/c Lê Văn Cường):", "Đáp (đ/c Bí thư):"
-_ASKING = {"hỏi", "đáp", "trả", "lời"}
-
-
 def _names(text: str, toks: list[tuple[int, int, str]], tags: list[str]) -> tuple[list[str], int]:
     """The names the tags spell, in order, and the end offset of the last one (or -1)."""
     names, cur, last = [], None, -1
     grown = False
     for i, ((s, e, word), tag) in enumerate(zip(toks, tags)):
         low = word.lower()
-        if not word[:1].isalpha() or low in _ASKING:  # not "3.5" of "3.5. Đại biểu …", nor "Đáp" of "Đáp (…):"
+        if not word[:1].isalpha() or low in ASKING_WORDS:  # not "3.5" of "3.5. Đại biểu …", nor "Đáp" of "Đáp (…):"
             tag = "O"
         if tag == "B-S" or (tag == "I-S" and cur is None):
             if cur:
