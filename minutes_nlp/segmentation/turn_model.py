@@ -196,7 +196,7 @@ def sequences(records: list[dict]):
             if not toks:
                 continue
             tags = speaker_labels(ctx, toks, seg.get("speaker"))
-            spk.append((token_features(ctx, toks), tags))
+            spk.append((token_features(ctx, toks)[0], tags))
             if seg.get("role") and seg.get("speaker") and ", " not in seg["speaker"]:
                 _names_found, last = _names(ctx.text, toks, tags)
                 content = _content_start(ctx.text, ctx, k, seg["end"], last)
@@ -586,11 +586,11 @@ class TurnFinder:
                 found.append((Segment(start, e, kind), start, -1))
                 continue
             toks = speaker_window(ctx, k, e)
-            token_feats = token_features(ctx, toks) if toks else []
+            token_feats, in_attr = token_features(ctx, toks) if toks else ([], [])
             tags = self.speakers.tag(token_feats) if toks else []
-            closing = ctx.names_at_end and any(t != "O" and f.get("in_attr") for t, f in zip(tags, token_feats))
+            closing = ctx.names_at_end and any(t != "O" and a for t, a in zip(tags, in_attr))
             if closing:  # the name in the attribution closing the remark is its speaker; those before are mentions
-                tags = [t if f.get("in_attr") else "O" for t, f in zip(tags, token_feats)]
+                tags = [t if a else "O" for t, a in zip(tags, in_attr)]
             names, last = _names(text, toks, tags)
             if closing:  # and a joint remark's other names after it: "(ý kiến các đ/c Hạnh, Mến, Cường)"
                 joint = _attributed_names(ctx, start, e)
