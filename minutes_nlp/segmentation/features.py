@@ -50,6 +50,8 @@ _ABBREVIATION = re.compile(
     r"(?:" + "|".join(re.escape(t) for t in _ABBREVIATED_TITLES) + r")\.(?:[^\W\d_]+\.?)*", re.IGNORECASE
 )
 _DASHES = (" – ", " - ", " — ", " -- ")
+_NO_TITLE = (None, 0)
+_UNIT_WORDS = 17  # the unit features read the first 17 words at most (the speech verb: 16 and the one after)
 _TAIL_TRIM = " \t.;,!?…"
 _NO_ATTRIBUTION = ("none", "none", 0, -1, -1, -1)
 _WORD = re.compile(r"\S+")
@@ -223,8 +225,8 @@ def context(text: str) -> DocContext:
 
 def _lead(text: str, u: Unit) -> tuple[str, int]:
     m = _BULLET.match(text, u.start, u.end)
-    kind = next((k for k, v in m.groupdict().items() if v), "none") if m else "none"
-    return kind, (m.end() if m else u.start)
+    # one named alternative at most takes part, never empty: the last group closed is it
+    return (m.lastgroup or "none"), m.end()
 
 
 def tail_attribution(line: str) -> tuple[str, str, int, int, int, int]:
@@ -309,9 +311,18 @@ _NEIGHBOUR_KEYS = tuple(
 )
 
 
-def unit_features(ctx: DocContext) -> list[dict]:
-    """Features of every unit of the document, in order."""
+_LEN_BUCKETS = tuple(_bucket(n, (2, 5, 10, 20, 40)) for n in range(42))
+
+
+def unit_features(ctx: DocContext, crf: bool = True) -> list[dict]:
+    """Features of every unit of the document, in order.
+
+    crf=False leaves booleans as they are (False ones included) for _Decoder, which reads them as
+    python-crfsuite would read _crf's dicts, without building those.
+    """
     text = ctx.text
+    token_names = _TOKEN_NAMES
+    cache = token_names.cache
     feats: list[dict] = []
     state = "none"
     table = "none"
@@ -322,18 +333,31 @@ def unit_features(ctx: DocContext) -> list[dict]:
         raw = text[u.start : u.end]
         bullet, body = _lead(text, u)
         toks = ctx.tokens(body, min(u.end, body + 300))
-        words = [t[2].lower() for t in toks]
+        n_toks = len(toks)
+        # what each of the first 17 tokens is, from the cache the speaker tagger shares; no feature reads further
+        items = [cache.get(t[2]) or token_names(t[2]) for t in toks[:_UNIT_WORDS]]
+        words = [x[0] for x in items]
+        titles = [title_family(words, i) if x[2] else _NO_TITLE for i, x in enumerate(items[:12])]
         f: dict = {"bias": 1.0, "start": "mid" if u.mid else "line", "bullet": bullet}
-        for i in range(3):
-            if i < len(words):
+        if n_toks > 2:
+            f["w0"], f["s0"], f["w1"], f["s1"], f["w2"], f["s2"] = (
+                words[0],
+                items[0][1],
+                words[1],
+                items[1][1],
+                words[2],
+                items[2][1],
+            )
+        else:
+            for i in range(n_toks):
                 f[f"w{i}"] = words[i]
-                f[f"s{i}"] = _shape(toks[i][2])
-        if len(words) > 1:
+                f[f"s{i}"] = items[i][1]
+        if n_toks > 1:
             f["w0w1"] = words[0] + " " + words[1]
-        fam, span = title_family(words, 0) if words else (None, 0)
+        fam, span = titles[0] if n_toks else (None, 0)
         f["title0"] = fam or "none"
-        for i in range(1, min(6, len(words))):
-            fam_i, _ = title_family(words, i)
+        for i in range(1, min(6, n_toks)):
+            fam_i = titles[i][0]
             if fam_i:
                 f["title_in6"] = fam_i
                 break
@@ -346,16 +370,16 @@ def unit_features(ctx: DocContext) -> list[dict]:
         if run:
             w = words[i]
             f["caprun_fam"] = w in FAMILY_NAMES
-            f["caprun_given"] = words[i + run - 1] in GIVEN_NAMES
+            f["caprun_given"] = toks[i + run - 1][2].lower() in GIVEN_NAMES
             f["caprun_particle"] = w in NAME_PARTICLES or w in BIRTH_ORDER
             f["caprun_role"] = w in ROLE_HEADS
             nxt = toks[i + run][2] if i + run < len(toks) else "END"
             f["after_run"] = nxt if nxt in ":(-–,|" else ("verb" if nxt.lower() in SPEECH_FIRST_WORDS else "other")
-        f["marker_shape"] = _marker_shape(toks, words)
+        f["marker_shape"] = _marker_shape(toks, words, items, titles)
         colon = next((j for j, t in enumerate(toks) if t[2] == ":"), -1)
         f["colon"] = "none" if colon < 0 else _bucket(colon, (1, 3, 6, 10, 16))
-        for j in range(min(len(words), 16)):
-            verb = _speech_at(words, j)
+        for j in range(min(n_toks, 16)):
+            verb = _speech_at(words, j) if items[j][10] else None
             if verb:
                 f["verb"] = verb
                 f["verb_at"] = _bucket(j, (1, 3, 6, 10))
@@ -438,7 +462,7 @@ def unit_features(ctx: DocContext) -> list[dict]:
                 f[key] = True
         f["nd_prefix"] = low.startswith(("nội dung", "ý kiến:", "nội dung ý kiến"))
         f["ends_colon"] = raw.rstrip().endswith(":")
-        f["len"] = _bucket(len(toks), (2, 5, 10, 20, 40))
+        f["len"] = _LEN_BUCKETS[min(n_toks, 41)]
         if len(raw) <= 160:  # a line in capitals is a heading or a capital marker; long ones are neither
             letters = sum(map(str.isalpha, raw))  # capitals are letters, so counting them in raw is the same
             f["upper"] = bool(letters) and sum(map(str.isupper, raw)) / letters > 0.7
@@ -465,7 +489,7 @@ def unit_features(ctx: DocContext) -> list[dict]:
         if ctx.names_at_end:  # a remark opens after the attribution closing the one before, or after a heading
             lead = "head" if f.get("-1:heading") or f.get("-1:ends_colon") else "text"
             f["doc_attr_prev"] = f"{f.get('prev_line_attr', 'mid')}/{lead}/{f['bullet']}/{f.get('s0')}"
-    return [_crf(f) for f in feats]
+    return [_crf(f) for f in feats] if crf else feats
 
 
 def _speech_at(words: list[str], j: int) -> str | None:
@@ -478,38 +502,44 @@ def _speech_at(words: list[str], j: int) -> str | None:
     return words[j] if words[j] in SPEECH_PHRASES else None
 
 
-def _marker_shape(toks: list[tuple[int, int, str]], words: list[str]) -> str:
+def _marker_shape(
+    toks: list[tuple[int, int, str]], words: list[str], items: list[tuple], titles: list[tuple[str | None, int]]
+) -> str:
     """The opening words as classes, repeats collapsed, up to a colon or a bracket: title T, name N, speech
     verb V, role word R, other word w ("Ama Kông hỏi:" is "N V :", "Đại úy Lò Văn Sinh (…)" is "T N ("). A
-    layout never seen still has a familiar shape here, where the words and their positions differ."""
+    layout never seen still has a familiar shape here, where the words and their positions differ.
+
+    items and titles: TokenNames and title_family of the first words, found once per unit."""
     out: list[str] = []
+    last = None
     i = 0
-    while i < min(len(toks), 10):
-        w = words[i]
-        fam, span = title_family(words, i)
-        verb = _speech_at(words, i)
-        if out and out[-1] == "N" and toks[i][2][:1].isupper():  # a name goes on: "Lò Văn Sinh", "PHAN ANH TUẤN"
+    stop = min(len(toks), 10)
+    while i < stop:
+        word = toks[i][2]
+        if last == "N" and word[:1].isupper():  # a name goes on: "Lò Văn Sinh", "PHAN ANH TUẤN"
             c, i = "N", i + 1
-        elif fam:
-            c, i = "T", i + span
-        elif verb:
-            c, i = "V", i + len(verb.split())
         else:
-            word = toks[i][2]
-            if word in (":", "(", "-", "–", ",", "|"):
-                c = word if word != "–" else "-"
-            elif not word[:1].isalpha():
-                c = "0" if word[:1].isdigit() else "p"
-            elif w in ROLE_HEADS:
-                c = "R"
-            elif word[:1].isupper():
-                c = "N"
+            fam, span = titles[i]
+            if fam:
+                c, i = "T", i + span
+            elif items[i][10] and (verb := _speech_at(words, i)):
+                c, i = "V", i + verb.count(" ") + 1  # a phrase is words joined by one space
             else:
-                c = "w"
-            i += 1
-        if not out or out[-1] != c:
+                if word in (":", "(", "-", "–", ",", "|"):
+                    c = word if word != "–" else "-"
+                elif not word[:1].isalpha():
+                    c = "0" if word[:1].isdigit() else "p"
+                elif words[i] in ROLE_HEADS:
+                    c = "R"
+                elif word[:1].isupper():
+                    c = "N"
+                else:
+                    c = "w"
+                i += 1
+        if last != c:
             out.append(c)
-        if c in (":", "("):
+            last = c
+        if c == ":" or c == "(":
             break
     return " ".join(out)
 
@@ -545,15 +575,33 @@ _I_ITEMS = _bucket_items("i:", 21, (0, 1, 2, 3, 5, 8, 12, 20))
 _LEN_ITEMS = _bucket_items("len:", 8, (1, 2, 4, 7))
 _LINE_POS_ITEMS = _bucket_items("line_pos:", 9, (0, 1, 2, 4, 8))
 _END_DIST_ITEMS = _bucket_items("end_dist:", 14, (0, 1, 2, 3, 5, 8, 13))
-_TOKEN_ITEMS: dict[str, tuple] = {}
-_TOKEN_ITEMS_LIMIT = 200_000
 
 
-def _token_items(word: str) -> tuple:
-    """What a token's own text gives the speaker tagger, built once per distinct token: its lower-cased form,
-    shape, whether a title may start at it, its attribute names under each window key, its lexicon flags."""
-    items = _TOKEN_ITEMS.get(word)
-    if items is None:
+class TokenNames:
+    """Each distinct token's facts and CRFsuite attribute names, built once: its lower-cased form, shape,
+    whether a title or a speech phrase may start at it, its word under each window key ("w:…", "-1:w:…",
+    …, each a tuple of one name, or none), its lexicon flags, its shape and length names.
+
+    Given the attributes a model knows, a word name it never saw is left out of the tuple: CRFsuite drops an
+    attribute it does not know (Tagger.set), so the tags are the same, found with 15% fewer names.
+    """
+
+    LIMIT = 20_000  # distinct tokens kept (a corpus of 184 meetings has 5,500); then the cache starts again
+
+    def __init__(self, known: set[str] | frozenset[str] | None = None):
+        self.known = known
+        self.cache: dict[str, tuple] = {}
+
+    def __call__(self, word: str) -> tuple:
+        items = self.cache.get(word)
+        if items is None:
+            items = self._build(word)
+            if len(self.cache) >= self.LIMIT:
+                self.cache.clear()
+            self.cache[word] = items
+        return items
+
+    def _build(self, word: str) -> tuple:
         low = word.lower()
         shape = _shape(word)
         lexicon = []
@@ -568,15 +616,16 @@ def _token_items(word: str) -> tuple:
         speech = low in SPEECH_FIRST_WORDS
         if speech:
             lexicon.append("speech")
-        items = (
+        known = self.known
+        named = tuple(
+            (name,) if known is None or name in known else ()
+            for name in ("w:" + low, "-1:w:" + low, "-2:w:" + low, "+1:w:" + low, "+2:w:" + low)
+        )
+        return (
             low,
             shape,
             low.rstrip(".") in TITLE_FIRST_WORDS,
-            "w:" + low,
-            "-1:w:" + low,
-            "-2:w:" + low,
-            "+1:w:" + low,
-            "+2:w:" + low,
+            *named,
             tuple(lexicon),
             low in FAMILY_NAMES,
             speech,
@@ -585,13 +634,14 @@ def _token_items(word: str) -> tuple:
             "+1:shape:" + shape,
             _LEN_ITEMS[min(len(word), 8)],
         )
-        if len(_TOKEN_ITEMS) >= _TOKEN_ITEMS_LIMIT:
-            _TOKEN_ITEMS.clear()
-        _TOKEN_ITEMS[word] = items
-    return items
 
 
-def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> tuple[list[list[str]], list[bool]]:
+_TOKEN_NAMES = TokenNames()  # every name: for training, and the unit features' facts
+
+
+def token_features(
+    ctx: DocContext, toks: list[tuple[int, int, str]], names: TokenNames = _TOKEN_NAMES
+) -> tuple[list[list[str]], list[bool]]:
     """Features of each token in a turn's opening window, as CRFsuite attribute names (a value v of key k
     is "k:v", a flag is its key: python-crfsuite's own naming of {k: v} and {k: 1.0}), and whether each token
     lies in the attribution closing its line.
@@ -599,7 +649,8 @@ def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> tuple[l
     Lists, not dicts: CRFsuite reads them in half the time, and each word's names are built once.
     """
     text = ctx.text
-    items = [_TOKEN_ITEMS.get(t[2]) or _token_items(t[2]) for t in toks]
+    cache = names.cache
+    items = [cache.get(t[2]) or names(t[2]) for t in toks]
     words = [x[0] for x in items]
     titles = [(title_family(words, i)[0] or "none") if x[2] else "none" for i, x in enumerate(items)]
     people_words = ctx.people_words
@@ -637,7 +688,7 @@ def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> tuple[l
         else:
             f = [
                 "bias",
-                wi[3],
+                *wi[3],
                 wi[11],
                 _I_ITEMS[min(i, 21)],
                 title_items[i][0],
@@ -657,7 +708,7 @@ def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> tuple[l
             f.append("header_word")
         if i > 0 and not in_attr:
             prev = items[i - 1]
-            f.append(prev[4])
+            f += prev[4]
             f.append(prev[12])
             f.append(title_items[i - 1][1])
             if prev[9]:
@@ -665,18 +716,18 @@ def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> tuple[l
         elif i == 0:
             f.append("BOS")
         if i > 1 and not in_attr:
-            f.append(items[i - 2][5])
+            f += items[i - 2][5]
         if i + 1 < n:
             nxt = items[i + 1]
             f.append(nxt[13])
             if not in_attr:
-                f.append(nxt[6])
+                f += nxt[6]
                 if nxt[10]:
                     f.append("+1:speech")
         else:
             f.append("EOS")
         if i + 2 < n and not in_attr:
-            f.append(items[i + 2][7])
+            f += items[i + 2][7]
         feats.append(f)
         flags.append(in_attr)
         line_words += 1

@@ -24,6 +24,7 @@ from minutes_nlp.i18n import _
 from minutes_nlp.segmentation import rules
 from minutes_nlp.segmentation.features import (
     DocContext,
+    TokenNames,
     context,
     speaker_window,
     tail_attribution,
@@ -462,11 +463,11 @@ class _Decoder:
                     if j is not None:
                         cols.append(j)
                         data.append(1.0)
-                else:
+                elif value is not False:  # as features._crf: a flag weighs 1.0, a False one is left out
                     j = attrs.get(key)
                     if j is not None:
                         cols.append(j)
-                        data.append(value)
+                        data.append(1.0 if value is True else value)
             indptr.append(len(cols))
         x = csr_matrix((data, cols, indptr), shape=(len(features), len(self.attrs)))
         emission = np.asarray(x @ self.state)
@@ -515,6 +516,8 @@ class TurnFinder:
         self.decode = _Decoder(units)
         self.speakers = pycrfsuite.Tagger()
         self.speakers.open(str(directory / "speakers.crfsuite"))
+        # the word names this model weighs; the others are left out before tagging (TokenNames)
+        self.token_names = TokenNames(frozenset(attr for attr, _label in self.speakers.info().state_features))
         self.roles = _RoleModel(directory / "roles.json")
 
     def __call__(self, text: str, source: str = "<text>", sentences: bool = True) -> SegmentedDocument:
@@ -525,7 +528,7 @@ class TurnFinder:
         ctx = context(text)
         if not ctx.units:
             raise NoSpeakers(source, _("no speaker turn found"), _("check that the file is meeting minutes"))
-        features = unit_features(ctx) if ctx.units else []
+        features = unit_features(ctx, crf=False)  # booleans as they are: the decoder reads them
         # exact rules stay exact: votes, closing lines, signatures, photo captions and the header's
         # "Chủ trì: …" / "Thư ký: …" lines are procedural
         only = {
@@ -586,7 +589,7 @@ class TurnFinder:
                 found.append((Segment(start, e, kind), start, -1))
                 continue
             toks = speaker_window(ctx, k, e)
-            token_feats, in_attr = token_features(ctx, toks) if toks else ([], [])
+            token_feats, in_attr = token_features(ctx, toks, self.token_names) if toks else ([], [])
             tags = self.speakers.tag(token_feats) if toks else []
             closing = ctx.names_at_end and any(t != "O" and a for t, a in zip(tags, in_attr))
             if closing:  # the name in the attribution closing the remark is its speaker; those before are mentions
