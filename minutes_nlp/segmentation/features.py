@@ -332,7 +332,8 @@ def unit_features(ctx: DocContext, crf: bool = True) -> list[dict]:
     for u in ctx.units:
         raw = text[u.start : u.end]
         bullet, body = _lead(text, u)
-        toks = ctx.tokens(body, min(u.end, body + 300))
+        tok_end = min(u.end, body + 300)
+        toks = ctx.tokens(body, tok_end)
         n_toks = len(toks)
         # what each of the first 17 tokens is, from the cache the speaker tagger shares; no feature reads further
         items = [cache.get(t[2]) or token_names(t[2]) for t in toks[:_UNIT_WORDS]]
@@ -376,7 +377,8 @@ def unit_features(ctx: DocContext, crf: bool = True) -> list[dict]:
             nxt = toks[i + run][2] if i + run < len(toks) else "END"
             f["after_run"] = nxt if nxt in ":(-–,|" else ("verb" if nxt.lower() in SPEECH_FIRST_WORDS else "other")
         f["marker_shape"] = _marker_shape(toks, words, items, titles)
-        colon = next((j for j, t in enumerate(toks) if t[2] == ":"), -1)
+        # every ":" is a token of its own: where the text has none, no token is one
+        colon = next((j for j, t in enumerate(toks) if t[2] == ":"), -1) if ":" in text[body:tok_end] else -1
         f["colon"] = "none" if colon < 0 else _bucket(colon, (1, 3, 6, 10, 16))
         for j in range(min(n_toks, 16)):
             verb = _speech_at(words, j) if items[j][10] else None
@@ -481,9 +483,7 @@ def unit_features(ctx: DocContext, crf: bool = True) -> list[dict]:
             j = k + off
             if 0 <= j < len(feats):
                 near = feats[j]
-                for key, as_key in keys:
-                    if key in near:
-                        f[as_key] = near[key]
+                f.update({as_key: near[key] for key, as_key in keys if key in near})
             else:
                 f[f"{off:+d}:edge"] = True
         if ctx.names_at_end:  # a remark opens after the attribution closing the one before, or after a heading
@@ -571,7 +571,7 @@ def _bucket_items(prefix: str, limit: int, edges: tuple[int, ...]) -> tuple[str,
     return tuple(prefix + _bucket(n, edges) for n in range(limit + 1))
 
 
-_I_ITEMS = _bucket_items("i:", 21, (0, 1, 2, 3, 5, 8, 12, 20))
+_I_ITEMS = _bucket_items("i:", 63, (0, 1, 2, 3, 5, 8, 12, 20))  # a window holds 32 + 14 + 14 tokens at most
 _LEN_ITEMS = _bucket_items("len:", 8, (1, 2, 4, 7))
 _LINE_POS_ITEMS = _bucket_items("line_pos:", 9, (0, 1, 2, 4, 8))
 _END_DIST_ITEMS = _bucket_items("end_dist:", 14, (0, 1, 2, 3, 5, 8, 13))
@@ -652,23 +652,26 @@ def token_features(
     cache = names.cache
     items = [cache.get(t[2]) or names(t[2]) for t in toks]
     words = [x[0] for x in items]
-    titles = [(title_family(words, i)[0] or "none") if x[2] else "none" for i, x in enumerate(items)]
+    n = len(toks)
     people_words = ctx.people_words
     spk = ctx.rule_speaker_chars
+    title_items = [_NO_TITLE_ITEMS] * n
     title_end = {}  # index of a title's last word -> its family ("đồng chí" ends at "chí")
-    for i, fam in enumerate(titles):
-        if fam != "none":
-            title_end[i + title_family(words, i)[1] - 1] = fam
-    title_items = [_title_items(t) for t in titles]
+    for i in [i for i, x in enumerate(items) if x[2]]:  # where a title may start: few tokens
+        fam, span = title_family(words, i)
+        if fam:
+            title_items[i] = _title_items(fam)
+            title_end[i + span - 1] = fam
+    i_items = _I_ITEMS if n <= len(_I_ITEMS) else _I_ITEMS + (_I_ITEMS[-1],) * (n - len(_I_ITEMS))
     feats = []
     flags = []
     depth = colon_seen = cell = 0
     line_words = 0
     at_end = ctx.names_at_end
-    n = len(toks)
+    gap = ""  # the text between the token before and this one
     attr_from = name_from = name_to = line_end = -1  # where the attribution closing the line opens; its name
     for i, (s, e, w) in enumerate(toks):
-        if i and "\n" in text[toks[i - 1][1] : s]:
+        if "\n" in gap:
             line_words = 0
         if s > line_end:  # a new line: find the attribution that closes it, if any
             line_start = text.rfind("\n", 0, s) + 1
@@ -690,13 +693,13 @@ def token_features(
                 "bias",
                 *wi[3],
                 wi[11],
-                _I_ITEMS[min(i, 21)],
+                i_items[i],
                 title_items[i][0],
                 paren,
-                _COLONS_ITEMS[min(colon_seen, 2)],
-                _CELL_ITEMS[min(cell, 4)],
+                _COLONS_ITEMS[colon_seen],
+                _CELL_ITEMS[cell],
                 length,
-                _LINE_POS_ITEMS[min(line_words, 9)],
+                _LINE_POS_ITEMS[line_words],
             ]
         if at_end:  # how far from the end of the window, in a document that names speakers after their remarks
             f.append(_END_DIST_ITEMS[min(n - 1 - i, 14)])
@@ -730,22 +733,28 @@ def token_features(
             f += items[i + 2][7]
         feats.append(f)
         flags.append(in_attr)
-        line_words += 1
+        if line_words < 9:  # counts past the last bucket's edge are the same feature: each count is capped
+            line_words += 1
         if w == "(":
             depth += 1
         elif w == ")":
             depth = max(0, depth - 1)
         elif w == ":":
-            colon_seen += 1
+            colon_seen = min(colon_seen + 1, 2)
         elif w == "|":
-            cell += 1
-        if i + 1 < n and "\t" in text[e : toks[i + 1][0]]:
-            cell += 1
+            cell = min(cell + 1, 4)
+        if i + 1 < n:
+            gap = text[e : toks[i + 1][0]]
+            if "\t" in gap:
+                cell = min(cell + 1, 4)
     return feats, flags
 
 
 _COLONS_ITEMS = ("colons:0", "colons:1", "colons:2")
 _CELL_ITEMS = ("cell:0", "cell:1", "cell:2", "cell:3", "cell:4")
+
+
+_NO_TITLE_ITEMS = ("title:none", "-1:title:none")
 
 
 @lru_cache(maxsize=256)
