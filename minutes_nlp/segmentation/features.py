@@ -568,7 +568,7 @@ def speaker_window(ctx: DocContext, k: int, seg_end: int) -> list[tuple[int, int
 
 def _bucket_items(prefix: str, limit: int, edges: tuple[int, ...]) -> tuple[str, ...]:
     """prefix + _bucket(n, edges) for n in 0..limit: the last one stands for every larger n."""
-    return tuple(prefix + _bucket(n, edges) for n in range(limit + 1))
+    return tuple((prefix + _bucket(n, edges)).encode() for n in range(limit + 1))
 
 
 _I_ITEMS = _bucket_items("i:", 63, (0, 1, 2, 3, 5, 8, 12, 20))  # a window holds 32 + 14 + 14 tokens at most
@@ -578,7 +578,7 @@ _END_DIST_ITEMS = _bucket_items("end_dist:", 14, (0, 1, 2, 3, 5, 8, 13))
 
 
 class TokenNames:
-    """Each distinct token's facts and CRFsuite attribute names, built once: its lower-cased form, shape,
+    """Each distinct token's facts and CRFsuite attribute names (UTF-8), built once: its lower-cased form, shape,
     whether a title or a speech phrase may start at it, its word under each window key ("w:…", "-1:w:…",
     …, each a tuple of one name, or none), its lexicon flags, its shape and length names.
 
@@ -606,19 +606,19 @@ class TokenNames:
         shape = _shape(word)
         lexicon = []
         if low in FAMILY_NAMES:
-            lexicon.append("fam")
+            lexicon.append(b"fam")
         if low in GIVEN_NAMES:
-            lexicon.append("given")
+            lexicon.append(b"given")
         if low in NAME_PARTICLES or low in BIRTH_ORDER:
-            lexicon.append("particle")
+            lexicon.append(b"particle")
         if low in ROLE_HEADS:
-            lexicon.append("rolehead")
+            lexicon.append(b"rolehead")
         speech = low in SPEECH_FIRST_WORDS
         if speech:
-            lexicon.append("speech")
+            lexicon.append(b"speech")
         known = self.known
         named = tuple(
-            (name,) if known is None or name in known else ()
+            (name.encode(),) if known is None or name in known else ()
             for name in ("w:" + low, "-1:w:" + low, "-2:w:" + low, "+1:w:" + low, "+2:w:" + low)
         )
         return (
@@ -629,9 +629,9 @@ class TokenNames:
             tuple(lexicon),
             low in FAMILY_NAMES,
             speech,
-            "shape:" + shape,
-            "-1:shape:" + shape,
-            "+1:shape:" + shape,
+            b"shape:" + shape.encode(),
+            b"-1:shape:" + shape.encode(),
+            b"+1:shape:" + shape.encode(),
             _LEN_ITEMS[min(len(word), 8)],
         )
 
@@ -641,12 +641,13 @@ _TOKEN_NAMES = TokenNames()  # every name: for training, and the unit features' 
 
 def token_features(
     ctx: DocContext, toks: list[tuple[int, int, str]], names: TokenNames = _TOKEN_NAMES
-) -> tuple[list[list[str]], list[bool]]:
+) -> tuple[list[list[bytes]], list[bool]]:
     """Features of each token in a turn's opening window, as CRFsuite attribute names (a value v of key k
     is "k:v", a flag is its key: python-crfsuite's own naming of {k: v} and {k: 1.0}), and whether each token
     lies in the attribution closing its line.
 
-    Lists, not dicts: CRFsuite reads them in half the time, and each word's names are built once.
+    Lists of UTF-8 names, not dicts: python-crfsuite reads them in half the time (it encodes a str name
+    itself and takes bytes as they are), and each word's names are built once.
     """
     text = ctx.text
     cache = names.cache
@@ -682,15 +683,17 @@ def token_features(
         in_attr = s >= attr_from
         wi = items[i]
         length = wi[14]
-        paren = "paren:1" if depth else "paren:0"
+        paren = b"paren:1" if depth else b"paren:0"
         if in_attr:  # inside it, the token's shape and place in it decide; its words are those of mentions elsewhere
-            f = ["bias", wi[11], title_items[i][0], paren, length]
-            f.append(f"in_attr:{wi[1]}/{title_end.get(i - 1, 'none')}")  # "(ý kiến đồng chí Tâm)": Aa after a title
+            f = [b"bias", wi[11], title_items[i][0], paren, length]
+            f.append(
+                f"in_attr:{wi[1]}/{title_end.get(i - 1, 'none')}".encode()
+            )  # "(ý kiến đồng chí Tâm)": Aa after a title
             if name_from <= s < name_to:  # the capitalised words it names
-                f.append("attr_name:first" if s == name_from else "attr_name:next")
+                f.append(b"attr_name:first" if s == name_from else b"attr_name:next")
         else:
             f = [
-                "bias",
+                b"bias",
                 *wi[3],
                 wi[11],
                 i_items[i],
@@ -706,18 +709,18 @@ def token_features(
         if wi[8]:
             f.extend(wi[8])
         if s in spk:
-            f.append("rule_spk")
+            f.append(b"rule_spk")
         if wi[0] in people_words:
-            f.append("header_word")
+            f.append(b"header_word")
         if i > 0 and not in_attr:
             prev = items[i - 1]
             f += prev[4]
             f.append(prev[12])
             f.append(title_items[i - 1][1])
             if prev[9]:
-                f.append("-1:fam")
+                f.append(b"-1:fam")
         elif i == 0:
-            f.append("BOS")
+            f.append(b"BOS")
         if i > 1 and not in_attr:
             f += items[i - 2][5]
         if i + 1 < n:
@@ -726,9 +729,9 @@ def token_features(
             if not in_attr:
                 f += nxt[6]
                 if nxt[10]:
-                    f.append("+1:speech")
+                    f.append(b"+1:speech")
         else:
-            f.append("EOS")
+            f.append(b"EOS")
         if i + 2 < n and not in_attr:
             f += items[i + 2][7]
         feats.append(f)
@@ -750,13 +753,13 @@ def token_features(
     return feats, flags
 
 
-_COLONS_ITEMS = ("colons:0", "colons:1", "colons:2")
-_CELL_ITEMS = ("cell:0", "cell:1", "cell:2", "cell:3", "cell:4")
+_COLONS_ITEMS = (b"colons:0", b"colons:1", b"colons:2")
+_CELL_ITEMS = (b"cell:0", b"cell:1", b"cell:2", b"cell:3", b"cell:4")
 
 
-_NO_TITLE_ITEMS = ("title:none", "-1:title:none")
+_NO_TITLE_ITEMS = (b"title:none", b"-1:title:none")
 
 
 @lru_cache(maxsize=256)
-def _title_items(family: str) -> tuple[str, str]:
-    return f"title:{family}", f"-1:title:{family}"
+def _title_items(family: str) -> tuple[bytes, bytes]:
+    return f"title:{family}".encode(), f"-1:title:{family}".encode()
