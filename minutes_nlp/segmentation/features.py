@@ -338,7 +338,9 @@ def unit_features(ctx: DocContext, crf: bool = True) -> list[dict]:
         # what each of the first 17 tokens is, from the cache the speaker tagger shares; no feature reads further
         items = [cache.get(t[2]) or token_names(t[2]) for t in toks[:_UNIT_WORDS]]
         words = [x[0] for x in items]
-        titles = [title_family(words, i) if x[2] else _NO_TITLE for i, x in enumerate(items[:12])]
+        titles = [_NO_TITLE] * 12  # read below the number of tokens only
+        for i in [i for i, x in enumerate(items[:12]) if x[2]]:  # where a title may start: few words
+            titles[i] = title_family(words, i)
         f: dict = {"bias": 1.0, "start": "mid" if u.mid else "line", "bullet": bullet}
         if n_toks > 2:
             f["w0"], f["s0"], f["w1"], f["s1"], f["w2"], f["s2"] = (

@@ -444,6 +444,8 @@ class _Decoder:
         for (a, b), w in info.transitions.items():
             self.transition[index[a], index[b]] = w
         self.index = index
+        # the transition scores into each label, from each label
+        self.into = [[float(self.transition[i, j]) for i in range(len(self.labels))] for j in range(len(self.labels))]
         # the column of "key:value" by key, then value, without building the string (a key may hold ":" too)
         self.by_value: dict[str, dict[str, int]] = {}
         for attr, j in self.attrs.items():
@@ -475,16 +477,29 @@ class _Decoder:
             keep = emission[k, self.index[label]]
             emission[k] = -1e9
             emission[k, self.index[label]] = keep
-        n = len(features)
-        back = np.zeros((n, len(self.labels)), dtype=int)
-        delta = emission[0]
-        for t in range(1, n):
-            scores = delta[:, None] + self.transition + emission[t][None, :]
-            back[t] = scores.argmax(axis=0)
-            delta = scores.max(axis=0)
-        path = [int(delta.argmax())]
-        for t in range(n - 1, 0, -1):
-            path.append(int(back[t, path[-1]]))
+        # Viterbi in plain floats (five labels: numpy's per-call cost is most of the work there), adding and
+        # comparing as numpy would: (delta[i] + transition[i][j]) + emission[j], the first of equal scores
+        rows = emission.tolist()
+        labels = range(len(self.labels))
+        into = self.into
+        delta = rows[0]
+        backs = []
+        for e in rows[1:]:
+            new, back = [], []
+            for j in labels:
+                tj, ej = into[j], e[j]
+                best, arg = delta[0] + tj[0] + ej, 0
+                for i in labels[1:]:
+                    v = delta[i] + tj[i] + ej
+                    if v > best:
+                        best, arg = v, i
+                new.append(best)
+                back.append(arg)
+            delta = new
+            backs.append(back)
+        path = [max(labels, key=delta.__getitem__)]
+        for back in reversed(backs):
+            path.append(back[path[-1]])
         return [self.labels[i] for i in reversed(path)]
 
 
