@@ -314,14 +314,15 @@ _NEIGHBOUR_KEYS = tuple(
 _LEN_BUCKETS = tuple(_bucket(n, (2, 5, 10, 20, 40)) for n in range(42))
 
 
-def unit_features(ctx: DocContext, crf: bool = True) -> list[dict]:
+def unit_features(ctx: DocContext, crf: bool = True, names: TokenNames | None = None) -> list[dict]:
     """Features of every unit of the document, in order.
 
     crf=False leaves booleans as they are (False ones included) for _Decoder, which reads them as
-    python-crfsuite would read _crf's dicts, without building those.
+    python-crfsuite would read _crf's dicts, without building those. names: the token cache to share (the
+    facts read here are the same in every one).
     """
     text = ctx.text
-    token_names = _TOKEN_NAMES
+    token_names = names or _TOKEN_NAMES
     cache = token_names.cache
     feats: list[dict] = []
     state = "none"
@@ -580,7 +581,7 @@ class TokenNames:
     attribute it does not know (Tagger.set), so the tags are the same, found with 15% fewer names.
     """
 
-    LIMIT = 20_000  # distinct tokens kept (a corpus of 184 meetings has 5,500); then the cache starts again
+    LIMIT = 8_000  # distinct tokens kept, about 0.6 KB each (184 meetings have 5,500); then it starts again
 
     def __init__(self, known: set[str] | frozenset[str] | None = None):
         self.known = known

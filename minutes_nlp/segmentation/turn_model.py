@@ -543,7 +543,7 @@ class TurnFinder:
         ctx = context(text)
         if not ctx.units:
             raise NoSpeakers(source, _("no speaker turn found"), _("check that the file is meeting minutes"))
-        features = unit_features(ctx, crf=False)  # booleans as they are: the decoder reads them
+        features = unit_features(ctx, crf=False, names=self.token_names)  # booleans as they are: the decoder reads them
         # exact rules stay exact: votes, closing lines, signatures, photo captions and the header's
         # "Chủ trì: …" / "Thư ký: …" lines are procedural
         only = {
