@@ -56,6 +56,8 @@ _ABBREVIATION = re.compile(
     r"(?:" + "|".join(re.escape(t) for t in _ABBREVIATED_TITLES) + r")\.(?:[^\W\d_]+\.?)*", re.IGNORECASE
 )
 _DASHES = (" – ", " - ", " — ", " -- ")
+_NO_TITLE = (None, 0)
+_UNIT_WORDS = 17  # the unit features read the first 17 words at most (the speech verb: 16 and the one after)
 _TAIL_TRIM = " \t.;,!?…"
 _NO_ATTRIBUTION = ("none", "none", 0, -1, -1, -1)
 _WORD = re.compile(r"\S+")
@@ -270,8 +272,8 @@ def context(text: str) -> DocContext:
 
 def _lead(text: str, u: Unit) -> tuple[str, int]:
     m = _BULLET.match(text, u.start, u.end)
-    kind = next((k for k, v in m.groupdict().items() if v), "none") if m else "none"
-    return kind, (m.end() if m else u.start)
+    # one named alternative at most takes part, never empty: the last group closed is it
+    return (m.lastgroup or "none"), m.end()
 
 
 def tail_attribution(line: str) -> tuple[str, str, int, int, int, int]:
@@ -356,9 +358,19 @@ _NEIGHBOUR_KEYS = tuple(
 )
 
 
-def unit_features(ctx: DocContext) -> list[dict]:
-    """Features of every unit of the document, in order."""
+_LEN_BUCKETS = tuple(_bucket(n, (2, 5, 10, 20, 40)) for n in range(42))
+
+
+def unit_features(ctx: DocContext, crf: bool = True, names: TokenNames | None = None) -> list[dict]:
+    """Features of every unit of the document, in order.
+
+    crf=False leaves booleans as they are (False ones included) for _Decoder, which reads them as
+    python-crfsuite would read _crf's dicts, without building those. names: the token cache to share (the
+    facts read here are the same in every one).
+    """
     text = ctx.text
+    token_names = names or _TOKEN_NAMES
+    cache = token_names.cache
     feats: list[dict] = []
     state = "none"
     table = "none"
@@ -368,19 +380,35 @@ def unit_features(ctx: DocContext) -> list[dict]:
     for u in ctx.units:
         raw = text[u.start : u.end]
         bullet, body = _lead(text, u)
-        toks = ctx.tokens(body, min(u.end, body + 300))
-        words = [t[2].lower() for t in toks]
+        tok_end = min(u.end, body + 300)
+        toks = ctx.tokens(body, tok_end)
+        n_toks = len(toks)
+        # what each of the first 17 tokens is, from the cache the speaker tagger shares; no feature reads further
+        items = [cache.get(t[2]) or token_names(t[2]) for t in toks[:_UNIT_WORDS]]
+        words = [x[0] for x in items]
+        titles = [_NO_TITLE] * 12  # read below the number of tokens only
+        for i in [i for i, x in enumerate(items[:12]) if x[2]]:  # where a title may start: few words
+            titles[i] = title_family(words, i)
         f: dict = {"bias": 1.0, "start": "mid" if u.mid else "line", "bullet": bullet}
-        for i in range(3):
-            if i < len(words):
+        if n_toks > 2:
+            f["w0"], f["s0"], f["w1"], f["s1"], f["w2"], f["s2"] = (
+                words[0],
+                items[0][1],
+                words[1],
+                items[1][1],
+                words[2],
+                items[2][1],
+            )
+        else:
+            for i in range(n_toks):
                 f[f"w{i}"] = words[i]
-                f[f"s{i}"] = _shape(toks[i][2])
-        if len(words) > 1:
+                f[f"s{i}"] = items[i][1]
+        if n_toks > 1:
             f["w0w1"] = words[0] + " " + words[1]
-        fam, span = title_family(words, 0) if words else (None, 0)
+        fam, span = titles[0] if n_toks else (None, 0)
         f["title0"] = fam or "none"
-        for i in range(1, min(6, len(words))):
-            fam_i, _ = title_family(words, i)
+        for i in range(1, min(6, n_toks)):
+            fam_i = titles[i][0]
             if fam_i:
                 f["title_in6"] = fam_i
                 break
@@ -393,16 +421,17 @@ def unit_features(ctx: DocContext) -> list[dict]:
         if run:
             w = words[i]
             f["caprun_fam"] = w in FAMILY_NAMES
-            f["caprun_given"] = words[i + run - 1] in GIVEN_NAMES
+            f["caprun_given"] = toks[i + run - 1][2].lower() in GIVEN_NAMES
             f["caprun_particle"] = w in NAME_PARTICLES or w in BIRTH_ORDER
             f["caprun_role"] = w in ROLE_HEADS
             nxt = toks[i + run][2] if i + run < len(toks) else "END"
             f["after_run"] = nxt if nxt in ":(-–,|" else ("verb" if nxt.lower() in SPEECH_FIRST_WORDS else "other")
-        f["marker_shape"] = _marker_shape(toks, words)
-        colon = next((j for j, t in enumerate(toks) if t[2] == ":"), -1)
+        f["marker_shape"] = _marker_shape(toks, words, items, titles)
+        # every ":" is a token of its own: where the text has none, no token is one
+        colon = next((j for j, t in enumerate(toks) if t[2] == ":"), -1) if ":" in text[body:tok_end] else -1
         f["colon"] = "none" if colon < 0 else _bucket(colon, (1, 3, 6, 10, 16))
-        for j in range(min(len(words), 16)):
-            verb = _speech_at(words, j)
+        for j in range(min(n_toks, 16)):
+            verb = _speech_at(words, j) if items[j][10] else None
             if verb:
                 f["verb"] = verb
                 f["verb_at"] = _bucket(j, (1, 3, 6, 10))
@@ -485,7 +514,7 @@ def unit_features(ctx: DocContext) -> list[dict]:
                 f[key] = True
         f["nd_prefix"] = low.startswith(("nội dung", "ý kiến:", "nội dung ý kiến"))
         f["ends_colon"] = raw.rstrip().endswith(":")
-        f["len"] = _bucket(len(toks), (2, 5, 10, 20, 40))
+        f["len"] = _LEN_BUCKETS[min(n_toks, 41)]
         if len(raw) <= 160:  # a line in capitals is a heading or a capital marker; long ones are neither
             letters = sum(map(str.isalpha, raw))  # capitals are letters, so counting them in raw is the same
             f["upper"] = bool(letters) and sum(map(str.isupper, raw)) / letters > 0.7
@@ -504,15 +533,13 @@ def unit_features(ctx: DocContext) -> list[dict]:
             j = k + off
             if 0 <= j < len(feats):
                 near = feats[j]
-                for key, as_key in keys:
-                    if key in near:
-                        f[as_key] = near[key]
+                f.update({as_key: near[key] for key, as_key in keys if key in near})
             else:
                 f[f"{off:+d}:edge"] = True
         if ctx.names_at_end:  # a remark opens after the attribution closing the one before, or after a heading
             lead = "head" if f.get("-1:heading") or f.get("-1:ends_colon") else "text"
             f["doc_attr_prev"] = f"{f.get('prev_line_attr', 'mid')}/{lead}/{f['bullet']}/{f.get('s0')}"
-    return [_crf(f) for f in feats]
+    return [_crf(f) for f in feats] if crf else feats
 
 
 def _speech_at(words: list[str], j: int) -> str | None:
@@ -525,38 +552,34 @@ def _speech_at(words: list[str], j: int) -> str | None:
     return words[j] if words[j] in SPEECH_PHRASES else None
 
 
-def _marker_shape(toks: list[tuple[int, int, str]], words: list[str]) -> str:
+def _marker_shape(
+    toks: list[tuple[int, int, str]], words: list[str], items: list[tuple], titles: list[tuple[str | None, int]]
+) -> str:
     """The opening words as classes, repeats collapsed, up to a colon or a bracket: title T, name N, speech
     verb V, role word R, other word w ("Ama Kông hỏi:" is "N V :", "Đại úy Lò Văn Sinh (…)" is "T N ("). A
-    layout never seen still has a familiar shape here, where the words and their positions differ."""
+    layout never seen still has a familiar shape here, where the words and their positions differ.
+
+    items and titles: TokenNames and title_family of the first words, found once per unit."""
     out: list[str] = []
+    last = None
     i = 0
-    while i < min(len(toks), 10):
-        w = words[i]
-        fam, span = title_family(words, i)
-        verb = _speech_at(words, i)
-        if out and out[-1] == "N" and toks[i][2][:1].isupper():  # a name goes on: "Lò Văn Sinh", "PHAN ANH TUẤN"
+    stop = min(len(toks), 10)
+    while i < stop:
+        x = items[i]
+        if last == "N" and x[15]:  # a name goes on: "Lò Văn Sinh", "PHAN ANH TUẤN"
             c, i = "N", i + 1
-        elif fam:
-            c, i = "T", i + span
-        elif verb:
-            c, i = "V", i + len(verb.split())
         else:
-            word = toks[i][2]
-            if word in (":", "(", "-", "–", ",", "|"):
-                c = word if word != "–" else "-"
-            elif not word[:1].isalpha():
-                c = "0" if word[:1].isdigit() else "p"
-            elif w in ROLE_HEADS:
-                c = "R"
-            elif word[:1].isupper():
-                c = "N"
+            fam, span = titles[i]
+            if fam:
+                c, i = "T", i + span
+            elif x[10] and (verb := _speech_at(words, i)):
+                c, i = "V", i + verb.count(" ") + 1  # a phrase is words joined by one space
             else:
-                c = "w"
-            i += 1
-        if not out or out[-1] != c:
+                c, i = x[16], i + 1
+        if last != c:
             out.append(c)
-        if c in (":", "("):
+            last = c
+        if c == ":" or c == "(":
             break
     return " ".join(out)
 
@@ -615,43 +638,129 @@ def speaker_window(ctx: DocContext, k: int, seg_end: int) -> list[tuple[int, int
     return toks
 
 
-def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> list[dict]:
-    """Features of each token in a turn's opening window."""
+def _bucket_items(prefix: str, limit: int, edges: tuple[int, ...]) -> tuple[str, ...]:
+    """prefix + _bucket(n, edges) for n in 0..limit: the last one stands for every larger n."""
+    return tuple((prefix + _bucket(n, edges)).encode() for n in range(limit + 1))
+
+
+_I_ITEMS = _bucket_items("i:", 63, (0, 1, 2, 3, 5, 8, 12, 20))  # a window holds 32 + 14 + 14 tokens at most
+_LEN_ITEMS = _bucket_items("len:", 8, (1, 2, 4, 7))
+_LINE_POS_ITEMS = _bucket_items("line_pos:", 9, (0, 1, 2, 4, 8))
+_END_DIST_ITEMS = _bucket_items("end_dist:", 14, (0, 1, 2, 3, 5, 8, 13))
+
+
+class TokenNames:
+    """Each distinct token's facts and CRFsuite attribute names (UTF-8), built once, as a tuple:
+    0 lower case, 1 shape, 2 a title may start at it, 3-7 its word as "w:…", "-1:w:…", "-2:w:…", "+1:w:…",
+    "+2:w:…" (each a tuple of one name, or none), 8 its lexicon flags, 9 a family name, 10 a speech phrase may
+    start at it, 11-13 its shape as "shape:…", "-1:shape:…", "+1:shape:…", 14 its length bucket, 15 it opens
+    with a capital, 16 its class in the marker shape.
+
+    Given the attributes a model knows, a word name it never saw is left out of the tuple: CRFsuite drops an
+    attribute it does not know (Tagger.set), so the tags are the same, found with 15% fewer names.
+    """
+
+    LIMIT = 8_000  # distinct tokens kept, about 0.6 KB each (184 meetings have 5,500); then it starts again
+
+    def __init__(self, known: set[str] | frozenset[str] | None = None):
+        self.known = known
+        self.cache: dict[str, tuple] = {}
+
+    def __call__(self, word: str) -> tuple:
+        items = self.cache.get(word)
+        if items is None:
+            items = self._build(word)
+            if len(self.cache) >= self.LIMIT:
+                self.cache.clear()
+            self.cache[word] = items
+        return items
+
+    def _build(self, word: str) -> tuple:
+        low = word.lower()
+        shape = _shape(word)
+        lexicon = []
+        if low in FAMILY_NAMES:
+            lexicon.append(b"fam")
+        if low in GIVEN_NAMES:
+            lexicon.append(b"given")
+        if low in NAME_PARTICLES or low in BIRTH_ORDER:
+            lexicon.append(b"particle")
+        if low in ROLE_HEADS:
+            lexicon.append(b"rolehead")
+        speech = low in SPEECH_FIRST_WORDS
+        if speech:
+            lexicon.append(b"speech")
+        known = self.known
+        named = tuple(
+            (name.encode(),) if known is None or name in known else ()
+            for name in ("w:" + low, "-1:w:" + low, "-2:w:" + low, "+1:w:" + low, "+2:w:" + low)
+        )
+        return (
+            low,
+            shape,
+            low.rstrip(".") in TITLE_FIRST_WORDS,
+            *named,
+            tuple(lexicon),
+            low in FAMILY_NAMES,
+            speech,
+            b"shape:" + shape.encode(),
+            b"-1:shape:" + shape.encode(),
+            b"+1:shape:" + shape.encode(),
+            _LEN_ITEMS[min(len(word), 8)],
+            word[:1].isupper(),
+            _word_class(word, low),
+        )
+
+
+def _word_class(word: str, low: str) -> str:
+    """A word's class in the marker shape where it is no title, speech verb or name going on."""
+    if word in (":", "(", "-", "–", ",", "|"):
+        return word if word != "–" else "-"
+    if not word[:1].isalpha():
+        return "0" if word[:1].isdigit() else "p"
+    if low in ROLE_HEADS:
+        return "R"
+    return "N" if word[:1].isupper() else "w"
+
+
+_TOKEN_NAMES = TokenNames()  # every name: for training, and the unit features' facts
+
+
+def token_features(
+    ctx: DocContext, toks: list[tuple[int, int, str]], names: TokenNames = _TOKEN_NAMES
+) -> tuple[list[list[bytes]], list[bool]]:
+    """Features of each token in a turn's opening window, as CRFsuite attribute names (a value v of key k
+    is "k:v", a flag is its key: python-crfsuite's own naming of {k: v} and {k: 1.0}), and whether each token
+    lies in the attribution closing its line.
+
+    Lists of UTF-8 names, not dicts: python-crfsuite reads them in half the time (it encodes a str name
+    itself and takes bytes as they are), and each word's names are built once.
+    """
     text = ctx.text
-    words = [t[2].lower() for t in toks]
-    shapes = [_shape(t[2]) for t in toks]
-    titles = [
-        (title_family(words, i)[0] or "none") if w.rstrip(".") in TITLE_FIRST_WORDS else "none"
-        for i, w in enumerate(words)
-    ]
+    cache = names.cache
+    items = [cache.get(t[2]) or names(t[2]) for t in toks]
+    words = [x[0] for x in items]
+    n = len(toks)
     people_words = ctx.people_words
     spk = ctx.rule_speaker_chars
+    title_items = [_NO_TITLE_ITEMS] * n
     title_end = {}  # index of a title's last word -> its family ("đồng chí" ends at "chí")
-    for i, fam in enumerate(titles):
-        if fam != "none":
-            title_end[i + title_family(words, i)[1] - 1] = fam
+    for i in [i for i, x in enumerate(items) if x[2]]:  # where a title may start: few tokens
+        fam, span = title_family(words, i)
+        if fam:
+            title_items[i] = _title_items(fam)
+            title_end[i + span - 1] = fam
+    i_items = _I_ITEMS if n <= len(_I_ITEMS) else _I_ITEMS + (_I_ITEMS[-1],) * (n - len(_I_ITEMS))
     feats = []
+    flags = []
     depth = colon_seen = cell = 0
     line_words = 0
     at_end = ctx.names_at_end
-    n = len(toks)
+    gap = ""  # the text between the token before and this one
     attr_from = name_from = name_to = line_end = -1  # where the attribution closing the line opens; its name
     for i, (s, e, w) in enumerate(toks):
-        low = words[i]
-        if i and "\n" in text[toks[i - 1][1] : s]:
+        if "\n" in gap:
             line_words = 0
-        f: dict = {
-            "bias": 1.0,
-            "w": low,
-            "shape": shapes[i],
-            "i": _bucket(i, (0, 1, 2, 3, 5, 8, 12, 20)),
-            "title": titles[i],
-            "paren": "1" if depth else "0",
-            "colons": str(min(colon_seen, 2)),
-            "cell": str(min(cell, 4)),
-            "len": _bucket(len(w), (1, 2, 4, 7)),
-            "line_pos": _bucket(line_words, (0, 1, 2, 4, 8)),
-        }
         if s > line_end:  # a new line: find the attribution that closes it, if any
             line_start = text.rfind("\n", 0, s) + 1
             line_end = text.find("\n", s) % (len(text) + 1)
@@ -659,57 +768,85 @@ def token_features(ctx: DocContext, toks: list[tuple[int, int, str]]) -> list[di
             attr_from = line_start + attr[3] if attr and attr[2] else len(text)
             name_from, name_to = (line_start + attr[4], line_start + attr[5]) if attr and attr[2] else (-1, -1)
         in_attr = s >= attr_from
+        wi = items[i]
+        length = wi[14]
+        paren = b"paren:1" if depth else b"paren:0"
         if in_attr:  # inside it, the token's shape and place in it decide; its words are those of mentions elsewhere
-            f = {"bias": 1.0, "shape": shapes[i], "title": titles[i], "paren": f["paren"], "len": f["len"]}
-            f["in_attr"] = f"{shapes[i]}/{title_end.get(i - 1, 'none')}"  # "(ý kiến đồng chí Tâm)": Aa after a title
+            f = [b"bias", wi[11], title_items[i][0], paren, length]
+            f.append(
+                f"in_attr:{wi[1]}/{title_end.get(i - 1, 'none')}".encode()
+            )  # "(ý kiến đồng chí Tâm)": Aa after a title
             if name_from <= s < name_to:  # the capitalised words it names
-                f["attr_name"] = "first" if s == name_from else "next"
-        if at_end:  # how far from the end of the window, in a document that names speakers after their remarks
-            f["end_dist"] = _bucket(n - 1 - i, (0, 1, 2, 3, 5, 8, 13))
-        if low in FAMILY_NAMES:
-            f["fam"] = 1.0
-        if low in GIVEN_NAMES:
-            f["given"] = 1.0
-        if low in NAME_PARTICLES or low in BIRTH_ORDER:
-            f["particle"] = 1.0
-        if low in ROLE_HEADS:
-            f["rolehead"] = 1.0
-        if low in SPEECH_FIRST_WORDS:
-            f["speech"] = 1.0
-        if s in spk:
-            f["rule_spk"] = 1.0
-        if low in people_words:
-            f["header_word"] = 1.0
-        if i > 0 and not in_attr:
-            f["-1:w"] = words[i - 1]
-            f["-1:shape"] = shapes[i - 1]
-            f["-1:title"] = titles[i - 1]
-            if words[i - 1] in FAMILY_NAMES:
-                f["-1:fam"] = 1.0
-        elif i == 0:
-            f["BOS"] = 1.0
-        if i > 1 and not in_attr:
-            f["-2:w"] = words[i - 2]
-        if i + 1 < len(toks):
-            f["+1:shape"] = shapes[i + 1]
-            if not in_attr:
-                f["+1:w"] = words[i + 1]
-                if words[i + 1] in SPEECH_FIRST_WORDS:
-                    f["+1:speech"] = 1.0
+                f.append(b"attr_name:first" if s == name_from else b"attr_name:next")
         else:
-            f["EOS"] = 1.0
-        if i + 2 < len(toks) and not in_attr:
-            f["+2:w"] = words[i + 2]
+            f = [
+                b"bias",
+                *wi[3],
+                wi[11],
+                i_items[i],
+                title_items[i][0],
+                paren,
+                _COLONS_ITEMS[colon_seen],
+                _CELL_ITEMS[cell],
+                length,
+                _LINE_POS_ITEMS[line_words],
+            ]
+        if at_end:  # how far from the end of the window, in a document that names speakers after their remarks
+            f.append(_END_DIST_ITEMS[min(n - 1 - i, 14)])
+        if wi[8]:
+            f.extend(wi[8])
+        if s in spk:
+            f.append(b"rule_spk")
+        if wi[0] in people_words:
+            f.append(b"header_word")
+        if i > 0 and not in_attr:
+            prev = items[i - 1]
+            f += prev[4]
+            f.append(prev[12])
+            f.append(title_items[i - 1][1])
+            if prev[9]:
+                f.append(b"-1:fam")
+        elif i == 0:
+            f.append(b"BOS")
+        if i > 1 and not in_attr:
+            f += items[i - 2][5]
+        if i + 1 < n:
+            nxt = items[i + 1]
+            f.append(nxt[13])
+            if not in_attr:
+                f += nxt[6]
+                if nxt[10]:
+                    f.append(b"+1:speech")
+        else:
+            f.append(b"EOS")
+        if i + 2 < n and not in_attr:
+            f += items[i + 2][7]
         feats.append(f)
-        line_words += 1
+        flags.append(in_attr)
+        if line_words < 9:  # counts past the last bucket's edge are the same feature: each count is capped
+            line_words += 1
         if w == "(":
             depth += 1
         elif w == ")":
             depth = max(0, depth - 1)
         elif w == ":":
-            colon_seen += 1
+            colon_seen = min(colon_seen + 1, 2)
         elif w == "|":
-            cell += 1
-        if i + 1 < len(toks) and "\t" in text[e : toks[i + 1][0]]:
-            cell += 1
-    return feats
+            cell = min(cell + 1, 4)
+        if i + 1 < n:
+            gap = text[e : toks[i + 1][0]]
+            if "\t" in gap:
+                cell = min(cell + 1, 4)
+    return feats, flags
+
+
+_COLONS_ITEMS = (b"colons:0", b"colons:1", b"colons:2")
+_CELL_ITEMS = (b"cell:0", b"cell:1", b"cell:2", b"cell:3", b"cell:4")
+
+
+_NO_TITLE_ITEMS = (b"title:none", b"-1:title:none")
+
+
+@lru_cache(maxsize=256)
+def _title_items(family: str) -> tuple[bytes, bytes]:
+    return f"title:{family}".encode(), f"-1:title:{family}".encode()

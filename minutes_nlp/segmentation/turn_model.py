@@ -24,6 +24,7 @@ from minutes_nlp.i18n import _
 from minutes_nlp.segmentation import rules
 from minutes_nlp.segmentation.features import (
     DocContext,
+    TokenNames,
     context,
     name_before_colon,
     speaker_window,
@@ -205,7 +206,7 @@ def sequences(records: list[dict]):
             if not toks:
                 continue
             tags = speaker_labels(ctx, toks, seg.get("speaker"))
-            spk.append((token_features(ctx, toks), tags))
+            spk.append((token_features(ctx, toks)[0], tags))
             if seg.get("role") and seg.get("speaker") and ", " not in seg["speaker"]:
                 _names_found, last = _names(ctx.text, toks, tags)
                 content = _content_start(ctx.text, ctx, k, seg["end"], last)
@@ -471,6 +472,8 @@ class _Decoder:
         for (a, b), w in info.transitions.items():
             self.transition[index[a], index[b]] = w
         self.index = index
+        # the transition scores into each label, from each label
+        self.into = [[float(self.transition[i, j]) for i in range(len(self.labels))] for j in range(len(self.labels))]
         # the column of "key:value" by key, then value, without building the string (a key may hold ":" too)
         self.by_value: dict[str, dict[str, int]] = {}
         for attr, j in self.attrs.items():
@@ -490,11 +493,11 @@ class _Decoder:
                     if j is not None:
                         cols.append(j)
                         data.append(1.0)
-                else:
+                elif value is not False:  # as features._crf: a flag weighs 1.0, a False one is left out
                     j = attrs.get(key)
                     if j is not None:
                         cols.append(j)
-                        data.append(value)
+                        data.append(1.0 if value is True else value)
             indptr.append(len(cols))
         x = csr_matrix((data, cols, indptr), shape=(len(features), len(self.attrs)))
         emission = np.asarray(x @ self.state)
@@ -502,16 +505,29 @@ class _Decoder:
             keep = emission[k, self.index[label]]
             emission[k] = -1e9
             emission[k, self.index[label]] = keep
-        n = len(features)
-        back = np.zeros((n, len(self.labels)), dtype=int)
-        delta = emission[0]
-        for t in range(1, n):
-            scores = delta[:, None] + self.transition + emission[t][None, :]
-            back[t] = scores.argmax(axis=0)
-            delta = scores.max(axis=0)
-        path = [int(delta.argmax())]
-        for t in range(n - 1, 0, -1):
-            path.append(int(back[t, path[-1]]))
+        # Viterbi in plain floats (five labels: numpy's per-call cost is most of the work there), adding and
+        # comparing as numpy would: (delta[i] + transition[i][j]) + emission[j], the first of equal scores
+        rows = emission.tolist()
+        labels = range(len(self.labels))
+        into = self.into
+        delta = rows[0]
+        backs = []
+        for e in rows[1:]:
+            new, back = [], []
+            for j in labels:
+                tj, ej = into[j], e[j]
+                best, arg = delta[0] + tj[0] + ej, 0
+                for i in labels[1:]:
+                    v = delta[i] + tj[i] + ej
+                    if v > best:
+                        best, arg = v, i
+                new.append(best)
+                back.append(arg)
+            delta = new
+            backs.append(back)
+        path = [max(labels, key=delta.__getitem__)]
+        for back in reversed(backs):
+            path.append(back[path[-1]])
         return [self.labels[i] for i in reversed(path)]
 
 
@@ -543,6 +559,8 @@ class TurnFinder:
         self.decode = _Decoder(units)
         self.speakers = pycrfsuite.Tagger()
         self.speakers.open(str(directory / "speakers.crfsuite"))
+        # the word names this model weighs; the others are left out before tagging (TokenNames)
+        self.token_names = TokenNames(frozenset(attr for attr, _label in self.speakers.info().state_features))
         self.roles = _RoleModel(directory / "roles.json")
 
     def __call__(self, text: str, source: str = "<text>", sentences: bool = True) -> SegmentedDocument:
@@ -553,7 +571,7 @@ class TurnFinder:
         ctx = context(text)
         if not ctx.units:
             raise NoSpeakers(source, _("no speaker turn found"), _("check that the file is meeting minutes"))
-        features = unit_features(ctx) if ctx.units else []
+        features = unit_features(ctx, crf=False, names=self.token_names)  # booleans as they are: the decoder reads them
         # exact rules stay exact: votes, closing lines, signatures, photo captions and the header's
         # "Chủ trì: …" / "Thư ký: …" lines are procedural
         only = {
@@ -612,11 +630,11 @@ class TurnFinder:
                 found.append((Segment(start, e, kind), start, -1))
                 continue
             toks = speaker_window(ctx, k, e)
-            token_feats = token_features(ctx, toks) if toks else []
+            token_feats, in_attr = token_features(ctx, toks, self.token_names) if toks else ([], [])
             tags = self.speakers.tag(token_feats) if toks else []
-            closing = ctx.names_at_end and any(t != "O" and f.get("in_attr") for t, f in zip(tags, token_feats))
+            closing = ctx.names_at_end and any(t != "O" and a for t, a in zip(tags, in_attr))
             if closing:  # the name in the attribution closing the remark is its speaker; those before are mentions
-                tags = [t if f.get("in_attr") else "O" for t, f in zip(tags, token_feats)]
+                tags = [t if a else "O" for t, a in zip(tags, in_attr)]
             names, last = _names(text, toks, tags)
             if closing:  # and a joint remark's other names after it: "(ý kiến các đ/c Hạnh, Mến, Cường)"
                 joint = _attributed_names(ctx, start, e)
