@@ -167,6 +167,13 @@ def test_turn_finder_remark_spans_end_at_the_attribution():
         ("Tổng số: 24; có mặt 21; vắng: 03 (02 MSH, 01 có lý do).", 0),
         ("Thư ký: đồng chí Tạ Quang Minh - Bí thư chi bộ. Thư ký: đồng chí Lò Thị Hà.", 0),
         ("CHI BỘ PHÒNG TÀI CHÍNH - KẾ HOẠCH HUYỆN", 0),
+        # a long office after the name (set 9's retired members): the name and title are what must be short
+        (
+            "- Đề nghị sửa đèn ngõ 5. (Đ/c Lục Thị Thoan, nguyên hiệu trưởng Trường Mầm non Hoa Sen, Chi hội "
+            "trưởng Chi hội Cựu giáo chức phường)",
+            3,
+        ),
+        ("- Tổ chức kỷ niệm (theo Kế hoạch số 12 của Ban Thường vụ Đảng ủy thị trấn về các hoạt động)", 0),
     ],
 )
 def test_tail_attribution_names_the_speaker_not_a_header_field(line, names):

@@ -301,7 +301,11 @@ def tail_attribution(line: str) -> tuple[str, str, int, int, int, int]:
             body = s[at + 2 :]
             kind = "dash"
     words = body.split()
-    if at < 0 or not words or len(words) > 12 or "(" in body or ")" in body:
+    # the name and title are short; an office after them may not be ("(Đ/c Triệu Thị Mai, người Dao, nguyên giáo
+    # viên, Chi hội trưởng Chi hội Người cao tuổi)")
+    if at < 0 or not words or len(words) > 24 or "(" in body or ")" in body:
+        return _NO_ATTRIBUTION
+    if len(_ROLE_CUT.split(body, maxsplit=1)[0].split()) > 8:
         return _NO_ATTRIBUTION
     if _SENTENCE_END.search(body):  # "- Bí thư chi bộ. Thư ký: đồng chí Hà" is a header, not an attribution
         return _NO_ATTRIBUTION
