@@ -481,3 +481,11 @@ def test_turn_finder_notebook_remarks_joined_by_dashes():
         "Ngân",
         "Lực",
     ]
+
+
+def test_turn_finder_a_lecturers_or_midwifes_title_is_not_the_name():
+    body = (
+        "– Ý kiến GV. Lại Thị Bích Vân: em xin nhận hướng dẫn hai nhóm sinh viên thực tập ở trường huyện.\n"
+        "– Ý kiến NHS. Tô Thị Huệ (trạm y tế): đề nghị chi bộ bố trí thêm người trực đêm cuối tuần.\n"
+    )
+    assert speakers(HEADER + "2. Thảo luận:\n" + body + CLOSING) == ["Lại Thị Bích Vân", "Tô Thị Huệ"]

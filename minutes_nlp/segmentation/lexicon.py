@@ -12,8 +12,8 @@ from minutes_nlp.segmentation.markers import SPEECH_VERBS, SURNAMES
 # Lower-cased titles, by family; multi-word titles are matched word by word.
 TITLE_FAMILIES: dict[str, tuple[str, ...]] = {
     "party": ("đồng chí", "đ/c", "đc", "đ.c", "đ/c.", "các đồng chí", "các đ/c"),
-    "academic": ("ts", "ths", "pgs", "gs", "tskh", "cn", "ks", "kts", "ncs", "pgs.ts", "gs.ts", "ts.bs", "ths.bs"),
-    "medical": ("bs", "bs.cki", "bs.ckii", "bscki", "bsckii", "đd", "ds", "ktv", "ys", "lương y", "bác sĩ", "dược sĩ"),
+    "academic": ("ts", "ths", "pgs", "gs", "tskh", "cn", "ks", "kts", "ncs", "pgs.ts", "gs.ts", "ts.bs", "ths.bs", "gv", "gvc"),
+    "medical": ("bs", "bs.cki", "bs.ckii", "bscki", "bsckii", "đd", "ds", "ktv", "ys", "nhs", "lương y", "bác sĩ", "dược sĩ"),
     "military": (
         "đại tướng",
         "thượng tướng",
