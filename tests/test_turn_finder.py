@@ -15,6 +15,7 @@ from minutes_nlp.reading.documents import read
 from minutes_nlp.reading.text import normalize
 from minutes_nlp.segmentation.features import name_before_colon, tail_attribution, tokens, units
 from minutes_nlp.segmentation.layouts import HELD_OUT, TEMPLATES, excerpt, render
+from minutes_nlp.segmentation.turn_model import _names
 from minutes_nlp.segmentation.turns import segment
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -489,3 +490,25 @@ def test_turn_finder_a_lecturers_or_midwifes_title_is_not_the_name():
         "– Ý kiến NHS. Tô Thị Huệ (trạm y tế): đề nghị chi bộ bố trí thêm người trực đêm cuối tuần.\n"
     )
     assert speakers(HEADER + "2. Thảo luận:\n" + body + CLOSING) == ["Lại Thị Bích Vân", "Tô Thị Huệ"]
+
+
+def _tagged(text: str, tagged: dict[str, str]) -> tuple[list, list]:
+    """The tokens of text and tags for them: the words in tagged get their tag, the others "O"."""
+    toks = tokens(text, 0, len(text))
+    return toks, [tagged.get(t[2], "O") for t in toks]
+
+
+def test_names_from_tags_join_a_name_the_tagger_split_and_finish_a_joint_list():
+    # the tagger began a second name at "Khoa" right after "Trần Anh": one name needs no comma inside it
+    text = "Đồng chí Trần Anh Khoa nhất trí với báo cáo."
+    assert _names(text, *_tagged(text, {"Trần": "B-S", "Anh": "I-S", "Khoa": "B-S"}))[0] == ["Trần Anh Khoa"]
+    # two names do need a comma or "và": "Hùng, Lan" stays a joint remark
+    text = "Các đồng chí Hùng, Lan nhất trí."
+    assert _names(text, *_tagged(text, {"Hùng": "B-S", "Lan": "B-S"}))[0] == ["Hùng", "Lan"]
+    # a joint remark whose first name alone was tagged: the names listed after it are its speakers too
+    text = "10. Các đồng chí Đỗ Thị Hậu, Mai Văn Lực và đ/c Bùi Thị Oanh nhất trí với báo cáo của Bí thư Hoàng Văn Sơn."
+    found = _names(text, *_tagged(text, {"Đỗ": "B-S", "Thị": "I-S", "Hậu": "I-S"}))[0]
+    assert found == ["Đỗ Thị Hậu", "Mai Văn Lực", "Bùi Thị Oanh"]
+    # not after one named speaker: "Đồng chí Lan, tổ trưởng tổ 3, …" lists no one else
+    text = "Đồng chí Lò Thị Lan, Tổ trưởng tổ 3, nhất trí."
+    assert _names(text, *_tagged(text, {"Lò": "B-S", "Thị": "I-S", "Lan": "I-S"}))[0] == ["Lò Thị Lan"]

@@ -55,6 +55,8 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _JOINT_HEAD = re.compile(
     r"(?:Các|các|CÁC)\s+(?:đồng chí|đ/c|Đ/c|Đ/C|ĐỒNG CHÍ|ông|bà|anh|chị)\s+(" + rules._NAMES + r")\s*,\s*$"
 )
+_JOINT_OPEN = re.compile(r"(?:Các|các|CÁC)\s+(?:đồng chí|đ/c|Đ/c|Đ/C|ĐỒNG CHÍ)\s+$")
+_NEXT_NAME = re.compile(r"\s*(?:,|\s+và)\s+(?:(?:đồng chí|đ/c|Đ/c)\s+)?(" + rules._NAMES + r")")
 _SENTENCE_BREAK = re.compile(r"[!?;]\s|[^\W\d_]{3,}\.\s")
 _CELL_SEP = re.compile(r"\s*(?:\||\t)\s*")
 
@@ -779,7 +781,9 @@ def _names(text: str, toks: list[tuple[int, int, str]], tags: list[str]) -> tupl
         low = word.lower()
         if not word[:1].isalpha() or low in ASKING_WORDS:  # not "3.5" of "3.5. Đại biểu …", nor "Đáp" of "Đáp (…):"
             tag = "O"
-        if tag == "B-S" or (tag == "I-S" and cur is None):
+        if tag == "B-S" and cur and text[cur[1] : s] == " " and _name_word(word):
+            cur[1] = e  # a name the tagger split in two, "Trần Anh | Khoa": two names need a comma or "và"
+        elif tag == "B-S" or (tag == "I-S" and cur is None):
             if cur:
                 names.append(cur)
             cur, grown = [s, e], False
@@ -806,6 +810,15 @@ def _names(text: str, toks: list[tuple[int, int, str]], tags: list[str]) -> tupl
         head = _JOINT_HEAD.search(text, max(0, names[0][0] - 60), names[0][0])
         if head:
             names.insert(0, list(head.span(1)))
+        elif _JOINT_OPEN.search(text, max(0, names[0][0] - 30), names[0][0]):
+            # and the names listed after the last one the tagger found: "Các đồng chí Đỗ Thị Hậu, Mai Văn Lực,
+            # Bùi Thị Oanh nhất trí"
+            run = 1
+            while run < len(names) and _JOINT_GAP.match(text[names[run - 1][1] : names[run][0]]):
+                run += 1
+            names = names[:run]
+            while m := _NEXT_NAME.match(text, names[-1][1]):
+                names.append(list(m.span(1)))
     for s, e in names:
         # a second name joins the first only as a joint remark ("Hùng, Lan và đ/c Minh"), never across a role
         if prev_end is not None and not _JOINT_GAP.match(text[prev_end:s]):
