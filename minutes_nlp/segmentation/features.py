@@ -132,18 +132,23 @@ def trim_end(text: str, start: int, end: int) -> int:
     return end
 
 
+def _name_like(word: str) -> bool:
+    """A capitalised word that may be part of a name ("H'Lin" too), not a role or question word."""
+    return word[:1].isupper() and word.replace("'", "").isalpha() and word.lower() not in _NOT_NAMES
+
+
 def _remark_after_name(text: str, start: int, end: int) -> int | None:
     """Where the remark begins if a notebook's given name or two and a dash, a stop or a bracket open the text at
     start ("Hoa - Em được phân công …", "Lý. Tôi tuổi cao …", "Đớt (Công an viên) nói thêm: …"), else None;
     an office ("Bí thư chi bộ - …") or a heading ("Về ý kiến …") is no name."""
     prev = start
     for i, (s, e, word) in enumerate(tokens(text, start, min(end, start + 60))[:4]):
-        if word[:1].isupper() and word.replace("'", "").isalpha() and word.lower() not in _NOT_NAMES:
+        if _name_like(word):
             prev = e
             continue
         after, before = text[e : e + 1].isspace(), s > prev and text[prev:s].isspace()
         # a spaced dash ("Hoa - Em …", not "Vắc-xin"), a stop and a space, a bracket after a space
-        spaced = word in "-–—" and before and after or word == "." and after or word == "(" and before
+        spaced = (word in "-–—" and before and after) or (word == "." and after) or (word == "(" and before)
         return e if i > 0 and spaced else None
     return None
 
@@ -610,7 +615,7 @@ def name_before_colon(toks: list[tuple[int, int, str]]) -> str | None:
         stop = colon - 1
     run = []
     for _s, _e, word in reversed(toks[:stop]):
-        if not (word[:1].isupper() and word.replace("'", "").isalpha()) or word.lower() in _NOT_NAMES:
+        if not _name_like(word):
             break
         run.insert(0, word)
     if not run or len(run) > 4:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -355,7 +356,7 @@ def train_from_corpus(
     per_record: int = 7,
     seed: int = 13,
     iterations: int = 150,
-    extra: list[str | Path] = (),
+    extra: Sequence[str | Path] = (),
 ) -> dict:
     """Train the turn finder on the corpus' split(s) and its re-renderings; score the test split; write a card.
 
