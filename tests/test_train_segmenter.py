@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from minutes_nlp.cli.main import main
 from minutes_nlp.corpus.dataset import load
 from minutes_nlp.segmentation.turn_model import TurnFinder, train_from_corpus
 
@@ -43,3 +46,12 @@ def test_extra_meetings_are_trained_on_and_unchecked_segments_are_not(tmp_path):
     assert info["test"]["meetings"] == 1  # the corpus's test split is scored with the new model
     doc = TurnFinder(out)(corrected["text"], "corrected-7-9")
     assert doc.segments, "the model trained with the extra file loads and segments"
+
+
+def test_a_missing_extra_file_is_named_in_vietnamese_and_nothing_is_written(tmp_path):
+    out = tmp_path / "segmenter"
+    missing = tmp_path / "sua.jsonl"
+    result = CliRunner().invoke(main, ["train-segmenter", "--out", str(out), "--extra", str(missing)])
+    assert result.exit_code == 1
+    assert f"{missing}: không tìm thấy tệp" in result.output
+    assert "Traceback" not in result.output and not out.exists()

@@ -233,7 +233,7 @@ def train(
     "--extra",
     "extras",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path),
     help=N_(
         "Another corpus JSONL to train on whole and re-render (minutes by other hands, 'corrections export'); "
         "repeatable."
